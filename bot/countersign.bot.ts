@@ -1,0 +1,236 @@
+import {
+  TeamsActivityHandler,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type ConversationReference,
+} from 'botbuilder';
+import type { AdaptiveCard } from '../src/cards/ac';
+import { helpCard } from '../src/cards/help.card';
+import { noticeCard } from '../src/cards/notice.card';
+import { requestFormCard } from '../src/cards/request-form.card';
+import { requestCard } from '../src/cards/request.card';
+import { statusListCard } from '../src/cards/status-list.card';
+import { Verbs } from '../src/cards/verbs';
+import { lastDecision, type AccountRequest } from '../src/domain/account-request';
+import type { DomainError } from '../src/domain/errors';
+import type { Actor } from '../src/domain/people';
+import { detailsToFormValues } from '../src/domain/request-form.schema';
+import type { Directory } from '../src/ports/directory';
+import type { AccountRequestService, DecisionVerb, FormRejection } from '../src/services/account-requests.service';
+import { resolveActor } from '../src/services/actors';
+import type { ConversationService } from '../src/services/conversations.service';
+import { decisionData, requestRef, submitEnvelope } from './card-data';
+import { cardMessage } from './teams.notifier';
+
+export interface BotDeps {
+  requests: AccountRequestService;
+  conversations: ConversationService;
+  directory: Directory;
+  schoolName: string;
+  /** Embedded mode only: lets one Playground window act as any demo person (`as <name>`). */
+  allowActAs: boolean;
+  log: (msg: string) => void;
+}
+
+const decisionVerbs: Record<string, DecisionVerb> = {
+  [Verbs.approve]: 'approve',
+  [Verbs.reject]: 'reject',
+  [Verbs.return]: 'return',
+};
+
+const isRejection = (e: FormRejection | DomainError): e is FormRejection => 'values' in e;
+
+/** Turns chat messages and card actions into service calls, and results into cards. Thin on purpose. */
+export class CountersignBot extends TeamsActivityHandler {
+  /** conversation id → staff id, set by `as <name>` in embedded mode only. */
+  private readonly actingAs = new Map<string, string>();
+
+  constructor(private readonly deps: BotDeps) {
+    super();
+    this.onMessage(async (ctx, next) => {
+      await this.remember(ctx);
+      await this.handleMessage(ctx);
+      await next();
+    });
+    this.onMembersAdded(async (ctx, next) => {
+      await this.remember(ctx);
+      const botId = ctx.activity.recipient?.id;
+      if ((ctx.activity.membersAdded ?? []).some((m) => m.id !== botId)) {
+        await ctx.sendActivity(cardMessage(helpCard({ schoolName: this.deps.schoolName })));
+      }
+      await next();
+    });
+  }
+
+  /** Universal Actions: the card in the response replaces the card for the person who clicked. */
+  protected async onAdaptiveCardInvoke(ctx: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    await this.remember(ctx);
+    const action = value?.action;
+    if (action?.type !== 'Action.Execute') {
+      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Only Action.Execute is supported.' } as any };
+    }
+    const card = await this.act(ctx, String(action.verb ?? ''), action.data ?? {});
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as any };
+  }
+
+  private async handleMessage(ctx: TurnContext) {
+    // Older clients send Action.Submit: a message whose value carries the verb.
+    const submitted = submitEnvelope.safeParse(ctx.activity.value);
+    if (submitted.success && !ctx.activity.text) {
+      await ctx.sendActivity(cardMessage(await this.act(ctx, submitted.data.verb, submitted.data)));
+      return;
+    }
+    const text = TurnContext.removeRecipientMention(ctx.activity)?.trim() ?? ctx.activity.text?.trim() ?? '';
+    const [word, ...rest] = text.replace(/<[^>]+>/g, '').trim().split(/\s+/);
+    const command = (word ?? '').toLowerCase().replace(/[^a-z]/g, '');
+    if (command === 'as' && this.deps.allowActAs) return this.actAs(ctx, rest.join(' '));
+    const verb = { help: Verbs.helpShow, request: Verbs.requestNew, status: Verbs.statusShow }[command];
+    if (verb) {
+      await ctx.sendActivity(cardMessage(await this.act(ctx, verb, {})));
+      return;
+    }
+    await ctx.sendActivity(cardMessage(helpCard({ schoolName: this.deps.schoolName, unknownText: true })));
+  }
+
+  /** Embedded mode: "as Gareth" makes this chat act as that demo person, so one window can walk the whole flow. */
+  private async actAs(ctx: TurnContext, name: string) {
+    const staff = await this.deps.directory.listStaff();
+    const wanted = name.toLowerCase().trim();
+    const match = staff.find((s) => s.name.toLowerCase() === wanted) ?? staff.find((s) => s.name.toLowerCase().split(' ').includes(wanted));
+    if (!match) {
+      await ctx.sendActivity(`No one called "${name.slice(0, 60)}" in the demo school. Try: ${staff.map((s) => s.name.split(' ')[0]).join(', ')}.`);
+      return;
+    }
+    this.actingAs.set(ctx.activity.conversation.id, match.id);
+    await ctx.sendActivity(`This chat now acts as ${match.name} (${match.jobTitle}). Type "status" to see their requests and approvals.`);
+  }
+
+  private async actor(ctx: TurnContext) {
+    const override = this.deps.allowActAs ? this.actingAs.get(ctx.activity.conversation.id) : undefined;
+    return resolveActor(this.deps.directory, override ?? ctx.activity.from?.aadObjectId);
+  }
+
+  /** Stores the conversation reference of every personal chat, so later cards reuse it. */
+  private async remember(ctx: TurnContext) {
+    const a = ctx.activity;
+    const userId = a.from?.aadObjectId;
+    if (!userId || a.conversation?.conversationType === 'channel' || a.conversation?.isGroup) return;
+    if (this.deps.allowActAs && this.actingAs.has(a.conversation.id)) return;
+    const reference = TurnContext.getConversationReference(a) as ConversationReference;
+    await this.deps.conversations.remember({
+      userId,
+      conversationId: a.conversation.id,
+      serviceUrl: a.serviceUrl,
+      tenantId: a.conversation.tenantId ?? (a.channelData as any)?.tenant?.id ?? '',
+      reference: JSON.stringify(reference),
+    });
+  }
+
+  /** One place that maps a verb to a use case, for Action.Execute and Action.Submit alike. */
+  private async act(ctx: TurnContext, verb: string, data: Record<string, unknown>): Promise<AdaptiveCard> {
+    const who = await this.actor(ctx);
+    if (!who.ok) return noticeCard('Countersign', who.error.message);
+    const actor: Actor = who.value;
+    const { requests } = this.deps;
+
+    switch (verb) {
+      case Verbs.helpShow:
+        return helpCard({ schoolName: this.deps.schoolName });
+      case Verbs.requestNew: {
+        const form = await requests.formContext();
+        return requestFormCard(form);
+      }
+      case Verbs.statusShow:
+        return statusListCard(await requests.listMine(actor.id), await requests.listAwaiting(actor.id));
+      case Verbs.requestSubmit: {
+        const result = await requests.submit(actor, data);
+        if (result.ok) return requestCard(result.value, { viewerId: actor.id, banner: 'Submitted. We will tell you here as it moves on.' });
+        return this.formOrNotice(actor, result.error);
+      }
+      case Verbs.requestResubmit: {
+        const ref = requestRef.safeParse(data);
+        if (!ref.success) return noticeCard('Countersign', 'This card is missing its request. Type "status" to find your requests.');
+        const result = await requests.resubmit(actor, ref.data.requestId, data);
+        if (result.ok) return requestCard(result.value, { viewerId: actor.id, banner: 'Resubmitted. It starts again with the Computing/ICT subject leader.' });
+        return this.formOrNotice(actor, result.error);
+      }
+      case Verbs.requestEdit: {
+        const ref = requestRef.safeParse(data);
+        const found = ref.success ? await requests.view(actor.id, ref.data.requestId) : undefined;
+        if (!found?.ok) return noticeCard('Countersign', found?.error.message ?? 'This card is missing its request.');
+        const r = found.value;
+        if (r.requesterId !== actor.id || r.status !== 'returned') return requestCard(r, { viewerId: actor.id });
+        return this.editForm(r);
+      }
+      case Verbs.requestWithdraw: {
+        const ref = requestRef.safeParse(data);
+        if (!ref.success) return noticeCard('Countersign', 'This card is missing its request. Type "status" to find your requests.');
+        const result = await requests.withdraw(actor, ref.data.requestId);
+        return this.outcome(actor, ref.data.requestId, result, 'Withdrawn. No one will be asked to decide it now.');
+      }
+      case Verbs.requestView:
+      case Verbs.refresh: {
+        const ref = requestRef.safeParse(data);
+        if (!ref.success) return noticeCard('Countersign', 'This card is missing its request. Type "status" to find your requests.');
+        const found = await requests.view(actor.id, ref.data.requestId);
+        return found.ok ? requestCard(found.value, { viewerId: actor.id }) : noticeCard('Countersign', found.error.message);
+      }
+      case Verbs.approve:
+      case Verbs.reject:
+      case Verbs.return: {
+        const parsed = decisionData.safeParse(data);
+        if (!parsed.success) {
+          const ref = requestRef.safeParse(data);
+          const message = parsed.error.issues.map((i) => i.message).join(' ');
+          if (!ref.success) return noticeCard('Countersign', 'This card is missing its request. Type "status" to find your requests.');
+          const found = await requests.view(actor.id, ref.data.requestId);
+          return found.ok
+            ? requestCard(found.value, { viewerId: actor.id, errors: { message }, values: { signature: String(data.signature ?? '').slice(0, 200), comment: String(data.comment ?? '').slice(0, 2000) } })
+            : noticeCard('Countersign', found.error.message);
+        }
+        const input = parsed.data;
+        const result = await requests.decide(actor, decisionVerbs[verb], input);
+        if (!result.ok && result.error.fields) {
+          const found = await requests.view(actor.id, input.requestId);
+          if (found.ok)
+            return requestCard(found.value, { viewerId: actor.id, errors: result.error.fields, values: { signature: input.signature, comment: input.comment } });
+        }
+        return this.outcome(actor, input.requestId, result);
+      }
+      default:
+        this.deps.log(`unknown verb ${verb.slice(0, 60)}`);
+        return helpCard({ schoolName: this.deps.schoolName, unknownText: true });
+    }
+  }
+
+  private async editForm(r: AccountRequest, rejection?: FormRejection) {
+    const form = await this.deps.requests.formContext();
+    const last = lastDecision(r);
+    return requestFormCard({
+      ...form,
+      values: rejection?.values ?? detailsToFormValues(r.details),
+      errors: rejection?.fields,
+      resubmit: { requestId: r.id, reference: r.reference, returnedBy: last?.actorName ?? '', comment: last?.comment ?? '' },
+    });
+  }
+
+  /** A refused form comes back as the same form, errors beside their fields and the input kept. */
+  private async formOrNotice(actor: Actor, e: FormRejection | DomainError): Promise<AdaptiveCard> {
+    if (!isRejection(e)) return noticeCard('Countersign', e.message);
+    if (e.requestId) {
+      const found = await this.deps.requests.view(actor.id, e.requestId);
+      if (found.ok) return this.editForm(found.value, e);
+    }
+    const form = await this.deps.requests.formContext();
+    return requestFormCard({ ...form, values: e.values, errors: e.fields });
+  }
+
+  /** After a change: the new state for the actor, or why nothing changed (e.g. "already decided by …"). */
+  private async outcome(actor: Actor, requestId: string, result: { ok: true; value: AccountRequest } | { ok: false; error: DomainError }, banner?: string) {
+    if (result.ok) return requestCard(result.value, { viewerId: actor.id, banner });
+    const found = await this.deps.requests.view(actor.id, requestId);
+    const message = result.error.message;
+    return found.ok ? requestCard(found.value, { viewerId: actor.id, banner: message }) : noticeCard('Countersign', message);
+  }
+}

@@ -1,0 +1,236 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AccountRequest } from '../domain/account-request';
+import { currentApprover } from '../domain/account-request';
+import { ConflictError } from '../domain/errors';
+import type { StaffMember } from '../domain/people';
+import type {
+  AuditEntry,
+  ConversationAddress,
+  DecisionRecord,
+  RegisteredAccount,
+  RequestChange,
+  SentCard,
+  Store,
+  Versioned,
+} from '../ports/store';
+
+/** Schema migrations, applied in order; PRAGMA user_version records how many have run. */
+const migrations: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE requests (
+     id TEXT PRIMARY KEY, reference TEXT NOT NULL UNIQUE, requester_id TEXT NOT NULL, status TEXT NOT NULL,
+     current_approver_id TEXT, etag INTEGER NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+   CREATE INDEX requests_requester ON requests(requester_id);
+   CREATE INDEX requests_approver ON requests(current_approver_id);
+   CREATE TABLE decisions (
+     id TEXT PRIMARY KEY, request_id TEXT NOT NULL, round INTEGER NOT NULL, step INTEGER NOT NULL, role TEXT NOT NULL,
+     outcome TEXT NOT NULL, actor_id TEXT NOT NULL, actor_name TEXT NOT NULL, signature TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL,
+     UNIQUE (request_id, round, step));
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, entity_type TEXT NOT NULL, entity_id TEXT NOT NULL,
+     actor_id TEXT NOT NULL, actor_name TEXT NOT NULL, action TEXT NOT NULL, at TEXT NOT NULL, before TEXT, after TEXT);
+   CREATE INDEX audit_entity ON audit(entity_id);
+   CREATE TABLE accounts (id TEXT PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, approved_at TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE TABLE conversations (
+     user_id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, service_url TEXT NOT NULL, tenant_id TEXT NOT NULL,
+     reference TEXT NOT NULL, updated_at TEXT NOT NULL);
+   CREATE TABLE sent_cards (
+     request_id TEXT NOT NULL, user_id TEXT NOT NULL, conversation_id TEXT NOT NULL, activity_id TEXT NOT NULL,
+     purpose TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (request_id, user_id, activity_id));
+   CREATE TABLE staff (
+     id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, department TEXT NOT NULL, job_title TEXT NOT NULL, roles TEXT NOT NULL);`,
+];
+
+/** The embedded store: one SQLite file, created and migrated on first open. */
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate() {
+    const applied = this.db.pragma('user_version', { simple: true }) as number;
+    for (let i = applied; i < migrations.length; i++) {
+      this.db.transaction(() => {
+        this.db.exec(migrations[i]);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  close() {
+    this.db.close();
+  }
+
+  async nextReference(): Promise<string> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO meta(key, value) VALUES ('request_seq', '1')
+         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`,
+      )
+      .get() as { value: string };
+    return `CS-${String(row.value).padStart(4, '0')}`;
+  }
+
+  async getRequest(id: string): Promise<Versioned<AccountRequest> | undefined> {
+    const row = this.db.prepare('SELECT data, etag FROM requests WHERE id = ?').get(id) as { data: string; etag: number } | undefined;
+    return row ? { value: JSON.parse(row.data), etag: String(row.etag) } : undefined;
+  }
+
+  async listRequestsByRequester(requesterId: string): Promise<AccountRequest[]> {
+    const rows = this.db.prepare('SELECT data FROM requests WHERE requester_id = ? ORDER BY created_at DESC').all(requesterId) as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data));
+  }
+
+  async listRequestsAwaiting(approverId: string): Promise<AccountRequest[]> {
+    const rows = this.db.prepare('SELECT data FROM requests WHERE current_approver_id = ? ORDER BY created_at').all(approverId) as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data));
+  }
+
+  async saveRequestChange(change: RequestChange): Promise<Versioned<AccountRequest>> {
+    const r = change.request;
+    const data = JSON.stringify(r);
+    const approver = currentApprover(r)?.approverId ?? null;
+    const etag = this.db.transaction(() => {
+      let next: number;
+      if (change.expectedEtag === undefined) {
+        this.db
+          .prepare(
+            `INSERT INTO requests (id, reference, requester_id, status, current_approver_id, etag, data, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+          )
+          .run(r.id, r.reference, r.requesterId, r.status, approver, data, r.createdAt, r.updatedAt);
+        next = 1;
+      } else {
+        next = Number(change.expectedEtag) + 1;
+        const res = this.db
+          .prepare(
+            `UPDATE requests SET status = ?, current_approver_id = ?, etag = ?, data = ?, updated_at = ?
+             WHERE id = ? AND etag = ?`,
+          )
+          .run(r.status, approver, next, data, r.updatedAt, r.id, Number(change.expectedEtag));
+        if (res.changes === 0) throw new ConflictError('request', r.id);
+      }
+      if (change.decision) {
+        const d = change.decision;
+        this.db
+          .prepare(
+            `INSERT INTO decisions (id, request_id, round, step, role, outcome, actor_id, actor_name, signature, comment, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(d.id, d.requestId, d.round, d.step, d.role, d.outcome, d.actorId, d.actorName, d.signature, d.comment, d.at);
+      }
+      if (change.account) {
+        const a = change.account;
+        this.db.prepare('INSERT INTO accounts (id, request_id, approved_at, data) VALUES (?, ?, ?, ?)').run(a.id, a.requestId, a.approvedAt, JSON.stringify(a));
+      }
+      this.appendAudit(change.audit);
+      return next;
+    })();
+    return { value: r, etag: String(etag) };
+  }
+
+  private appendAudit(a: AuditEntry) {
+    this.db
+      .prepare(
+        `INSERT INTO audit (id, entity_type, entity_id, actor_id, actor_name, action, at, before, after)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(a.id, a.entityType, a.entityId, a.actorId, a.actorName, a.action, a.at, a.before, a.after);
+  }
+
+  async listDecisions(requestId: string): Promise<DecisionRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM decisions WHERE request_id = ? ORDER BY at, round, step').all(requestId) as any[];
+    return rows.map((d) => ({
+      id: d.id,
+      requestId: d.request_id,
+      round: d.round,
+      step: d.step,
+      role: d.role,
+      outcome: d.outcome,
+      actorId: d.actor_id,
+      actorName: d.actor_name,
+      signature: d.signature,
+      comment: d.comment,
+      at: d.at,
+    }));
+  }
+
+  async listAudit(entityId: string): Promise<AuditEntry[]> {
+    const rows = this.db.prepare('SELECT * FROM audit WHERE entity_id = ? ORDER BY seq').all(entityId) as any[];
+    return rows.map((a) => ({
+      id: a.id,
+      entityType: a.entity_type,
+      entityId: a.entity_id,
+      actorId: a.actor_id,
+      actorName: a.actor_name,
+      action: a.action,
+      at: a.at,
+      before: a.before,
+      after: a.after,
+    }));
+  }
+
+  async listAccounts(): Promise<RegisteredAccount[]> {
+    const rows = this.db.prepare('SELECT data FROM accounts ORDER BY approved_at').all() as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data));
+  }
+
+  async saveConversation(c: ConversationAddress): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO conversations (user_id, conversation_id, service_url, tenant_id, reference, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(user_id) DO UPDATE SET conversation_id = excluded.conversation_id, service_url = excluded.service_url,
+           tenant_id = excluded.tenant_id, reference = excluded.reference, updated_at = excluded.updated_at`,
+      )
+      .run(c.userId, c.conversationId, c.serviceUrl, c.tenantId, c.reference, c.updatedAt);
+  }
+
+  async getConversation(userId: string): Promise<ConversationAddress | undefined> {
+    const c = this.db.prepare('SELECT * FROM conversations WHERE user_id = ?').get(userId) as any;
+    return c
+      ? { userId: c.user_id, conversationId: c.conversation_id, serviceUrl: c.service_url, tenantId: c.tenant_id, reference: c.reference, updatedAt: c.updated_at }
+      : undefined;
+  }
+
+  async recordSentCard(s: SentCard): Promise<void> {
+    this.db
+      .prepare('INSERT OR REPLACE INTO sent_cards (request_id, user_id, conversation_id, activity_id, purpose, sent_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(s.requestId, s.userId, s.conversationId, s.activityId, s.purpose, s.sentAt);
+  }
+
+  async listSentCards(requestId: string): Promise<SentCard[]> {
+    const rows = this.db.prepare('SELECT * FROM sent_cards WHERE request_id = ? ORDER BY sent_at').all(requestId) as any[];
+    return rows.map((s) => ({
+      requestId: s.request_id,
+      userId: s.user_id,
+      conversationId: s.conversation_id,
+      activityId: s.activity_id,
+      purpose: s.purpose,
+      sentAt: s.sent_at,
+    }));
+  }
+
+  async listStaff(): Promise<StaffMember[]> {
+    const rows = this.db.prepare('SELECT * FROM staff ORDER BY name').all() as any[];
+    return rows.map((s) => ({ id: s.id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) }));
+  }
+
+  async upsertStaff(staff: StaffMember[]): Promise<void> {
+    const stmt = this.db.prepare(
+      `INSERT INTO staff (id, name, email, department, job_title, roles) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, department = excluded.department,
+         job_title = excluded.job_title, roles = excluded.roles`,
+    );
+    this.db.transaction(() => {
+      for (const s of staff) stmt.run(s.id, s.name, s.email, s.department, s.jobTitle, JSON.stringify(s.roles));
+    })();
+  }
+}

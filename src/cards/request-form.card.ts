@@ -1,0 +1,97 @@
+import { audienceOptions, visibilityOptions } from '../domain/account-request';
+import type { StaffMember } from '../domain/people';
+import {
+  LONG_TEXT_MAX,
+  requestFieldLabels as L,
+  SHORT_TEXT_MAX,
+  type FieldErrors,
+  type RequestField,
+  type RequestFormValues,
+} from '../domain/request-form.schema';
+import { card, container, execute, fieldError, heading, input, note, plain, type AdaptiveCard, type Element } from './ac';
+import { Verbs } from './verbs';
+
+export interface RequestFormOptions {
+  staff: StaffMember[];
+  today: string;
+  values?: RequestFormValues;
+  errors?: FieldErrors;
+  /** Set when editing a returned request: the form then resubmits it. */
+  resubmit?: { requestId: string; reference: string; returnedBy: string; comment: string };
+}
+
+/**
+ * The new-account request form: every field of the school's approval form,
+ * plus the business-case points (promotion, how success is judged).
+ * The same card comes back with errors beside their fields and the input kept.
+ */
+export function requestFormCard(o: RequestFormOptions): AdaptiveCard {
+  const v = o.values ?? {};
+  const e = o.errors ?? {};
+  const staffChoices = o.staff.map((s) => ({ title: `${s.name} (${s.jobTitle})`, value: s.id }));
+  const groups = audienceOptions.map((a) => ({ title: a.label, value: a.value }));
+
+  /** An input followed by its error, if any. */
+  const field = (id: RequestField, element: Element): Element[] => [element, ...(e[id] ? [fieldError(e[id]!)] : [])];
+  const short = (id: RequestField, placeholder?: string, required = true) =>
+    field(id, input.text(id, L[id], { value: v[id], placeholder, maxLength: SHORT_TEXT_MAX, required }));
+  const long = (id: RequestField, placeholder?: string, required = true) =>
+    field(id, input.text(id, L[id], { value: v[id], placeholder, multiline: true, maxLength: LONG_TEXT_MAX, required }));
+  const section = (title: string, items: Element[]) => container([heading(title, 'Medium'), ...items], { spacing: 'Large', separator: true });
+
+  const errorCount = Object.keys(e).length;
+  const body: Element[] = [
+    heading(o.resubmit ? `Edit and resubmit ${o.resubmit.reference}` : 'Request a school social media account', 'Large'),
+    note('Your request goes to the Computing/ICT subject leader, then to the head teacher. Each signs on their card. You can follow it with **status**.', {
+      isSubtle: true,
+    }),
+    ...(o.resubmit
+      ? [plain(`Returned by ${o.resubmit.returnedBy}: ${o.resubmit.comment}`, { spacing: 'Small' })]
+      : []),
+    ...(errorCount
+      ? [
+          note(`Please check the ${errorCount === 1 ? 'field' : `${errorCount} fields`} marked below. Everything you typed has been kept.`, {
+            color: 'Attention',
+            weight: 'Bolder',
+          }),
+        ]
+      : []),
+    section('Team', [...short('department', 'e.g. Key Stage 2'), ...short('siteModerator', 'Who moderates the site day to day')]),
+    section('Purpose', [
+      ...long('aims', 'What do you want to achieve with this account?'),
+      ...long('content', 'What will you post?'),
+    ]),
+    section('Audience and contributors', [
+      ...field('audience', input.choices('audience', L.audience, groups, { value: v.audience, multi: true, expanded: true, required: true })),
+      ...long('audienceDetails', 'Ages of pupils, schools involved, or who “others” are', false),
+      ...field('contributors', input.choices('contributors', L.contributors, groups, { value: v.contributors, multi: true, expanded: true, required: true })),
+      ...long('contributorsDetails', 'Ages of pupils, schools involved, or who “others” are', false),
+    ]),
+    section('Running the account', [
+      ...field('administrators', input.choices('administrators', `${L.administrators} (at least two)`, staffChoices, { value: v.administrators, multi: true, required: true, placeholder: 'Choose staff' })),
+      ...field('moderators', input.choices('moderators', `${L.moderators} (at least two)`, staffChoices, { value: v.moderators, multi: true, required: true, placeholder: 'Choose staff' })),
+      ...short('vetterName', 'Name'),
+      ...short('vetterRole', 'Job role'),
+      ...short('platform', 'e.g. Instagram, Facebook, X, YouTube'),
+      ...short('host', 'The company or service that hosts the site'),
+      ...field('visibility', input.choices('visibility', L.visibility, visibilityOptions.map((x) => ({ title: x.label, value: x.value })), { value: v.visibility, expanded: true, required: true })),
+    ]),
+    section('Dates', [
+      ...field('goLive', input.date('goLive', L.goLive, { value: v.goLive, min: o.today, required: true })),
+      ...field('closure', input.date('closure', `${L.closure} (optional, after go-live)`, { value: v.closure, min: o.today })),
+    ]),
+    section('Contributors and safety', [
+      ...long('advertising', 'How will you find and invite contributors?'),
+      ...long('parentalConsent', 'Needed when children contribute', false),
+      ...long('security', 'How will you keep unsuitable people from posting or following?'),
+    ]),
+    section('Business case', [
+      ...long('promotion', 'Newsletter, website, assemblies…'),
+      ...long('successMeasures', 'What will tell you it is working, and when will you review it?'),
+    ]),
+  ];
+  const action = o.resubmit
+    ? execute('Resubmit for approval', Verbs.requestResubmit, { requestId: o.resubmit.requestId }, { style: 'positive' })
+    : execute('Submit for approval', Verbs.requestSubmit, {}, { style: 'positive' });
+  return card(body, [action]);
+}

@@ -1,0 +1,116 @@
+import type { Actor } from './people';
+
+/** Who a site is for, and who may post to it: the tick list on the approval form. */
+export const audienceOptions = [
+  { value: 'pupils', label: 'Pupils of the school' },
+  { value: 'staff', label: 'School staff' },
+  { value: 'families', label: "Pupils' family members" },
+  { value: 'otherSchools', label: 'Pupils from other schools' },
+  { value: 'externalOrgs', label: 'External organisations' },
+  { value: 'public', label: 'Members of the public' },
+  { value: 'others', label: 'Others (give details)' },
+] as const;
+export type AudienceGroup = (typeof audienceOptions)[number]['value'];
+
+export const visibilityOptions = [
+  { value: 'private', label: 'Private / closed' },
+  { value: 'open', label: 'Open to anyone' },
+] as const;
+export type Visibility = (typeof visibilityOptions)[number]['value'];
+
+/** A named person on the request (administrator or moderator): an id when the directory knows them. */
+export interface NamedStaff {
+  id: string;
+  name: string;
+}
+
+/** Everything the requester fills in: the approval form plus the business-case points. */
+export interface RequestDetails {
+  department: string;
+  siteModerator: string;
+  aims: string;
+  content: string;
+  audience: AudienceGroup[];
+  audienceDetails: string;
+  contributors: AudienceGroup[];
+  contributorsDetails: string;
+  administrators: NamedStaff[];
+  moderators: NamedStaff[];
+  vetterName: string;
+  vetterRole: string;
+  platform: string;
+  host: string;
+  /** ISO date, YYYY-MM-DD. */
+  goLive: string;
+  /** ISO date, YYYY-MM-DD, after goLive; empty when the site has no planned end. */
+  closure: string;
+  advertising: string;
+  parentalConsent: string;
+  security: string;
+  visibility: Visibility;
+  promotion: string;
+  successMeasures: string;
+}
+
+export type StepRole = 'ictLeader' | 'headTeacher';
+export const stepRoleLabels: Record<StepRole, string> = {
+  ictLeader: 'Computing/ICT subject leader',
+  headTeacher: 'Head teacher',
+};
+
+export type DecisionOutcome = 'approved' | 'rejected' | 'returned';
+
+export interface Decision {
+  outcome: DecisionOutcome;
+  actorId: string;
+  actorName: string;
+  /** The name the approver typed as their signature. */
+  signature: string;
+  comment: string;
+  /** Server time, ISO 8601. */
+  at: string;
+}
+
+export interface ApprovalStep {
+  role: StepRole;
+  approverId: string;
+  approverName: string;
+  /** True when the step went to a deputy because the requester holds the role. */
+  delegated: boolean;
+  decision?: Decision;
+}
+
+export type RequestStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
+
+export interface AccountRequest {
+  id: string;
+  /** Human reference shown on cards, e.g. CS-0042. */
+  reference: string;
+  requesterId: string;
+  requesterName: string;
+  details: RequestDetails;
+  status: RequestStatus;
+  steps: ApprovalStep[];
+  /** Index into steps of the step awaiting a decision; meaningful while pending. */
+  currentStep: number;
+  /** Starts at 1; a resubmission starts a new round of approvals. */
+  round: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const requestTitle = (r: Pick<AccountRequest, 'reference' | 'details'>): string =>
+  `${r.reference}: ${r.details.platform} account for ${r.details.department}`;
+
+export const currentApprover = (r: AccountRequest): ApprovalStep | undefined =>
+  r.status === 'pending' ? r.steps[r.currentStep] : undefined;
+
+export const lastDecision = (r: AccountRequest): (Decision & { role: StepRole }) | undefined => {
+  for (let i = r.steps.length - 1; i >= 0; i--) {
+    const d = r.steps[i].decision;
+    if (d) return { ...d, role: r.steps[i].role };
+  }
+  return undefined;
+};
+
+export type { Actor };

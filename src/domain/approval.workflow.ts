@@ -1,0 +1,174 @@
+import type { AccountRequest, ApprovalStep, Decision, DecisionOutcome, RequestDetails } from './account-request';
+import type { Actor } from './people';
+import { domainError, ErrorCodes, type DomainError } from './errors';
+import { err, ok, type Result } from './result';
+
+/** A decision names the step it was made on, so a late click on an old card is told apart from a fresh one. */
+interface DecisionEvent {
+  type: 'approve' | 'reject' | 'return';
+  step: number;
+  round: number;
+  signature: string;
+  comment: string;
+  at: string;
+}
+
+export type RequestEvent =
+  | DecisionEvent
+  | { type: 'resubmit'; details: RequestDetails; steps: ApprovalStep[]; at: string }
+  | { type: 'withdraw'; at: string };
+
+export type RequestEventType = RequestEvent['type'];
+
+/** Creates a new pending request, at its first step. */
+export function openRequest(input: {
+  id: string;
+  reference: string;
+  requester: Actor;
+  details: RequestDetails;
+  steps: ApprovalStep[];
+  at: string;
+}): AccountRequest {
+  return {
+    id: input.id,
+    reference: input.reference,
+    requesterId: input.requester.id,
+    requesterName: input.requester.name,
+    details: input.details,
+    status: 'pending',
+    steps: input.steps.map((s) => ({ ...s, decision: undefined })),
+    currentStep: 0,
+    round: 1,
+    createdAt: input.at,
+    updatedAt: input.at,
+  };
+}
+
+const outcomeOf: Record<DecisionEvent['type'], DecisionOutcome> = {
+  approve: 'approved',
+  reject: 'rejected',
+  return: 'returned',
+};
+
+/**
+ * The request-approval workflow: a pure transition. No I/O, no clock; the
+ * event carries the server time. Returns the next state or a coded error.
+ */
+export function transition(state: AccountRequest, event: RequestEvent, actor: Actor): Result<AccountRequest, DomainError> {
+  switch (event.type) {
+    case 'approve':
+    case 'reject':
+    case 'return':
+      return decide(state, event, actor);
+    case 'resubmit':
+      return resubmit(state, event, actor);
+    case 'withdraw':
+      return withdraw(state, event, actor);
+  }
+}
+
+function alreadyDecided(state: AccountRequest, event: DecisionEvent): DomainError | undefined {
+  const target = state.steps[event.step];
+  const sameRound = event.round === state.round;
+  if (sameRound && target?.decision) {
+    const d = target.decision;
+    return domainError(ErrorCodes.APPROVAL_ALREADY_DECIDED, `Already decided by ${d.actorName} (${d.outcome}) at ${d.at}.`, {
+      decidedBy: { name: d.actorName, at: d.at, outcome: d.outcome },
+    });
+  }
+  return undefined;
+}
+
+function decide(state: AccountRequest, event: DecisionEvent, actor: Actor): Result<AccountRequest, DomainError> {
+  // A click on a step that already has a decision is "already decided", whatever the request's status now.
+  const decided = alreadyDecided(state, event);
+  if (decided) return err(decided);
+  if (state.status !== 'pending') {
+    return err(domainError(ErrorCodes.REQUEST_NOT_PENDING, `This request is ${state.status} and can no longer be decided.`));
+  }
+  if (event.round !== state.round || event.step !== state.currentStep) {
+    return err(
+      domainError(ErrorCodes.REQUEST_NOT_PENDING, 'This card is out of date: the request has moved on since it was sent.'),
+    );
+  }
+  const step = state.steps[state.currentStep];
+  if (actor.id === state.requesterId) {
+    return err(domainError(ErrorCodes.APPROVAL_OWN_REQUEST, 'You cannot decide your own request.'));
+  }
+  if (actor.id !== step.approverId) {
+    return err(domainError(ErrorCodes.APPROVAL_NOT_APPROVER, `Only ${step.approverName} can decide this step.`));
+  }
+  const signature = event.signature.trim();
+  const comment = event.comment.trim();
+  if (!signature) {
+    return err(
+      domainError(ErrorCodes.APPROVAL_SIGNATURE_REQUIRED, 'Type your full name to sign.', {
+        fields: { signature: 'Type your full name to sign.' },
+      }),
+    );
+  }
+  if (event.type === 'reject' && !comment) {
+    return err(
+      domainError(ErrorCodes.APPROVAL_REASON_REQUIRED, 'Give a reason for rejecting.', {
+        fields: { comment: 'Give a reason for rejecting.' },
+      }),
+    );
+  }
+  if (event.type === 'return' && !comment) {
+    return err(
+      domainError(ErrorCodes.APPROVAL_COMMENT_REQUIRED, 'Say what needs to change.', {
+        fields: { comment: 'Say what needs to change.' },
+      }),
+    );
+  }
+  const decision: Decision = {
+    outcome: outcomeOf[event.type],
+    actorId: actor.id,
+    actorName: actor.name,
+    signature,
+    comment,
+    at: event.at,
+  };
+  const steps = state.steps.map((s, i) => (i === state.currentStep ? { ...s, decision } : s));
+  const isLast = state.currentStep === state.steps.length - 1;
+  const status =
+    event.type === 'reject' ? 'rejected' : event.type === 'return' ? 'returned' : isLast ? 'approved' : 'pending';
+  const currentStep = status === 'pending' ? state.currentStep + 1 : state.currentStep;
+  return ok({ ...state, steps, status, currentStep, updatedAt: event.at });
+}
+
+function resubmit(
+  state: AccountRequest,
+  event: Extract<RequestEvent, { type: 'resubmit' }>,
+  actor: Actor,
+): Result<AccountRequest, DomainError> {
+  if (actor.id !== state.requesterId) {
+    return err(domainError(ErrorCodes.REQUEST_NOT_REQUESTER, 'Only the person who made this request can resubmit it.'));
+  }
+  if (state.status !== 'returned') {
+    return err(domainError(ErrorCodes.REQUEST_NOT_RETURNED, `This request is ${state.status}; only a returned request can be resubmitted.`));
+  }
+  return ok({
+    ...state,
+    details: event.details,
+    status: 'pending',
+    steps: event.steps.map((s) => ({ ...s, decision: undefined })),
+    currentStep: 0,
+    round: state.round + 1,
+    updatedAt: event.at,
+  });
+}
+
+function withdraw(
+  state: AccountRequest,
+  event: Extract<RequestEvent, { type: 'withdraw' }>,
+  actor: Actor,
+): Result<AccountRequest, DomainError> {
+  if (actor.id !== state.requesterId) {
+    return err(domainError(ErrorCodes.REQUEST_NOT_REQUESTER, 'Only the person who made this request can withdraw it.'));
+  }
+  if (state.status !== 'pending' && state.status !== 'returned') {
+    return err(domainError(ErrorCodes.REQUEST_NOT_PENDING, `This request is ${state.status} and can no longer be withdrawn.`));
+  }
+  return ok({ ...state, status: 'withdrawn', updatedAt: event.at });
+}

@@ -1,0 +1,47 @@
+/**
+ * The error catalogue. Codes are stable: they appear in logs, audit entries and
+ * tests, so rename the message, never the code.
+ */
+export const ErrorCodes = {
+  REQUEST_NOT_FOUND: 'REQUEST.NOT_FOUND',
+  REQUEST_NOT_PENDING: 'REQUEST.NOT_PENDING',
+  REQUEST_NOT_RETURNED: 'REQUEST.NOT_RETURNED',
+  REQUEST_NOT_REQUESTER: 'REQUEST.NOT_REQUESTER',
+  REQUEST_INVALID: 'REQUEST.INVALID',
+  APPROVAL_NOT_APPROVER: 'APPROVAL.NOT_APPROVER',
+  APPROVAL_OWN_REQUEST: 'APPROVAL.OWN_REQUEST',
+  APPROVAL_ALREADY_DECIDED: 'APPROVAL.ALREADY_DECIDED',
+  APPROVAL_SIGNATURE_REQUIRED: 'APPROVAL.SIGNATURE_REQUIRED',
+  APPROVAL_REASON_REQUIRED: 'APPROVAL.REASON_REQUIRED',
+  APPROVAL_COMMENT_REQUIRED: 'APPROVAL.COMMENT_REQUIRED',
+  ROUTING_NO_APPROVER: 'ROUTING.NO_APPROVER',
+  ACTOR_UNKNOWN: 'ACTOR.UNKNOWN',
+  STORE_CONFLICT: 'STORE.CONFLICT',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** A business error: a stable code, a message a person can act on, and optional detail. */
+export interface DomainError {
+  code: ErrorCode;
+  message: string;
+  /** Field-level messages, keyed by field name, for input errors. */
+  fields?: Record<string, string>;
+  /** For ALREADY_DECIDED: who decided and when, so the loser can be told. */
+  decidedBy?: { name: string; at: string; outcome: string };
+}
+
+export const domainError = (code: ErrorCode, message: string, extra: Partial<DomainError> = {}): DomainError => ({
+  code,
+  message,
+  ...extra,
+});
+
+/** Thrown (not returned) by stores when an optimistic-concurrency check fails. */
+export class ConflictError extends Error {
+  readonly code = ErrorCodes.STORE_CONFLICT;
+  constructor(entity: string, id: string) {
+    super(`${entity} ${id} was changed by someone else`);
+    this.name = 'ConflictError';
+  }
+}

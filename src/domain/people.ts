@@ -1,0 +1,25 @@
+/** A member of staff, as the directory knows them. `id` is the Entra object id. */
+export interface StaffMember {
+  id: string;
+  name: string;
+  email: string;
+  department: string;
+  jobTitle: string;
+  roles: SchoolRole[];
+}
+
+/** Roles that the workflows route on. A person may hold several. */
+export type SchoolRole = 'ictLeader' | 'headTeacher' | 'deputyHead' | 'policyAdmin';
+
+/** The identity of whoever caused an event, as established on the server. */
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+export const roleLabels: Record<SchoolRole, string> = {
+  ictLeader: 'Computing/ICT subject leader',
+  headTeacher: 'Head teacher',
+  deputyHead: 'Deputy head teacher',
+  policyAdmin: 'Policy admin',
+};

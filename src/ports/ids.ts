@@ -1,0 +1,4 @@
+/** Id generation is a port too: tests can make ids predictable. */
+export interface IdSource {
+  next(): string;
+}

@@ -1,0 +1,104 @@
+import type { AccountRequest, Decision, NamedStaff } from '../domain/account-request';
+import type { StaffMember } from '../domain/people';
+
+/** A stored value with the opaque version tag that an update must present (an eTag in SharePoint). */
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/** One entry of the append-only audit trail. */
+export interface AuditEntry {
+  id: string;
+  entityType: 'request' | 'account';
+  entityId: string;
+  actorId: string;
+  actorName: string;
+  action: string;
+  at: string;
+  /** Compact JSON snapshots of the state before and after; null for creation. */
+  before: string | null;
+  after: string | null;
+}
+
+/** A decision as its own record, for the CS_Decisions list and governors' reports. */
+export interface DecisionRecord extends Decision {
+  id: string;
+  requestId: string;
+  round: number;
+  step: number;
+  role: string;
+}
+
+/** An approved account in the register. */
+export interface RegisteredAccount {
+  id: string;
+  requestId: string;
+  reference: string;
+  department: string;
+  platform: string;
+  host: string;
+  visibility: string;
+  administrators: NamedStaff[];
+  moderators: NamedStaff[];
+  goLive: string;
+  closure: string;
+  approvedAt: string;
+  ownerId: string;
+  ownerName: string;
+}
+
+/** Where a bot can reach a person: the Bot Framework conversation reference, stored as JSON. */
+export interface ConversationAddress {
+  userId: string;
+  conversationId: string;
+  serviceUrl: string;
+  tenantId: string;
+  /** The full reference as the channel gave it, opaque to the core. */
+  reference: string;
+  updatedAt: string;
+}
+
+/** A card that was sent and may later be edited in place. */
+export interface SentCard {
+  requestId: string;
+  userId: string;
+  conversationId: string;
+  activityId: string;
+  purpose: string;
+  sentAt: string;
+}
+
+/** What a state change writes, as one unit: in SQLite one transaction; in SharePoint the guarded update first. */
+export interface RequestChange {
+  request: AccountRequest;
+  /** The etag read before the change; undefined when creating. */
+  expectedEtag?: string;
+  decision?: DecisionRecord;
+  audit: AuditEntry;
+  account?: RegisteredAccount;
+}
+
+/**
+ * The records port. Adapters: SQLite (embedded) and SharePoint lists (Microsoft 365).
+ * `saveRequestChange` throws ConflictError when `expectedEtag` is stale.
+ */
+export interface Store {
+  nextReference(): Promise<string>;
+  getRequest(id: string): Promise<Versioned<AccountRequest> | undefined>;
+  listRequestsByRequester(requesterId: string): Promise<AccountRequest[]>;
+  /** Pending requests whose current step is assigned to this approver. */
+  listRequestsAwaiting(approverId: string): Promise<AccountRequest[]>;
+  saveRequestChange(change: RequestChange): Promise<Versioned<AccountRequest>>;
+  listDecisions(requestId: string): Promise<DecisionRecord[]>;
+  listAudit(entityId: string): Promise<AuditEntry[]>;
+  listAccounts(): Promise<RegisteredAccount[]>;
+
+  saveConversation(address: ConversationAddress): Promise<void>;
+  getConversation(userId: string): Promise<ConversationAddress | undefined>;
+  recordSentCard(card: SentCard): Promise<void>;
+  listSentCards(requestId: string): Promise<SentCard[]>;
+
+  listStaff(): Promise<StaffMember[]>;
+  upsertStaff(staff: StaffMember[]): Promise<void>;
+}

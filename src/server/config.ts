@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * Configuration comes only from the environment, parsed once here. A missing or
+ * wrong setting stops the start with one line naming the variable.
+ */
+const modes = ['embedded', 'm365', 'scaled'] as const;
+export type Mode = (typeof modes)[number];
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+const schema = z
+  .object({
+    COUNTERSIGN_MODE: z.enum(modes, { message: `must be one of ${modes.join(', ')}` }).default('embedded'),
+    PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3978),
+    DATA_DIR: z.string().min(1).default('data'),
+    SCHOOL_NAME: z.string().min(1).max(120).optional(),
+    SCHOOL_TIMEZONE: z.string().default('Europe/London'),
+    BOT_ID: z.string().optional(),
+    BOT_PASSWORD: z.string().optional(),
+    BOT_TENANT_ID: z.string().optional(),
+    BOT_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('SingleTenant'),
+    /** Where proactive conversations are created before anyone has written (Teams: the regional smba address). */
+    CONNECTOR_SERVICE_URL: z.string().url({ message: 'must be a URL' }).optional(),
+    /** The tab's dev sign-in: embedded mode only. */
+    COUNTERSIGN_DEV_SIGNIN: flag,
+  })
+  .superRefine((c, ctx) => {
+    if (c.COUNTERSIGN_MODE === 'embedded') return;
+    const need = (key: 'BOT_ID' | 'BOT_PASSWORD' | 'BOT_TENANT_ID', what: string) => {
+      if (!c[key]?.trim()) ctx.addIssue({ code: 'custom', path: [key], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (${what})` });
+    };
+    need('BOT_ID', "the Azure Bot's Microsoft app id");
+    if (c.BOT_TYPE !== 'UserAssignedMSI') need('BOT_PASSWORD', "the Azure Bot's client secret");
+    need('BOT_TENANT_ID', 'the Entra tenant id');
+    if (c.COUNTERSIGN_DEV_SIGNIN) {
+      ctx.addIssue({ code: 'custom', path: ['COUNTERSIGN_DEV_SIGNIN'], message: 'is refused outside COUNTERSIGN_MODE=embedded: the dev sign-in would let anyone act as anyone' });
+    }
+  });
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  dataDir: string;
+  schoolName?: string;
+  timeZone: string;
+  bot: { appId: string; password: string; tenantId: string; type: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI' };
+  connectorServiceUrl?: string;
+  devSignIn: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG.INVALID';
+}
+
+/** Parses the environment once. Throws ConfigError whose message is the one line to print. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`Countersign cannot start: ${String(issue.path[0] ?? 'environment')} ${issue.message}.`);
+  }
+  const c = parsed.data;
+  return {
+    mode: c.COUNTERSIGN_MODE,
+    port: c.PORT,
+    dataDir: c.DATA_DIR,
+    schoolName: c.SCHOOL_NAME,
+    timeZone: c.SCHOOL_TIMEZONE,
+    bot: { appId: c.BOT_ID ?? '', password: c.BOT_PASSWORD ?? '', tenantId: c.BOT_TENANT_ID ?? '', type: c.BOT_TYPE },
+    connectorServiceUrl: c.CONNECTOR_SERVICE_URL,
+    devSignIn: c.COUNTERSIGN_MODE === 'embedded',
+  };
+}
+
+/** A summary that is safe to log: secrets shown only as set or not set. */
+export function redactedSummary(c: Config): string {
+  return [
+    `mode=${c.mode}`,
+    `port=${c.port}`,
+    `dataDir=${c.dataDir}`,
+    `botId=${c.bot.appId || '(none: connector auth off)'}`,
+    `botPassword=${c.bot.password ? '(set)' : '(not set)'}`,
+    `tenant=${c.bot.tenantId || '(demo)'}`,
+  ].join(' ');
+}

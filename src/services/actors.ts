@@ -1,0 +1,18 @@
+import type { Actor, StaffMember } from '../domain/people';
+import { domainError, ErrorCodes, type DomainError } from '../domain/errors';
+import { err, ok, type Result } from '../domain/result';
+import type { Directory } from '../ports/directory';
+
+/**
+ * Establishes who is acting from the id the channel vouched for (Teams'
+ * `from.aadObjectId`), never from card data, and takes their name from the directory.
+ */
+export async function resolveActor(directory: Directory, aadObjectId: string | undefined): Promise<Result<Actor & { staff: StaffMember }, DomainError>> {
+  const staff = aadObjectId ? await directory.getStaff(aadObjectId) : undefined;
+  if (!staff) {
+    return err(
+      domainError(ErrorCodes.ACTOR_UNKNOWN, "You are not in the school's staff directory, so Countersign can't act for you. Ask your ICT team to add you."),
+    );
+  }
+  return ok({ id: staff.id, name: staff.name, staff });
+}

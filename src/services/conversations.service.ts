@@ -1,0 +1,38 @@
+import type { Clock } from '../ports/clock';
+import type { ConversationAddress, SentCard, Store } from '../ports/store';
+
+/**
+ * Remembers where each person can be reached and which cards were sent, so
+ * later messages reuse a conversation instead of creating one each time, and
+ * sent cards can be edited in place.
+ */
+export class ConversationService {
+  private lastServiceUrl: string | undefined;
+
+  constructor(private readonly store: Store, private readonly clock: Clock) {}
+
+  async remember(address: Omit<ConversationAddress, 'updatedAt'>): Promise<void> {
+    this.lastServiceUrl = address.serviceUrl;
+    const known = await this.store.getConversation(address.userId);
+    // Skip the write when nothing changed: every message would otherwise cost a store write.
+    if (known && known.conversationId === address.conversationId && known.serviceUrl === address.serviceUrl) return;
+    await this.store.saveConversation({ ...address, updatedAt: this.clock.now().toISOString() });
+  }
+
+  lookup(userId: string): Promise<ConversationAddress | undefined> {
+    return this.store.getConversation(userId);
+  }
+
+  /** The connector address last seen from the channel, for creating conversations with people who never wrote. */
+  serviceUrl(): string | undefined {
+    return this.lastServiceUrl;
+  }
+
+  recordSentCard(card: Omit<SentCard, 'sentAt'>): Promise<void> {
+    return this.store.recordSentCard({ ...card, sentAt: this.clock.now().toISOString() });
+  }
+
+  sentCards(requestId: string): Promise<SentCard[]> {
+    return this.store.listSentCards(requestId);
+  }
+}

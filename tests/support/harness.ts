@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoPeople, demoSchool } from '../../src/adapters/demo-school';
+import type { StaffMember } from '../../src/domain/people';
+import { createApp, type CountersignApp } from '../../src/server/app';
+import { loadConfig } from '../../src/server/config';
+import { FakeConnector } from './fake-connector';
+
+export const people = demoPeople;
+
+/**
+ * The app as it runs in embedded mode, on a free port, with its connector
+ * pointed at a local FakeConnector. Tests talk to it only over HTTP.
+ */
+export class Harness {
+  readonly connector = new FakeConnector();
+  app!: CountersignApp;
+  baseUrl = '';
+  private dir = '';
+  private seq = 0;
+  readonly logs: string[] = [];
+
+  async start() {
+    await this.connector.start();
+    this.dir = mkdtempSync(join(tmpdir(), 'countersign-test-'));
+    const config = loadConfig({ COUNTERSIGN_MODE: 'embedded', PORT: '0', DATA_DIR: this.dir });
+    this.app = createApp(config, { log: (m) => this.logs.push(m) });
+    const port = await this.app.listen(0);
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    return this;
+  }
+
+  async stop() {
+    await this.app.close();
+    await this.connector.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private activity(who: Pick<StaffMember, 'id' | 'name'>, extra: Record<string, unknown>) {
+    const conversationId = `a:conv-${who.id}`;
+    this.connector.owners.set(conversationId, who.id);
+    return {
+      id: `act-${++this.seq}`,
+      timestamp: new Date().toISOString(),
+      channelId: 'msteams',
+      serviceUrl: this.connector.url,
+      from: { id: `29:${who.id}`, aadObjectId: who.id, name: who.name },
+      recipient: { id: '28:countersign', name: 'Countersign' },
+      conversation: { id: conversationId, conversationType: 'personal', tenantId: demoSchool.tenantId },
+      channelData: { tenant: { id: demoSchool.tenantId } },
+      ...extra,
+    };
+  }
+
+  async post(body: unknown): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${this.baseUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* a non-JSON body is returned as text for the test to inspect */
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  /** Sends a chat message and returns the cards the bot replied with. */
+  async say(who: Pick<StaffMember, 'id' | 'name'>, text: string): Promise<any[]> {
+    const before = this.connector.calls.length;
+    const res = await this.post(this.activity(who, { type: 'message', text }));
+    if (res.status >= 300) throw new Error(`message failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return this.connector.calls
+      .slice(before)
+      .filter((c) => c.kind === 'reply' || c.kind === 'send')
+      .flatMap((c) => (c.activity?.attachments ?? []).map((a: any) => a.content));
+  }
+
+  /** Clicks an Action.Execute button: returns the HTTP status and the card that replaces it. */
+  async invoke(who: Pick<StaffMember, 'id' | 'name'>, verb: string, data: Record<string, unknown>) {
+    const res = await this.post(
+      this.activity(who, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } }),
+    );
+    return { status: res.status, card: res.body?.value, body: res.body };
+  }
+
+  /** Waits until background fan-out has finished. */
+  idle() {
+    return this.app.background.idle();
+  }
+}
