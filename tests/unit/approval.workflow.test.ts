@@ -1,0 +1,183 @@
+import { describe, expect, test } from 'vitest';
+import type { AccountRequest, ApprovalStep } from '../../src/domain/account-request';
+import { openRequest, transition, type RequestEvent } from '../../src/domain/approval.workflow';
+import { ErrorCodes } from '../../src/domain/errors';
+import type { Actor } from '../../src/domain/people';
+import { routeRequest } from '../../src/domain/routing';
+import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
+
+const A = (s: { id: string; name: string }): Actor => ({ id: s.id, name: s.name });
+const R = A(demoPeople.requester);
+const I = A(demoPeople.ictLeader);
+const H = A(demoPeople.headTeacher);
+const D = A(demoPeople.deputy);
+const S = A(demoStaff.find((s) => s.name.startsWith('Chloe'))!);
+const actors = { R, I, H, D, S } as const;
+type ActorKey = keyof typeof actors;
+
+const steps: ApprovalStep[] = [
+  { role: 'ictLeader', approverId: I.id, approverName: I.name, delegated: false },
+  { role: 'headTeacher', approverId: H.id, approverName: H.name, delegated: false },
+];
+const details = {} as AccountRequest['details'];
+const T0 = '2026-11-23T09:00:00.000Z';
+const T1 = '2026-11-23T10:00:00.000Z';
+
+const deepFreeze = <T>(o: T): T => {
+  if (o && typeof o === 'object') {
+    Object.values(o).forEach(deepFreeze);
+    Object.freeze(o);
+  }
+  return o;
+};
+
+function must(r: ReturnType<typeof transition>): AccountRequest {
+  if (!r.ok) throw new Error(r.error.code);
+  return r.value;
+}
+const sign = (a: Actor, type: 'approve' | 'reject' | 'return', s: AccountRequest): RequestEvent => ({
+  type,
+  step: s.currentStep,
+  round: s.round,
+  signature: a.name,
+  comment: 'looks fine',
+  at: T0,
+});
+
+const P0 = openRequest({ id: 'r1', reference: 'CS-0001', requester: R, details, steps, at: T0 });
+const P1 = must(transition(P0, sign(I, 'approve', P0), I));
+const RET = must(transition(P0, sign(I, 'return', P0), I));
+const APP = must(transition(P1, sign(H, 'approve', P1), H));
+const REJ = must(transition(P1, sign(H, 'reject', P1), H));
+const WD = must(transition(P0, { type: 'withdraw', at: T0 }, R));
+const states = { P0, P1, RET, APP, REJ, WD } as const;
+type StateKey = keyof typeof states;
+Object.values(states).forEach(deepFreeze);
+
+type Expect = { ok: Pick<AccountRequest, 'status' | 'currentStep' | 'round'> } | { code: string };
+const C = ErrorCodes;
+const decisionRow = (ok: 'pending1' | 'approved' | 'rejected' | 'returned'): Record<StateKey, Record<ActorKey, Expect>> => {
+  const okAt = (s: AccountRequest): Expect =>
+    ok === 'pending1' && s === P0
+      ? { ok: { status: 'pending', currentStep: 1, round: 1 } }
+      : { ok: { status: ok === 'pending1' ? 'approved' : ok, currentStep: s.currentStep, round: 1 } };
+  const decided = { code: C.APPROVAL_ALREADY_DECIDED };
+  return {
+    P0: { R: { code: C.APPROVAL_OWN_REQUEST }, I: okAt(P0), H: { code: C.APPROVAL_NOT_APPROVER }, D: { code: C.APPROVAL_NOT_APPROVER }, S: { code: C.APPROVAL_NOT_APPROVER } },
+    P1: { R: { code: C.APPROVAL_OWN_REQUEST }, I: { code: C.APPROVAL_NOT_APPROVER }, H: okAt(P1), D: { code: C.APPROVAL_NOT_APPROVER }, S: { code: C.APPROVAL_NOT_APPROVER } },
+    RET: { R: decided, I: decided, H: decided, D: decided, S: decided },
+    APP: { R: decided, I: decided, H: decided, D: decided, S: decided },
+    REJ: { R: decided, I: decided, H: decided, D: decided, S: decided },
+    WD: { R: { code: C.REQUEST_NOT_PENDING }, I: { code: C.REQUEST_NOT_PENDING }, H: { code: C.REQUEST_NOT_PENDING }, D: { code: C.REQUEST_NOT_PENDING }, S: { code: C.REQUEST_NOT_PENDING } },
+  };
+};
+const others = (code: string, rCase: Expect): Record<ActorKey, Expect> => ({ R: rCase, I: { code }, H: { code }, D: { code }, S: { code } });
+
+/** The full table: every state × event × actor, with the expected outcome written out. */
+const table: Record<RequestEvent['type'], Record<StateKey, Record<ActorKey, Expect>>> = {
+  approve: decisionRow('pending1'),
+  reject: decisionRow('rejected'),
+  return: decisionRow('returned'),
+  resubmit: {
+    P0: others(C.REQUEST_NOT_REQUESTER, { code: C.REQUEST_NOT_RETURNED }),
+    P1: others(C.REQUEST_NOT_REQUESTER, { code: C.REQUEST_NOT_RETURNED }),
+    RET: others(C.REQUEST_NOT_REQUESTER, { ok: { status: 'pending', currentStep: 0, round: 2 } }),
+    APP: others(C.REQUEST_NOT_REQUESTER, { code: C.REQUEST_NOT_RETURNED }),
+    REJ: others(C.REQUEST_NOT_REQUESTER, { code: C.REQUEST_NOT_RETURNED }),
+    WD: others(C.REQUEST_NOT_REQUESTER, { code: C.REQUEST_NOT_RETURNED }),
+  },
+  withdraw: {
+    P0: others(C.REQUEST_NOT_REQUESTER, { ok: { status: 'withdrawn', currentStep: 0, round: 1 } }),
+    P1: others(C.REQUEST_NOT_REQUESTER, { ok: { status: 'withdrawn', currentStep: 1, round: 1 } }),
+    RET: others(C.REQUEST_NOT_REQUESTER, { ok: { status: 'withdrawn', currentStep: 0, round: 1 } }),
+    APP: others(C.REQUEST_NOT_REQUESTER, { code: C.REQUEST_NOT_PENDING }),
+    REJ: others(C.REQUEST_NOT_REQUESTER, { code: C.REQUEST_NOT_PENDING }),
+    WD: others(C.REQUEST_NOT_REQUESTER, { code: C.REQUEST_NOT_PENDING }),
+  },
+};
+
+function eventFor(type: RequestEvent['type'], s: AccountRequest, a: Actor): RequestEvent {
+  if (type === 'resubmit') return { type, details, steps, at: T1 };
+  if (type === 'withdraw') return { type, at: T1 };
+  return { type, step: s.currentStep, round: s.round, signature: a.name, comment: 'a reason', at: T1 };
+}
+
+const cases = Object.entries(table).flatMap(([event, rows]) =>
+  Object.entries(rows).flatMap(([state, byActor]) => Object.entries(byActor).map(([actor, expected]) => ({ event, state, actor, expected }))),
+);
+
+describe('request approval workflow: state × event × actor', () => {
+  test('the table covers every combination', () => {
+    expect(cases).toHaveLength(5 * 6 * 5);
+  });
+
+  test.each(cases)('$event on $state by $actor', ({ event, state, actor, expected }) => {
+    const s = states[state as StateKey];
+    const a = actors[actor as ActorKey];
+    const result = transition(s, eventFor(event as RequestEvent['type'], s, a), a);
+    if ('code' in expected) {
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.code).toBe(expected.code);
+    } else {
+      expect(result.ok).toBe(true);
+      if (result.ok) {
+        expect({ status: result.value.status, currentStep: result.value.currentStep, round: result.value.round }).toEqual(expected.ok);
+        expect(result.value.updatedAt).toBe(T1);
+      }
+    }
+  });
+});
+
+describe('decisions record who, the typed name, server time and comment', () => {
+  test('approve at step 0 stores the decision on the step', () => {
+    const next = must(transition(P0, { type: 'approve', step: 0, round: 1, signature: '  Gareth Lloyd ', comment: ' ok ', at: T1 }, I));
+    expect(next.steps[0].decision).toEqual({ outcome: 'approved', actorId: I.id, actorName: I.name, signature: 'Gareth Lloyd', comment: 'ok', at: T1 });
+  });
+  test.each(['approve', 'reject', 'return'] as const)('%s needs a typed signature', (type) => {
+    const r = transition(P0, { type, step: 0, round: 1, signature: '  ', comment: 'x', at: T1 }, I);
+    expect(!r.ok && r.error.code).toBe(C.APPROVAL_SIGNATURE_REQUIRED);
+    expect(!r.ok && r.error.fields?.signature).toBeTruthy();
+  });
+  test('reject needs a reason; return needs a comment; approve does not', () => {
+    const reject = transition(P0, { type: 'reject', step: 0, round: 1, signature: 'G', comment: ' ', at: T1 }, I);
+    const ret = transition(P0, { type: 'return', step: 0, round: 1, signature: 'G', comment: '', at: T1 }, I);
+    const approve = transition(P0, { type: 'approve', step: 0, round: 1, signature: 'G', comment: '', at: T1 }, I);
+    expect(!reject.ok && reject.error.code).toBe(C.APPROVAL_REASON_REQUIRED);
+    expect(!ret.ok && ret.error.code).toBe(C.APPROVAL_COMMENT_REQUIRED);
+    expect(approve.ok).toBe(true);
+  });
+  test('a late click on an old step says who already decided it', () => {
+    const r = transition(P1, { type: 'approve', step: 0, round: 1, signature: I.name, comment: '', at: T1 }, I);
+    expect(!r.ok && r.error.code).toBe(C.APPROVAL_ALREADY_DECIDED);
+    expect(!r.ok && r.error.decidedBy?.name).toBe(I.name);
+  });
+  test('a card from an earlier round is out of date after resubmission', () => {
+    const again = must(transition(RET, { type: 'resubmit', details, steps, at: T1 }, R));
+    const r = transition(again, { type: 'approve', step: 1, round: 1, signature: H.name, comment: '', at: T1 }, H);
+    expect(!r.ok && r.error.code).toBe(C.REQUEST_NOT_PENDING);
+    expect(again.steps.every((s) => !s.decision)).toBe(true);
+  });
+});
+
+describe('routing', () => {
+  const people = { ictLeader: demoPeople.ictLeader, headTeacher: demoPeople.headTeacher, deputy: demoPeople.deputy };
+  test('ICT leader, then head teacher', () => {
+    const r = routeRequest(R.id, people);
+    expect(r.ok && r.value.map((s) => s.approverId)).toEqual([I.id, H.id]);
+  });
+  test('the ICT leader’s own request goes to the deputy at step one', () => {
+    const r = routeRequest(I.id, people);
+    expect(r.ok && r.value.map((s) => [s.approverId, s.delegated])).toEqual([
+      [D.id, true],
+      [H.id, false],
+    ]);
+  });
+  test('the head teacher’s own request goes to the deputy at the final step', () => {
+    const r = routeRequest(H.id, people);
+    expect(r.ok && r.value.map((s) => s.approverId)).toEqual([I.id, D.id]);
+  });
+  test('with no deputy, a self-routed step is refused rather than self-approved', () => {
+    const r = routeRequest(I.id, { ...people, deputy: undefined });
+    expect(!r.ok && r.error.code).toBe(C.ROUTING_NO_APPROVER);
+  });
+});
