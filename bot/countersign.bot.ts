@@ -9,7 +9,7 @@ import type { AdaptiveCard } from '../src/cards/ac';
 import { helpCard } from '../src/cards/help.card';
 import { noticeCard } from '../src/cards/notice.card';
 import { requestFormCard } from '../src/cards/request-form.card';
-import { requestCard } from '../src/cards/request.card';
+import { decisionLine, requestCard } from '../src/cards/request.card';
 import { statusListCard } from '../src/cards/status-list.card';
 import { Verbs } from '../src/cards/verbs';
 import { lastDecision, type AccountRequest } from '../src/domain/account-request';
@@ -196,7 +196,8 @@ export class CountersignBot extends TeamsActivityHandler {
           if (found.ok)
             return requestCard(found.value, { viewerId: actor.id, errors: result.error.fields, values: { signature: input.signature, comment: input.comment } });
         }
-        return this.outcome(actor, input.requestId, result);
+        const decided = result.ok ? result.value.steps[input.step]?.decision : undefined;
+        return this.outcome(actor, input.requestId, result, decided && decisionLine(decided));
       }
       default:
         this.deps.log(`unknown verb ${verb.slice(0, 60)}`);

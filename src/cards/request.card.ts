@@ -42,6 +42,9 @@ export interface RequestCardOptions {
 const groupLabel = (g: AudienceGroup) => audienceOptions.find((a) => a.value === g)?.label ?? g;
 const outcomeWords: Record<Decision['outcome'], string> = { approved: 'Approved', rejected: 'Rejected', returned: 'Returned for changes' };
 
+/** "Approved by Gareth Lloyd at Mon 23 Nov 2026, 10:04 GMT." */
+export const decisionLine = (d: Decision): string => `${outcomeWords[d.outcome]} by ${d.actorName} at ${when(d.at)}.`;
+
 /** One sentence for where the request is, in words a person uses. */
 export function statusLine(r: AccountRequest): string {
   const last = lastDecision(r);
@@ -89,14 +92,14 @@ function details(r: AccountRequest): Element[] {
 
 function stepsTrail(r: AccountRequest): Element[] {
   return r.steps.map((s, i) => {
-    const who = `${i + 1}. ${stepRoleLabels[s.role]}: ${s.approverName}${s.delegated ? ' (deputy)' : ''}`;
+    const who = `${i + 1}. ${stepRoleLabels[s.role]}${s.delegated ? ' (deputy)' : ''}`;
     if (!s.decision) {
       const waiting = r.status === 'pending' && i === r.currentStep ? 'waiting' : r.status === 'pending' ? 'not yet' : '—';
-      return plain(`${who}, ${waiting}`);
+      return plain(`${who}: ${s.approverName}, ${waiting}`);
     }
     const d = s.decision;
     return container([
-      plain(`${who}, ${outcomeWords[d.outcome]} at ${when(d.at)}`),
+      plain(`${who}. ${decisionLine(d)}`),
       plain(`Signed: ${d.signature}${d.comment ? `. Comment: ${d.comment}` : ''}`, { isSubtle: true, spacing: 'None' }),
     ]);
   });
@@ -117,7 +120,7 @@ export function requestCard(r: AccountRequest, o: RequestCardOptions): AdaptiveC
   const body: Element[] = [
     heading(isApprover ? `Approval needed: ${r.reference}` : `Social media account request ${r.reference}`, 'Large'),
     ...(o.banner ? [plain(o.banner, { color: 'Attention', weight: 'Bolder' })] : []),
-    plain(`${r.requesterName} asks for a ${r.details.platform} account for ${r.details.department}.`),
+    plain(`${r.requesterName} asks for ${/^[aeiou]/i.test(r.details.platform) ? 'an' : 'a'} ${r.details.platform} account for ${r.details.department}.`),
     plain(statusLine(r), { weight: 'Bolder', color: r.status === 'approved' ? 'Good' : r.status === 'rejected' ? 'Attention' : 'Default' }),
     container(details(r), { spacing: 'Medium', separator: true }),
     container([note('**Approvals**'), ...stepsTrail(r)], { spacing: 'Medium', separator: true }),
