@@ -24,6 +24,18 @@ export class FakeConnector {
   /** conversation id → the user it was opened with (or seen from). */
   readonly owners = new Map<string, string>();
   private server?: Server;
+  private readonly listeners = new Set<(call: ConnectorCall) => void>();
+
+  /** Calls `fn` for every call recorded from now on; returns an unsubscribe function. */
+  onCall(fn: (call: ConnectorCall) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private record(call: ConnectorCall) {
+    this.calls.push(call);
+    for (const fn of this.listeners) fn(call);
+  }
   private seq = 0;
   url = '';
 
@@ -35,21 +47,21 @@ export class FakeConnector {
       if (!member) return void res.status(400).json({ error: { code: 'BadArgument', message: 'members required' } });
       const conversationId = `a:conv-${member}`;
       this.owners.set(conversationId, member);
-      this.calls.push({ kind: 'create', conversationId, activityId: '', memberId: member, at: Date.now() });
+      this.record({ kind: 'create', conversationId, activityId: '', memberId: member, at: Date.now() });
       res.status(201).json({ id: conversationId });
     });
     app.post('/v3/conversations/:cid/activities', (req, res) => {
       const activityId = `m${++this.seq}`;
-      this.calls.push({ kind: 'send', conversationId: req.params.cid, activityId, activity: req.body, at: Date.now() });
+      this.record({ kind: 'send', conversationId: req.params.cid, activityId, activity: req.body, at: Date.now() });
       res.status(201).json({ id: activityId });
     });
     app.post('/v3/conversations/:cid/activities/:replyTo', (req, res) => {
       const activityId = `m${++this.seq}`;
-      this.calls.push({ kind: 'reply', conversationId: req.params.cid, activityId, activity: req.body, at: Date.now() });
+      this.record({ kind: 'reply', conversationId: req.params.cid, activityId, activity: req.body, at: Date.now() });
       res.status(201).json({ id: activityId });
     });
     app.put('/v3/conversations/:cid/activities/:aid', (req, res) => {
-      this.calls.push({ kind: 'update', conversationId: req.params.cid, activityId: req.params.aid, activity: req.body, at: Date.now() });
+      this.record({ kind: 'update', conversationId: req.params.cid, activityId: req.params.aid, activity: req.body, at: Date.now() });
       res.status(200).json({ id: req.params.aid });
     });
     app.use((req, res) => res.status(404).json({ error: { code: 'NotFound', message: `${req.method} ${req.path}` } }));
