@@ -1,0 +1,58 @@
+/** A policy, e.g. "Acceptable use of ICT and social media". Its text lives in versions. */
+export interface Policy {
+  id: string;
+  name: string;
+}
+
+/** One published version. Frozen once published: its content hash is stored with every signature. */
+export interface PolicyVersion {
+  id: string;
+  policyId: string;
+  title: string;
+  versionLabel: string;
+  /** YYYY-MM-DD */
+  effectiveDate: string;
+  /** YYYY-MM-DD */
+  reviewDate: string;
+  documentUrl: string;
+  summary: string;
+  /** "I will …" statements. */
+  statements: string[];
+  /** When true, a person must open the full document through Countersign before signing. */
+  requireOpenBeforeSign: boolean;
+  publishedAt: string;
+  /** SHA-256 (hex) over canonicalVersionContent(). */
+  contentHash: string;
+}
+
+export type PolicyContent = Pick<
+  PolicyVersion,
+  'policyId' | 'title' | 'versionLabel' | 'effectiveDate' | 'reviewDate' | 'documentUrl' | 'summary' | 'statements' | 'requireOpenBeforeSign'
+>;
+
+/**
+ * The canonical form that the content hash covers: the fields a signer agrees
+ * to, in a fixed order, as JSON. Changing any of them changes the hash.
+ */
+export function canonicalVersionContent(v: PolicyContent): string {
+  return JSON.stringify([
+    'countersign.policy-version.v1',
+    v.policyId,
+    v.title.trim(),
+    v.versionLabel.trim(),
+    v.effectiveDate,
+    v.reviewDate,
+    v.documentUrl.trim(),
+    v.summary.trim(),
+    v.statements.map((s) => s.trim()),
+    v.requireOpenBeforeSign,
+  ]);
+}
+
+/** The version people should sign now: the newest effective one on or before today. */
+export function currentVersion(versions: PolicyVersion[], today: string): PolicyVersion | undefined {
+  return versions
+    .filter((v) => v.effectiveDate <= today)
+    .sort((a, b) => (a.effectiveDate === b.effectiveDate ? a.publishedAt.localeCompare(b.publishedAt) : a.effectiveDate.localeCompare(b.effectiveDate)))
+    .at(-1);
+}

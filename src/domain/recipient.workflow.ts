@@ -1,0 +1,75 @@
+import { domainError, ErrorCodes, type DomainError } from './errors';
+import { err, ok, type Result } from './result';
+
+/** A campaign recipient: queued → sent → signed, or failed with a reason. */
+export type RecipientState = 'queued' | 'sent' | 'signed' | 'failed';
+
+export interface Recipient {
+  campaignId: string;
+  userId: string;
+  name: string;
+  department: string;
+  state: RecipientState;
+  attempts: number;
+  remindersSent: number;
+  failureReason: string | null;
+  sentAt: string | null;
+  signedAt: string | null;
+  /** Where the card went, so a reminder can update it in place. */
+  conversationId: string | null;
+  activityId: string | null;
+  updatedAt: string;
+}
+
+export type RecipientEvent =
+  | { type: 'attempt'; at: string }
+  | { type: 'delivered'; conversationId: string; activityId: string; at: string }
+  | { type: 'failed'; reason: string; at: string }
+  | { type: 'reminded'; at: string }
+  | { type: 'signed'; at: string }
+  | { type: 'requeue'; at: string };
+
+const bad = (s: RecipientState, what: string): Result<never, DomainError> =>
+  err(domainError(ErrorCodes.RECIPIENT_BAD_TRANSITION, `A ${s} recipient cannot be ${what}.`));
+
+/**
+ * The recipient workflow, pure. `attempt` counts a send attempt (only while
+ * queued, so a redelivered job never sends twice); `signed` wins from any
+ * state, because a person may sign through `sign` even if their card failed.
+ */
+export function transitionRecipient(r: Recipient, e: RecipientEvent): Result<Recipient, DomainError> {
+  switch (e.type) {
+    case 'attempt':
+      return r.state === 'queued' ? ok({ ...r, attempts: r.attempts + 1, updatedAt: e.at }) : bad(r.state, 'sent again');
+    case 'delivered':
+      return r.state === 'queued'
+        ? ok({ ...r, state: 'sent', sentAt: e.at, conversationId: e.conversationId, activityId: e.activityId, failureReason: null, updatedAt: e.at })
+        : bad(r.state, 'delivered');
+    case 'failed':
+      return r.state === 'queued' ? ok({ ...r, state: 'failed', failureReason: e.reason, updatedAt: e.at }) : bad(r.state, 'failed');
+    case 'reminded':
+      return r.state === 'sent' ? ok({ ...r, remindersSent: r.remindersSent + 1, updatedAt: e.at }) : bad(r.state, 'reminded');
+    case 'signed':
+      return r.state === 'signed' ? bad(r.state, 'signed again') : ok({ ...r, state: 'signed', signedAt: e.at, updatedAt: e.at });
+    case 'requeue':
+      return r.state === 'failed' ? ok({ ...r, state: 'queued', failureReason: null, updatedAt: e.at }) : bad(r.state, 'requeued');
+  }
+}
+
+export function newRecipient(campaignId: string, person: { id: string; name: string; department: string }, at: string): Recipient {
+  return {
+    campaignId,
+    userId: person.id,
+    name: person.name,
+    department: person.department,
+    state: 'queued',
+    attempts: 0,
+    remindersSent: 0,
+    failureReason: null,
+    sentAt: null,
+    signedAt: null,
+    conversationId: null,
+    activityId: null,
+    updatedAt: at,
+  };
+}
