@@ -5,6 +5,11 @@ import type { AccountRequest } from '../domain/account-request';
 import { currentApprover } from '../domain/account-request';
 import { ConflictError } from '../domain/errors';
 import type { StaffMember } from '../domain/people';
+import { insertAudit } from './sqlite-audit';
+import { migrations } from './sqlite.migrations';
+import { SqliteCampaignStore } from './sqlite-campaign.store';
+import { SqliteJobQueue } from './sqlite-job.queue';
+import { SqlitePolicyStore } from './sqlite-policy.store';
 import type {
   AuditEntry,
   ConversationAddress,
@@ -16,36 +21,12 @@ import type {
   Versioned,
 } from '../ports/store';
 
-/** Schema migrations, applied in order; PRAGMA user_version records how many have run. */
-const migrations: string[] = [
-  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-   CREATE TABLE requests (
-     id TEXT PRIMARY KEY, reference TEXT NOT NULL UNIQUE, requester_id TEXT NOT NULL, status TEXT NOT NULL,
-     current_approver_id TEXT, etag INTEGER NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-   CREATE INDEX requests_requester ON requests(requester_id);
-   CREATE INDEX requests_approver ON requests(current_approver_id);
-   CREATE TABLE decisions (
-     id TEXT PRIMARY KEY, request_id TEXT NOT NULL, round INTEGER NOT NULL, step INTEGER NOT NULL, role TEXT NOT NULL,
-     outcome TEXT NOT NULL, actor_id TEXT NOT NULL, actor_name TEXT NOT NULL, signature TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL,
-     UNIQUE (request_id, round, step));
-   CREATE TABLE audit (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, entity_type TEXT NOT NULL, entity_id TEXT NOT NULL,
-     actor_id TEXT NOT NULL, actor_name TEXT NOT NULL, action TEXT NOT NULL, at TEXT NOT NULL, before TEXT, after TEXT);
-   CREATE INDEX audit_entity ON audit(entity_id);
-   CREATE TABLE accounts (id TEXT PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, approved_at TEXT NOT NULL, data TEXT NOT NULL);
-   CREATE TABLE conversations (
-     user_id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, service_url TEXT NOT NULL, tenant_id TEXT NOT NULL,
-     reference TEXT NOT NULL, updated_at TEXT NOT NULL);
-   CREATE TABLE sent_cards (
-     request_id TEXT NOT NULL, user_id TEXT NOT NULL, conversation_id TEXT NOT NULL, activity_id TEXT NOT NULL,
-     purpose TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (request_id, user_id, activity_id));
-   CREATE TABLE staff (
-     id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, department TEXT NOT NULL, job_title TEXT NOT NULL, roles TEXT NOT NULL);`,
-];
-
 /** The embedded store: one SQLite file, created and migrated on first open. */
 export class SqliteStore implements Store {
   readonly db: Database.Database;
+  readonly policies: SqlitePolicyStore;
+  readonly campaigns: SqliteCampaignStore;
+  readonly jobs: SqliteJobQueue;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -53,6 +34,9 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.policies = new SqlitePolicyStore(this.db);
+    this.campaigns = new SqliteCampaignStore(this.db);
+    this.jobs = new SqliteJobQueue(this.db);
   }
 
   private migrate() {
@@ -131,19 +115,10 @@ export class SqliteStore implements Store {
         const a = change.account;
         this.db.prepare('INSERT INTO accounts (id, request_id, approved_at, data) VALUES (?, ?, ?, ?)').run(a.id, a.requestId, a.approvedAt, JSON.stringify(a));
       }
-      this.appendAudit(change.audit);
+      insertAudit(this.db, change.audit);
       return next;
     })();
     return { value: r, etag: String(etag) };
-  }
-
-  private appendAudit(a: AuditEntry) {
-    this.db
-      .prepare(
-        `INSERT INTO audit (id, entity_type, entity_id, actor_id, actor_name, action, at, before, after)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(a.id, a.entityType, a.entityId, a.actorId, a.actorName, a.action, a.at, a.before, a.after);
   }
 
   async listDecisions(requestId: string): Promise<DecisionRecord[]> {
@@ -216,6 +191,11 @@ export class SqliteStore implements Store {
       purpose: s.purpose,
       sentAt: s.sent_at,
     }));
+  }
+
+  async getStaff(id: string): Promise<StaffMember | undefined> {
+    const s = this.db.prepare('SELECT * FROM staff WHERE id = ?').get(id) as any;
+    return s ? { id: s.id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) } : undefined;
   }
 
   async listStaff(): Promise<StaffMember[]> {

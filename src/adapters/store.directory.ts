@@ -7,7 +7,7 @@ export class StoreDirectory implements Directory {
   constructor(private readonly store: Store) {}
 
   async getStaff(id: string): Promise<StaffMember | undefined> {
-    return (await this.store.listStaff()).find((s) => s.id === id);
+    return this.store.getStaff(id);
   }
 
   async listStaff(): Promise<StaffMember[]> {

@@ -18,11 +18,15 @@ export interface Recipient {
   /** Where the card went, so a reminder can update it in place. */
   conversationId: string | null;
   activityId: string | null;
+  /** Set while a send is in flight. Found set after a crash, the send may or may not have reached Teams. */
+  sendingSince: string | null;
   updatedAt: string;
 }
 
 export type RecipientEvent =
   | { type: 'attempt'; at: string }
+  | { type: 'attemptFailed'; at: string }
+  | { type: 'assumedDelivered'; at: string }
   | { type: 'delivered'; conversationId: string; activityId: string; at: string }
   | { type: 'failed'; reason: string; at: string }
   | { type: 'reminded'; at: string }
@@ -40,13 +44,21 @@ const bad = (s: RecipientState, what: string): Result<never, DomainError> =>
 export function transitionRecipient(r: Recipient, e: RecipientEvent): Result<Recipient, DomainError> {
   switch (e.type) {
     case 'attempt':
-      return r.state === 'queued' ? ok({ ...r, attempts: r.attempts + 1, updatedAt: e.at }) : bad(r.state, 'sent again');
+      return r.state === 'queued' && !r.sendingSince ? ok({ ...r, attempts: r.attempts + 1, sendingSince: e.at, updatedAt: e.at }) : bad(r.state, 'sent again');
+    case 'attemptFailed':
+      return r.state === 'queued' ? ok({ ...r, sendingSince: null, updatedAt: e.at }) : bad(r.state, 'retried');
+    case 'assumedDelivered':
+      // After a crash mid-send we cannot ask Teams whether the card arrived. We choose at most once:
+      // count it as sent (no second card now); if it never arrived, the next reminder delivers it.
+      return r.state === 'queued' && r.sendingSince
+        ? ok({ ...r, state: 'sent', sentAt: r.sendingSince, sendingSince: null, updatedAt: e.at })
+        : bad(r.state, 'assumed delivered');
     case 'delivered':
       return r.state === 'queued'
-        ? ok({ ...r, state: 'sent', sentAt: e.at, conversationId: e.conversationId, activityId: e.activityId, failureReason: null, updatedAt: e.at })
+        ? ok({ ...r, state: 'sent', sentAt: e.at, conversationId: e.conversationId, activityId: e.activityId, failureReason: null, sendingSince: null, updatedAt: e.at })
         : bad(r.state, 'delivered');
     case 'failed':
-      return r.state === 'queued' ? ok({ ...r, state: 'failed', failureReason: e.reason, updatedAt: e.at }) : bad(r.state, 'failed');
+      return r.state === 'queued' ? ok({ ...r, state: 'failed', failureReason: e.reason, sendingSince: null, updatedAt: e.at }) : bad(r.state, 'failed');
     case 'reminded':
       return r.state === 'sent' ? ok({ ...r, remindersSent: r.remindersSent + 1, updatedAt: e.at }) : bad(r.state, 'reminded');
     case 'signed':
@@ -70,6 +82,7 @@ export function newRecipient(campaignId: string, person: { id: string; name: str
     signedAt: null,
     conversationId: null,
     activityId: null,
+    sendingSince: null,
     updatedAt: at,
   };
 }

@@ -10,7 +10,7 @@ export interface Versioned<T> {
 /** One entry of the append-only audit trail. */
 export interface AuditEntry {
   id: string;
-  entityType: 'request' | 'account';
+  entityType: 'request' | 'account' | 'declaration' | 'campaign';
   entityId: string;
   actorId: string;
   actorName: string;
@@ -99,6 +99,7 @@ export interface Store {
   recordSentCard(card: SentCard): Promise<void>;
   listSentCards(requestId: string): Promise<SentCard[]>;
 
+  getStaff(id: string): Promise<StaffMember | undefined>;
   listStaff(): Promise<StaffMember[]>;
   upsertStaff(staff: StaffMember[]): Promise<void>;
 }

@@ -1,0 +1,58 @@
+import type Database from 'better-sqlite3';
+import type { Job, JobQueue } from '../ports/job-queue';
+
+export function insertJobs(db: Database.Database, jobs: Job[]) {
+  const stmt = db.prepare(
+    `INSERT OR IGNORE INTO jobs (id, kind, key, payload, run_at, attempts, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')`,
+  );
+  for (const j of jobs) stmt.run(j.id, j.kind, j.key, JSON.stringify(j.payload), j.runAt, j.attempts);
+}
+
+const toJob = (r: any): Job => ({ id: r.id, kind: r.kind, key: r.key, payload: JSON.parse(r.payload), runAt: r.run_at, attempts: r.attempts });
+
+/** The embedded mode's durable queue: a table, claimed with leases so a crash loses nothing. */
+export class SqliteJobQueue implements JobQueue {
+  constructor(private readonly db: Database.Database) {}
+
+  async enqueue(jobs: Job[]): Promise<void> {
+    this.db.transaction(() => insertJobs(this.db, jobs))();
+  }
+
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<Job[]> {
+    const at = now.toISOString();
+    const lease = new Date(now.getTime() + leaseMs).toISOString();
+    // One statement: claim pending due jobs, and running jobs whose worker died (lease expired).
+    const rows = this.db
+      .prepare(
+        `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1
+         WHERE id IN (
+           SELECT id FROM jobs
+           WHERE (status = 'pending' AND run_at <= ?) OR (status = 'running' AND lease_until <= ?)
+           ORDER BY run_at LIMIT ?)
+         RETURNING *`,
+      )
+      .all(lease, at, at, limit);
+    return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt));
+  }
+
+  async complete(id: string): Promise<void> {
+    this.db.prepare(`UPDATE jobs SET status = 'done', lease_until = NULL WHERE id = ?`).run(id);
+  }
+
+  async retryLater(id: string, runAt: string, error: string): Promise<void> {
+    this.db.prepare(`UPDATE jobs SET status = 'pending', run_at = ?, lease_until = NULL, last_error = ? WHERE id = ?`).run(runAt, error.slice(0, 500), id);
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    this.db.prepare(`UPDATE jobs SET status = 'failed', lease_until = NULL, last_error = ? WHERE id = ?`).run(error.slice(0, 500), id);
+  }
+
+  async pendingCount(): Promise<number> {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status IN ('pending', 'running')`).get() as { n: number }).n;
+  }
+
+  async nextDueAt(): Promise<string | undefined> {
+    const row = this.db.prepare(`SELECT MIN(COALESCE(lease_until, run_at)) AS at FROM jobs WHERE status IN ('pending', 'running')`).get() as { at: string | null };
+    return row.at ?? undefined;
+  }
+}

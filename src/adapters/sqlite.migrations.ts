@@ -1,0 +1,45 @@
+/** Schema migrations, applied in order; PRAGMA user_version records how many have run. Never edit one that has shipped. */
+export const migrations: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE requests (
+     id TEXT PRIMARY KEY, reference TEXT NOT NULL UNIQUE, requester_id TEXT NOT NULL, status TEXT NOT NULL,
+     current_approver_id TEXT, etag INTEGER NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+   CREATE INDEX requests_requester ON requests(requester_id);
+   CREATE INDEX requests_approver ON requests(current_approver_id);
+   CREATE TABLE decisions (
+     id TEXT PRIMARY KEY, request_id TEXT NOT NULL, round INTEGER NOT NULL, step INTEGER NOT NULL, role TEXT NOT NULL,
+     outcome TEXT NOT NULL, actor_id TEXT NOT NULL, actor_name TEXT NOT NULL, signature TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL,
+     UNIQUE (request_id, round, step));
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, entity_type TEXT NOT NULL, entity_id TEXT NOT NULL,
+     actor_id TEXT NOT NULL, actor_name TEXT NOT NULL, action TEXT NOT NULL, at TEXT NOT NULL, before TEXT, after TEXT);
+   CREATE INDEX audit_entity ON audit(entity_id);
+   CREATE TABLE accounts (id TEXT PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, approved_at TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE TABLE conversations (
+     user_id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, service_url TEXT NOT NULL, tenant_id TEXT NOT NULL,
+     reference TEXT NOT NULL, updated_at TEXT NOT NULL);
+   CREATE TABLE sent_cards (
+     request_id TEXT NOT NULL, user_id TEXT NOT NULL, conversation_id TEXT NOT NULL, activity_id TEXT NOT NULL,
+     purpose TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (request_id, user_id, activity_id));
+   CREATE TABLE staff (
+     id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, department TEXT NOT NULL, job_title TEXT NOT NULL, roles TEXT NOT NULL);`,
+  `CREATE TABLE policies (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+   CREATE TABLE policy_versions (
+     id TEXT PRIMARY KEY, policy_id TEXT NOT NULL, effective_date TEXT NOT NULL, published_at TEXT NOT NULL,
+     content_hash TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE INDEX policy_versions_policy ON policy_versions(policy_id);
+   CREATE TABLE declarations (
+     id TEXT PRIMARY KEY, signer_id TEXT NOT NULL, version_id TEXT NOT NULL, policy_id TEXT NOT NULL, campaign_id TEXT,
+     signed_at TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (signer_id, version_id));
+   CREATE TABLE policy_opens (user_id TEXT NOT NULL, version_id TEXT NOT NULL, first_at TEXT NOT NULL, PRIMARY KEY (user_id, version_id));
+   CREATE TABLE campaigns (id TEXT PRIMARY KEY, version_id TEXT NOT NULL, launched_at TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE TABLE recipients (
+     campaign_id TEXT NOT NULL, user_id TEXT NOT NULL, version_id TEXT NOT NULL, department TEXT NOT NULL, state TEXT NOT NULL,
+     etag INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (campaign_id, user_id));
+   CREATE INDEX recipients_state ON recipients(campaign_id, state, department);
+   CREATE INDEX recipients_user ON recipients(user_id, version_id);
+   CREATE TABLE jobs (
+     id TEXT PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL, run_at TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, lease_until TEXT, last_error TEXT);
+   CREATE INDEX jobs_due ON jobs(status, run_at);`,
+];
