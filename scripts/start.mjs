@@ -38,6 +38,8 @@ start('app', process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { COUN
 // The Playground runs offline; it needs the bot's auth off, which embedded mode does.
 start('playground', 'npx', ['agentsplayground', '-p', PLAYGROUND_PORT, '-e', `http://localhost:${PORT}/api/messages`, '-c', 'msteams', '--disable-telemetry'], {
   TEAMSAPPTESTER_BROWSER: 'none',
+  // Statsbeat off: otherwise the Playground's telemetry client probes the Azure metadata address at start.
+  APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
 });
 
 setTimeout(() => {

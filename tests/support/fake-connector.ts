@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 /** One call the bot made to the connector. */
 export interface ConnectorCall {
@@ -13,18 +14,155 @@ export interface ConnectorCall {
   at: number;
 }
 
+/** A call the connector answered with an error instead of delivering. */
+export interface ConnectorRejection {
+  kind: ConnectorCall['kind'];
+  conversationId: string;
+  memberId?: string;
+  status: number;
+  code: string;
+  at: number;
+}
+
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
+export interface ConnectorLimits {
+  /** Applied to each conversation on its own (send, reply, update). */
+  perConversation?: RateLimit[];
+  /** Applied to every request together, createConversation included. */
+  global?: RateLimit;
+  /**
+   * Multiplies every `max` (rounded, at least 1), windows unchanged. Benchmarks
+   * use e.g. 10 to run ten times faster than Teams allows while keeping its shape.
+   */
+  scale?: number;
+}
+
+export interface ConnectorFaults {
+  /** Probability (0..1) that an otherwise admitted call fails. */
+  rate: number;
+  /** Status picked uniformly for each injected failure, e.g. [500, 502, 503, 504, 412, 404, 403]. */
+  statuses: number[];
+  /** PRNG seed, so a run can be reproduced. Default 1. */
+  seed?: number;
+}
+
+export interface FakeConnectorOptions {
+  limits?: ConnectorLimits;
+  faults?: ConnectorFaults;
+  /** Users who blocked or uninstalled the bot: every create/send to them answers 403. */
+  goneUsers?: Iterable<string>;
+}
+
+/**
+ * Teams bot rate limits (learn.microsoft.com, "Optimize your bot with rate
+ * limiting and best practices in Microsoft Teams"): per bot per conversation
+ * 7/1 s, 8/2 s, 60/30 s, 1800/3600 s; per app per tenant 50 requests/s.
+ */
+export const TEAMS_LIMITS = {
+  perConversation: [
+    { max: 7, windowMs: 1_000 },
+    { max: 8, windowMs: 2_000 },
+    { max: 60, windowMs: 30_000 },
+    { max: 1800, windowMs: 3_600_000 },
+  ],
+  global: { max: 50, windowMs: 1_000 },
+} satisfies ConnectorLimits;
+
+/** mulberry32: a tiny seeded PRNG, good enough for reproducible fault injection. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Exact sliding window: the timestamps of admitted requests still inside the window. */
+class SlidingWindow {
+  private ts: number[] = [];
+  private head = 0;
+  constructor(
+    readonly max: number,
+    readonly windowMs: number,
+    readonly label: string,
+  ) {}
+
+  /** 0 if a request may go now, else the ms until the oldest one in the window leaves it. */
+  waitMs(now: number): number {
+    while (this.head < this.ts.length && this.ts[this.head] <= now - this.windowMs) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.ts.length) {
+      this.ts = this.ts.slice(this.head);
+      this.head = 0;
+    }
+    if (this.ts.length - this.head < this.max) return 0;
+    return this.ts[this.ts.length - this.max] + this.windowMs - now;
+  }
+
+  add(now: number) {
+    this.ts.push(now);
+  }
+}
+
+// Error codes modelled on learn.microsoft.com, "Status codes from bot conversational APIs".
+const FAULT_CODES: Record<number, string> = {
+  403: 'BotNotInConversationRoster',
+  404: 'ConversationNotFound',
+  412: 'PreconditionFailed',
+  500: 'InternalServerError',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+};
+
 /**
  * A local Bot Connector that speaks the REST routes botbuilder uses
  * (docs.microsoft.com, "Bot Connector API reference": createConversation,
  * sendToConversation, replyToActivity, updateActivity) and records every call.
  * Conversations are remembered so a test can tell who received what.
+ * Optionally it throttles (429 + Retry-After) and fails like the real service;
+ * rejected calls are not recorded in `calls`.
  */
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
   /** conversation id → the user it was opened with (or seen from). */
   readonly owners = new Map<string, string>();
+  /** Users who blocked/uninstalled the bot; tests may add or remove at any time. */
+  readonly goneUsers: Set<string>;
+  /** Every 429 answered. */
+  throttled = 0;
+  /** Every failure injected by `faults`. */
+  faultsInjected = 0;
+  /** Limit label (e.g. `conversation 7/1000ms`) → times it was exceeded; one 429 can exceed several. */
+  readonly violations = new Map<string, number>();
+  /** Every call answered with an error (throttled, gone or injected fault). */
+  readonly rejections: ConnectorRejection[] = [];
   private server?: Server;
   private readonly listeners = new Set<(call: ConnectorCall) => void>();
+  private readonly convLimits: RateLimit[];
+  private readonly globalWindow?: SlidingWindow;
+  private readonly convWindows = new Map<string, SlidingWindow[]>();
+  private readonly faults?: ConnectorFaults;
+  private readonly random: () => number;
+
+  constructor(options: FakeConnectorOptions = {}) {
+    const scale = options.limits?.scale ?? 1;
+    const scaled = (l: RateLimit): RateLimit => ({ max: Math.max(1, Math.round(l.max * scale)), windowMs: l.windowMs });
+    this.convLimits = (options.limits?.perConversation ?? []).map(scaled);
+    if (options.limits?.global) {
+      const g = scaled(options.limits.global);
+      this.globalWindow = new SlidingWindow(g.max, g.windowMs, `global ${g.max}/${g.windowMs}ms`);
+    }
+    this.faults = options.faults;
+    this.random = mulberry32(options.faults?.seed ?? 1);
+    this.goneUsers = new Set(options.goneUsers ?? []);
+  }
 
   /** Calls `fn` for every call recorded from now on; returns an unsubscribe function. */
   onCall(fn: (call: ConnectorCall) => void): () => void {
@@ -39,41 +177,114 @@ export class FakeConnector {
   private seq = 0;
   url = '';
 
+  private windowsFor(conversationId: string): SlidingWindow[] {
+    let w = this.convWindows.get(conversationId);
+    if (!w) {
+      w = this.convLimits.map((l) => new SlidingWindow(l.max, l.windowMs, `conversation ${l.max}/${l.windowMs}ms`));
+      this.convWindows.set(conversationId, w);
+    }
+    return w;
+  }
+
+  /**
+   * Decides whether a call may go through. Returns undefined if so, else the
+   * error it was answered with (already sent). Admitted calls use up quota even
+   * if they then fail, since Teams counts every request.
+   */
+  private gate(
+    res: express.Response,
+    kind: ConnectorCall['kind'],
+    conversationId: string,
+    memberId?: string,
+  ): true | undefined {
+    const reject = (status: number, code: string, message: string) => {
+      this.rejections.push({ kind, conversationId, memberId, status, code, at: Date.now() });
+      res.status(status).json({ error: { code, message } });
+      return true as const;
+    };
+
+    const windows = [...(kind === 'create' ? [] : this.windowsFor(conversationId)), ...(this.globalWindow ? [this.globalWindow] : [])];
+    if (windows.length) {
+      const now = performance.now();
+      let waitMs = 0;
+      for (const w of windows) {
+        const ms = w.waitMs(now);
+        if (ms > 0) {
+          this.violations.set(w.label, (this.violations.get(w.label) ?? 0) + 1);
+          waitMs = Math.max(waitMs, ms);
+        }
+      }
+      if (waitMs > 0) {
+        this.throttled++;
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
+        return reject(429, 'Throttled', 'Too many requests');
+      }
+      for (const w of windows) w.add(now);
+    }
+
+    const user = memberId ?? this.owners.get(conversationId);
+    // Teams answers 403 ConversationBlockedByUser when the user blocked or uninstalled the bot.
+    if (user && this.goneUsers.has(user)) return reject(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
+
+    if (this.faults && this.faults.statuses.length && this.random() < this.faults.rate) {
+      const status = this.faults.statuses[Math.floor(this.random() * this.faults.statuses.length)];
+      this.faultsInjected++;
+      return reject(status, FAULT_CODES[status] ?? 'InjectedFault', `injected ${status}`);
+    }
+    return undefined;
+  }
+
   async start(): Promise<string> {
     const app = express();
+    // Skip per-response work that nothing here needs, for high request rates.
+    app.set('etag', false);
+    app.set('x-powered-by', false);
     app.use(express.json({ limit: '1mb' }));
     app.post('/v3/conversations', (req, res) => {
       const member = req.body?.members?.[0]?.id as string | undefined;
       if (!member) return void res.status(400).json({ error: { code: 'BadArgument', message: 'members required' } });
       const conversationId = `a:conv-${member}`;
+      if (this.gate(res, 'create', conversationId, member)) return;
       this.owners.set(conversationId, member);
       this.record({ kind: 'create', conversationId, activityId: '', memberId: member, at: Date.now() });
       res.status(201).json({ id: conversationId });
     });
     app.post('/v3/conversations/:cid/activities', (req, res) => {
+      if (this.gate(res, 'send', req.params.cid)) return;
       const activityId = `m${++this.seq}`;
       this.record({ kind: 'send', conversationId: req.params.cid, activityId, activity: req.body, at: Date.now() });
       res.status(201).json({ id: activityId });
     });
     app.post('/v3/conversations/:cid/activities/:replyTo', (req, res) => {
+      if (this.gate(res, 'reply', req.params.cid)) return;
       const activityId = `m${++this.seq}`;
       this.record({ kind: 'reply', conversationId: req.params.cid, activityId, activity: req.body, at: Date.now() });
       res.status(201).json({ id: activityId });
     });
     app.put('/v3/conversations/:cid/activities/:aid', (req, res) => {
+      if (this.gate(res, 'update', req.params.cid)) return;
       this.record({ kind: 'update', conversationId: req.params.cid, activityId: req.params.aid, activity: req.body, at: Date.now() });
       res.status(200).json({ id: req.params.aid });
     });
     app.use((req, res) => res.status(404).json({ error: { code: 'NotFound', message: `${req.method} ${req.path}` } }));
     this.server = await new Promise<Server>((ok) => {
-      const s = app.listen(0, '127.0.0.1', () => ok(s));
+      // A deep backlog so bursts of thousands of loopback connections are queued, not refused.
+      const s = app.listen(0, '127.0.0.1', 4096, () => ok(s));
     });
+    // Keep idle sockets longer than clients do, so a client never reuses one the server is closing (ECONNRESET).
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
     return this.url;
   }
 
   async stop() {
-    await new Promise<void>((ok) => (this.server ? this.server.close(() => ok()) : ok()));
+    const s = this.server;
+    await new Promise<void>((ok) => {
+      if (!s) return ok();
+      s.close(() => ok());
+      s.closeIdleConnections();
+    });
   }
 
   /** Cards delivered (sent or replied) into conversations that belong to this user. */
@@ -90,5 +301,22 @@ export class FakeConnector {
   /** Every card the bot sent anywhere, for validation. */
   allCards(): any[] {
     return this.calls.flatMap((c) => (c.activity?.attachments ?? []).map((a: any) => a.content));
+  }
+
+  /** How many card-bearing activities were delivered (sent or replied) to this user's conversations. */
+  deliveredTo(userId: string): number {
+    return this.calls.filter(
+      (c) => (c.kind === 'send' || c.kind === 'reply') && this.owners.get(c.conversationId) === userId && (c.activity?.attachments?.length ?? 0) > 0,
+    ).length;
+  }
+
+  /** Counts recorded calls by `fn`'s key, skipping undefined; e.g. user + dedupe key to find duplicates. */
+  countBy(fn: (call: ConnectorCall) => string | undefined): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const c of this.calls) {
+      const k = fn(c);
+      if (k !== undefined) counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    return counts;
   }
 }

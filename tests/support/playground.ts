@@ -11,7 +11,8 @@ export async function startPlayground(port: number, botEndpoint: string): Promis
   const child: ChildProcess = spawn(
     process.execPath,
     [resolve(root, 'node_modules/@microsoft/m365agentsplayground/cli.js'), '-p', String(port), '-e', botEndpoint, '-c', 'msteams', '--disable-telemetry'],
-    { cwd: root, env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Statsbeat off: otherwise its Application Insights client probes the Azure metadata address at start.
+    { cwd: root, env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', APPLICATION_INSIGHTS_NO_STATSBEAT: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   await new Promise<void>((ok, fail) => {
