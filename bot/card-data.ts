@@ -21,3 +21,16 @@ export type DecisionData = z.infer<typeof decisionData>;
 
 /** Action.Submit fallbacks carry the verb in their data. */
 export const submitEnvelope = z.object({ verb: z.string().max(100) }).passthrough();
+
+export const declarationData = z.object({
+  versionId: id,
+  campaignId: id.optional(),
+  typedName: z.string().max(2000).optional().default(''),
+  confirm: z.string().max(10).optional().default('false'),
+});
+
+export const campaignLaunchData = z.object({
+  versionId: z.string().max(100).default(''),
+  deadline: z.string().max(40).default(''),
+  reminderEveryDays: z.coerce.number().optional(),
+});

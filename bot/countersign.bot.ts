@@ -10,6 +10,7 @@ import { helpCard } from '../src/cards/help.card';
 import { noticeCard } from '../src/cards/notice.card';
 import { requestFormCard } from '../src/cards/request-form.card';
 import { decisionLine, requestCard } from '../src/cards/request.card';
+import { when } from '../src/cards/ac';
 import { statusListCard } from '../src/cards/status-list.card';
 import { Verbs } from '../src/cards/verbs';
 import { lastDecision, type AccountRequest } from '../src/domain/account-request';
@@ -20,7 +21,11 @@ import type { Directory } from '../src/ports/directory';
 import type { AccountRequestService, DecisionVerb, FormRejection } from '../src/services/account-requests.service';
 import { resolveActor } from '../src/services/actors';
 import type { ConversationService } from '../src/services/conversations.service';
-import { decisionData, requestRef, submitEnvelope } from './card-data';
+import { campaignLaunchData, decisionData, declarationData, requestRef, submitEnvelope } from './card-data';
+import { declarationCard } from '../src/cards/declaration.card';
+import { campaignLaunchCard, campaignStatusCard } from '../src/cards/campaign.card';
+import type { DeclarationService } from '../src/services/declarations.service';
+import type { CampaignService } from '../src/services/campaigns.service';
 import { cardMessage } from './teams.notifier';
 
 export interface BotDeps {
@@ -30,6 +35,12 @@ export interface BotDeps {
   schoolName: string;
   /** Embedded mode only: lets one Playground window act as any demo person (`as <name>`). */
   allowActAs: boolean;
+  declarations: DeclarationService;
+  campaigns: CampaignService;
+  policyLink: (userId: string, versionId: string) => string;
+  /** Writes a CSV export and returns its path and a signed download link. */
+  saveExport: (file: string, csv: string) => { path: string; link: string };
+  today: () => string;
   log: (msg: string) => void;
 }
 
@@ -85,7 +96,11 @@ export class CountersignBot extends TeamsActivityHandler {
     const [word, ...rest] = text.replace(/<[^>]+>/g, '').trim().split(/\s+/);
     const command = (word ?? '').toLowerCase().replace(/[^a-z]/g, '');
     if (command === 'as' && this.deps.allowActAs) return this.actAs(ctx, rest.join(' '));
-    const verb = { help: Verbs.helpShow, request: Verbs.requestNew, status: Verbs.statusShow }[command];
+    const sub = (rest[0] ?? '').toLowerCase();
+    const verb =
+      command === 'campaign'
+        ? ({ launch: Verbs.campaignNew, status: Verbs.campaignStatus, export: Verbs.campaignExport } as Record<string, string>)[sub] ?? Verbs.campaignStatus
+        : ({ help: Verbs.helpShow, request: Verbs.requestNew, status: Verbs.statusShow, sign: Verbs.declarationShow } as Record<string, string>)[command];
     if (verb) {
       await ctx.sendActivity(cardMessage(await this.act(ctx, verb, {})));
       return;
@@ -142,7 +157,66 @@ export class CountersignBot extends TeamsActivityHandler {
         return requestFormCard(form);
       }
       case Verbs.statusShow:
-        return statusListCard(await requests.listMine(actor.id), await requests.listAwaiting(actor.id));
+        return statusListCard(await requests.listMine(actor.id), await requests.listAwaiting(actor.id), await this.deps.declarations.outstanding(actor.id));
+      case Verbs.declarationShow: {
+        const ref = declarationData.partial().safeParse(data);
+        return this.declaration(actor, ref.success ? ref.data.versionId : undefined, ref.success ? ref.data.campaignId : undefined);
+      }
+      case Verbs.declarationSign: {
+        const parsed = declarationData.safeParse(data);
+        if (!parsed.success) return noticeCard('Countersign', 'This card is missing its policy version. Type “sign” to get the current declaration.');
+        const input = parsed.data;
+        const result = await this.deps.declarations.sign(actor, { versionId: input.versionId, campaignId: input.campaignId ?? null, typedName: input.typedName, confirmed: input.confirm === 'true' });
+        if (result.ok) {
+          const banner = result.value.kind === 'alreadySigned' ? `Already signed on ${when(result.value.declaration.signedAt)}. Nothing has changed.` : undefined;
+          return this.declaration(actor, input.versionId, input.campaignId, { banner });
+        }
+        return this.declaration(actor, input.versionId, input.campaignId, {
+          errors: { ...result.error.fields, ...(result.error.fields ? {} : { message: result.error.message }) },
+          values: { typedName: input.typedName, confirm: input.confirm },
+        });
+      }
+      case Verbs.campaignNew: {
+        const versions = await this.deps.declarations.currentVersions();
+        const denied = await this.deps.campaigns.progress(actor).then((r) => (!r.ok && r.error.code === 'CAMPAIGN.NOT_ADMIN' ? r.error : undefined));
+        if (denied) return noticeCard('Countersign', denied.message);
+        return campaignLaunchCard({ versions, today: this.deps.today(), defaultDeadline: inDays(this.deps.today(), 21) });
+      }
+      case Verbs.campaignLaunch: {
+        const parsed = campaignLaunchData.safeParse(data);
+        const input = parsed.success ? parsed.data : { versionId: '', deadline: '', reminderEveryDays: NaN };
+        const result = await this.deps.campaigns.launch(actor, input);
+        if (!result.ok) {
+          if (result.error.code === 'CAMPAIGN.NOT_ADMIN') return noticeCard('Countersign', result.error.message);
+          const versions = await this.deps.declarations.currentVersions();
+          return campaignLaunchCard({
+            versions,
+            today: this.deps.today(),
+            defaultDeadline: inDays(this.deps.today(), 21),
+            values: { versionId: String(data.versionId ?? ''), deadline: String(data.deadline ?? ''), reminderEveryDays: String(data.reminderEveryDays ?? '') },
+            errors: result.error.fields ?? { versionId: result.error.message },
+          });
+        }
+        const { campaign, recipients, alreadySigned } = result.value;
+        const progress = await this.deps.campaigns.progress(actor, campaign.id);
+        const banner = `Launched to ${recipients} people${alreadySigned ? ` (${alreadySigned} had already signed)` : ''}. Cards are on their way.`;
+        return progress.ok ? campaignStatusCard(progress.value.campaign, progress.value.progress, { banner }) : noticeCard('Countersign', banner);
+      }
+      case Verbs.campaignStatus: {
+        const id = typeof data.campaignId === 'string' ? data.campaignId.slice(0, 100) : undefined;
+        const result = await this.deps.campaigns.progress(actor, id);
+        return result.ok ? campaignStatusCard(result.value.campaign, result.value.progress) : noticeCard('Countersign', result.error.message);
+      }
+      case Verbs.campaignExport: {
+        const id = typeof data.campaignId === 'string' ? data.campaignId.slice(0, 100) : undefined;
+        const result = await this.deps.campaigns.export(actor, id);
+        if (!result.ok) return noticeCard('Countersign', result.error.message);
+        const { campaign, progress, csv, summary } = result.value;
+        const file = `campaign-${campaign.versionLabel}-${this.deps.today()}-${campaign.id.slice(0, 8)}.csv`.replace(/[^\w.-]/g, '-');
+        const saved = this.deps.saveExport(file, csv);
+        this.deps.log(`export written to ${saved.path}`);
+        return campaignStatusCard(campaign, progress, { summary, exportLink: saved.link, banner: `Export ready: ${file} (${progress.total} rows).` });
+      }
       case Verbs.requestSubmit: {
         const result = await requests.submit(actor, data);
         if (result.ok) return requestCard(result.value, { viewerId: actor.id, banner: 'Submitted. We will tell you here as it moves on.' });
@@ -205,6 +279,26 @@ export class CountersignBot extends TeamsActivityHandler {
     }
   }
 
+  private async declaration(
+    actor: Actor,
+    versionId?: string,
+    campaignId?: string,
+    extra: { banner?: string; errors?: Record<string, string>; values?: { typedName?: string; confirm?: string } } = {},
+  ): Promise<AdaptiveCard> {
+    const view = await this.deps.declarations.view(actor.id, versionId);
+    if (!view.ok) return noticeCard('Countersign', view.error.message);
+    const v = view.value;
+    return declarationCard({
+      version: v.version,
+      current: v.current,
+      declaration: v.declaration,
+      campaignId: campaignId ?? null,
+      readLink: this.deps.policyLink(actor.id, v.version.id),
+      opened: v.opened,
+      ...extra,
+    });
+  }
+
   private async editForm(r: AccountRequest, rejection?: FormRejection) {
     const form = await this.deps.requests.formContext();
     const last = lastDecision(r);
@@ -234,4 +328,8 @@ export class CountersignBot extends TeamsActivityHandler {
     const message = result.error.message;
     return found.ok ? requestCard(found.value, { viewerId: actor.id, banner: message }) : noticeCard('Countersign', message);
   }
+}
+
+function inDays(today: string, days: number): string {
+  return new Date(Date.parse(`${today}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -6,8 +6,15 @@ import { currentApprover, type AccountRequest } from '../src/domain/account-requ
 import type { Directory } from '../src/ports/directory';
 import type { DeliveryResult, Notifier } from '../src/ports/notifier';
 import type { RegisteredAccount } from '../src/ports/store';
+import type { Campaign } from '../src/domain/campaign';
+import type { PolicyVersion } from '../src/domain/policy';
+import type { Recipient } from '../src/domain/recipient.workflow';
+import { declarationCard } from '../src/cards/declaration.card';
+import { noticeCard } from '../src/cards/notice.card';
+import { day } from '../src/cards/ac';
+import type { RateGate } from './rate-gate';
 import type { ConversationService } from '../src/services/conversations.service';
-import { statusOf, withConnectorRetry } from './connector-retry';
+import { retryAfterMs, statusOf, withConnectorRetry } from './connector-retry';
 
 export interface NotifierOptions {
   adapter: CloudAdapter;
@@ -18,7 +25,18 @@ export interface NotifierOptions {
   defaultServiceUrl?: string;
   conversations: ConversationService;
   directory: Directory;
+  /** Paces every connector call under Teams' limits. */
+  gate: RateGate;
+  /** This person's signed link to a policy document. */
+  policyLink: (userId: string, versionId: string) => string;
   log: (msg: string) => void;
+}
+
+interface DeliverOptions {
+  requestId?: string;
+  purpose: string;
+  /** Retry transient failures here (interactive fan-out), or report them (the job queue retries). */
+  retry: boolean;
 }
 
 export const cardMessage = (card: AdaptiveCard) => MessageFactory.attachment(CardFactory.adaptiveCard(card));
@@ -29,21 +47,67 @@ export class TeamsNotifier implements Notifier {
 
   async approvalNeeded(r: AccountRequest): Promise<DeliveryResult> {
     const step = currentApprover(r);
-    if (!step) return { kind: 'failed', userId: '', reason: 'no pending step' };
-    return this.deliver(step.approverId, requestCard(r, { viewerId: step.approverId }), r.id, 'approval');
+    if (!step) return { kind: 'failed', userId: '', reason: 'no pending step', transient: false };
+    return this.deliver(step.approverId, requestCard(r, { viewerId: step.approverId }), { requestId: r.id, purpose: 'approval', retry: true });
   }
 
   async requesterUpdated(r: AccountRequest): Promise<DeliveryResult> {
-    return this.deliver(r.requesterId, requestCard(r, { viewerId: r.requesterId }), r.id, 'status');
+    return this.deliver(r.requesterId, requestCard(r, { viewerId: r.requesterId }), { requestId: r.id, purpose: 'status', retry: true });
   }
 
   async accountApproved(a: RegisteredAccount, r: AccountRequest): Promise<DeliveryResult[]> {
     const [ict] = await this.o.directory.findByRole('ictLeader');
     const results: DeliveryResult[] = [];
     for (const admin of a.administrators) {
-      results.push(await this.deliver(admin.id, accountApprovedCard(a, r, ict?.name ?? 'the network manager'), r.id, 'account'));
+      results.push(await this.deliver(admin.id, accountApprovedCard(a, r, ict?.name ?? 'the network manager'), { requestId: r.id, purpose: 'account', retry: true }));
     }
     return results;
+  }
+
+  async approvalReminder(r: AccountRequest): Promise<DeliveryResult> {
+    const step = currentApprover(r);
+    if (!step) return { kind: 'failed', userId: '', reason: 'no pending step', transient: false };
+    const card = requestCard(r, { viewerId: step.approverId, banner: 'Reminder: this request is still waiting for your decision.' });
+    return this.deliver(step.approverId, card, { requestId: r.id, purpose: 'approval', retry: true });
+  }
+
+  async accountReminder(a: RegisteredAccount, kind: 'closure' | 'review', to: string[]): Promise<DeliveryResult[]> {
+    const card =
+      kind === 'closure'
+        ? noticeCard('Account closing soon', `${a.reference}: the ${a.platform} account for ${a.department} is due to close on ${day(a.closure)}. Close it on the platform then, or ask the Computing/ICT subject leader to extend it.`)
+        : noticeCard('Annual review due', `${a.reference}: the ${a.platform} account for ${a.department} was approved a year ago. Please review whether it is still needed, who administers it, and its privacy settings.`);
+    const out: DeliveryResult[] = [];
+    for (const userId of to) out.push(await this.deliver(userId, card, { purpose: `account-${kind}`, retry: true }));
+    return out;
+  }
+
+  private declaration(r: Recipient, v: PolicyVersion, c: Campaign, banner?: string) {
+    return declarationCard({ version: v, campaignId: c.id, deadline: c.deadline, readLink: this.o.policyLink(r.userId, v.id), opened: false, banner });
+  }
+
+  async sendDeclaration(r: Recipient, v: PolicyVersion, c: Campaign): Promise<DeliveryResult> {
+    return this.deliver(r.userId, this.declaration(r, v, c), { purpose: 'declaration', retry: false });
+  }
+
+  /** Updates the card already in the chat where we know it, so a reminder does not pile up cards. */
+  async remindDeclaration(r: Recipient, v: PolicyVersion, c: Campaign): Promise<DeliveryResult> {
+    const card = this.declaration(r, v, c, `Reminder: please sign by ${day(c.deadline)}.`);
+    const address = await this.o.conversations.lookup(r.userId);
+    if (r.activityId && address && address.conversationId === r.conversationId) {
+      try {
+        await this.o.gate.acquire(address.conversationId);
+        await this.o.adapter.continueConversationAsync(this.o.botAppId, JSON.parse(address.reference), async (ctx) => {
+          const update = cardMessage(card);
+          update.id = r.activityId!;
+          await ctx.updateActivity(update);
+        });
+        return { kind: 'sent', userId: r.userId, conversationId: address.conversationId, activityId: r.activityId };
+      } catch (e) {
+        const failure = this.classify(r.userId, e);
+        if (failure.kind !== 'recipientNotFound') return failure;
+      }
+    }
+    return this.deliver(r.userId, card, { purpose: 'declaration-reminder', retry: false });
   }
 
   /** Edits every earlier request card in place, so old buttons disappear once someone has acted. */
@@ -54,6 +118,7 @@ export class TeamsNotifier implements Notifier {
       if (!address || address.conversationId !== sent.conversationId) continue;
       const reference = JSON.parse(address.reference) as ConversationReference;
       try {
+        await this.o.gate.acquire(sent.conversationId);
         await this.o.adapter.continueConversationAsync(this.o.botAppId, reference, async (ctx) => {
           const update = cardMessage(requestCard(r, { viewerId: sent.userId }));
           update.id = sent.activityId;
@@ -65,34 +130,49 @@ export class TeamsNotifier implements Notifier {
     }
   }
 
-  private async deliver(userId: string, card: AdaptiveCard, requestId: string, purpose: string): Promise<DeliveryResult> {
+  private async deliver(userId: string, card: AdaptiveCard, o: DeliverOptions): Promise<DeliveryResult> {
     try {
       const address = await this.o.conversations.lookup(userId);
       let sent: { conversationId: string; activityId: string } | undefined;
       if (address) {
         try {
-          sent = await this.sendTo(JSON.parse(address.reference), card);
+          sent = await this.sendTo(JSON.parse(address.reference), card, o.retry);
         } catch (e) {
           // A stored conversation can go stale (app reinstalled); fall through and create a new one.
           if (statusOf(e) !== 403 && statusOf(e) !== 404) throw e;
         }
       }
-      sent ??= await this.createAndSend(userId, card, address?.serviceUrl);
-      await this.o.conversations.recordSentCard({ requestId, userId, conversationId: sent.conversationId, activityId: sent.activityId, purpose });
-      return { kind: 'sent', userId };
+      sent ??= await this.createAndSend(userId, card, o.retry, address?.serviceUrl);
+      if (o.requestId) await this.o.conversations.recordSentCard({ requestId: o.requestId, userId, conversationId: sent.conversationId, activityId: sent.activityId, purpose: o.purpose });
+      return { kind: 'sent', userId, ...sent };
     } catch (e) {
-      const status = statusOf(e);
-      this.o.log(`delivery to ${userId} failed: ${status ?? (e as Error).message}`);
-      if (status === 403 || status === 404) return { kind: 'recipientNotFound', userId };
-      if (status === 429) return { kind: 'throttled', userId, retryAfterMs: 1000 };
-      return { kind: 'failed', userId, reason: status ? `connector answered ${status}` : (e as Error).message };
+      const failure = this.classify(userId, e);
+      this.o.log(`delivery of ${o.purpose} to ${userId} failed: ${failure.kind}${'reason' in failure ? ` (${failure.reason})` : ''}`);
+      return failure;
     }
   }
 
-  private async sendTo(reference: ConversationReference, card: AdaptiveCard) {
+  /** Transport failures become a small closed result here; nothing above sees HTTP statuses. */
+  private classify(userId: string, e: unknown): DeliveryResult {
+    const status = statusOf(e);
+    if (status === 403 || status === 404) return { kind: 'recipientNotFound', userId, reason: status === 403 ? 'the person has blocked or removed the app' : 'the person or chat no longer exists' };
+    if (status === 429) return { kind: 'throttled', userId, retryAfterMs: retryAfterMs(e) ?? 1000 };
+    const transient = !status || status === 412 || status >= 500;
+    return { kind: 'failed', userId, reason: status ? `Teams answered ${status}` : (e as Error).message, transient };
+  }
+
+  private call<T>(conversationKey: string, retry: boolean, fn: () => Promise<T>): Promise<T> {
+    const once = async () => {
+      await this.o.gate.acquire(conversationKey);
+      return fn();
+    };
+    return retry ? withConnectorRetry(once) : once();
+  }
+
+  private async sendTo(reference: ConversationReference, card: AdaptiveCard, retry: boolean) {
     let out: { conversationId: string; activityId: string } | undefined;
     await this.o.adapter.continueConversationAsync(this.o.botAppId, reference, async (ctx) => {
-      const res = await withConnectorRetry(() => ctx.sendActivity(cardMessage(card)));
+      const res = await this.call(ctx.activity.conversation.id, retry, () => ctx.sendActivity(cardMessage(card)));
       out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
     });
     return out!;
@@ -103,11 +183,11 @@ export class TeamsNotifier implements Notifier {
    * accepts the Entra object id as the member id once the app is installed for
    * that user (learn.microsoft.com, "Send proactive messages", personal scope).
    */
-  private async createAndSend(userId: string, card: AdaptiveCard, knownServiceUrl?: string) {
+  private async createAndSend(userId: string, card: AdaptiveCard, retry: boolean, knownServiceUrl?: string) {
     const serviceUrl = knownServiceUrl ?? this.o.conversations.serviceUrl() ?? this.o.defaultServiceUrl;
     if (!serviceUrl) throw new Error('no connector address known yet: nobody has written to the bot');
     let out: { conversationId: string; activityId: string } | undefined;
-    await withConnectorRetry(() =>
+    await this.call(`user:${userId}`, retry, () =>
       this.o.adapter.createConversationAsync(
         this.o.botAppId,
         'msteams',
@@ -129,7 +209,7 @@ export class TeamsNotifier implements Notifier {
             tenantId: this.o.tenantId,
             reference: JSON.stringify({ ...reference, user: { id: userId, aadObjectId: userId } }),
           });
-          const res = await withConnectorRetry(() => ctx.sendActivity(cardMessage(card)));
+          const res = await this.call(ctx.activity.conversation.id, retry, () => ctx.sendActivity(cardMessage(card)));
           out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
         },
       ),

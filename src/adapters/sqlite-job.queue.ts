@@ -35,6 +35,11 @@ export class SqliteJobQueue implements JobQueue {
     return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt));
   }
 
+  /** Single-process embedded mode: at start, jobs left running by a process that died are due again at once. */
+  recoverAfterRestart(): number {
+    return this.db.prepare(`UPDATE jobs SET status = 'pending', lease_until = NULL WHERE status = 'running'`).run().changes;
+  }
+
   async complete(id: string): Promise<void> {
     this.db.prepare(`UPDATE jobs SET status = 'done', lease_until = NULL WHERE id = ?`).run(id);
   }

@@ -53,6 +53,12 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  /** A random secret kept in the database: the embedded mode's link-signing key, stable across restarts. */
+  secret(name: string, make: () => string): string {
+    this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(`secret:${name}`, make());
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(`secret:${name}`) as { value: string }).value;
+  }
+
   async nextReference(): Promise<string> {
     const row = this.db
       .prepare(

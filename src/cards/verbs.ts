@@ -10,6 +10,11 @@ export const Verbs = {
   reject: 'approval.reject',
   return: 'approval.return',
   declarationSign: 'declaration.sign',
+  declarationShow: 'declaration.show',
+  campaignNew: 'campaign.new',
+  campaignLaunch: 'campaign.launch',
+  campaignStatus: 'campaign.status',
+  campaignExport: 'campaign.export',
   refresh: 'refresh',
   // Navigation verbs: they only show a card and change nothing.
   requestNew: 'request.new',

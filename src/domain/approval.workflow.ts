@@ -16,7 +16,11 @@ interface DecisionEvent {
 export type RequestEvent =
   | DecisionEvent
   | { type: 'resubmit'; details: RequestDetails; steps: ApprovalStep[]; at: string }
-  | { type: 'withdraw'; at: string };
+  | { type: 'withdraw'; at: string }
+  | { type: 'escalate'; step: number; round: number; to: { id: string; name: string }; at: string };
+
+/** The actor for events the system raises itself (reminders, escalations): never a person, never from card data. */
+export const SYSTEM_ACTOR = { id: 'system', name: 'Countersign' } as const;
 
 export type RequestEventType = RequestEvent['type'];
 
@@ -64,7 +68,23 @@ export function transition(state: AccountRequest, event: RequestEvent, actor: Ac
       return resubmit(state, event, actor);
     case 'withdraw':
       return withdraw(state, event, actor);
+    case 'escalate':
+      return escalate(state, event, actor);
   }
+}
+
+/** A step that waited too long moves to the deputy. Only the system escalates. */
+function escalate(state: AccountRequest, event: Extract<RequestEvent, { type: 'escalate' }>, actor: Actor): Result<AccountRequest, DomainError> {
+  if (actor.id !== SYSTEM_ACTOR.id) return err(domainError(ErrorCodes.APPROVAL_NOT_APPROVER, 'Only Countersign itself escalates a step.'));
+  if (state.status !== 'pending' || event.round !== state.round || event.step !== state.currentStep) {
+    return err(domainError(ErrorCodes.REQUEST_NOT_PENDING, 'The step has moved on; nothing to escalate.'));
+  }
+  const step = state.steps[state.currentStep];
+  if (event.to.id === state.requesterId || event.to.id === step.approverId) {
+    return err(domainError(ErrorCodes.ROUTING_NO_APPROVER, 'There is no one else to escalate this step to.'));
+  }
+  const steps = state.steps.map((s, i) => (i === state.currentStep ? { ...s, approverId: event.to.id, approverName: event.to.name, delegated: true } : s));
+  return ok({ ...state, steps, updatedAt: event.at });
 }
 
 function alreadyDecided(state: AccountRequest, event: DecisionEvent): DomainError | undefined {

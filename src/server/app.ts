@@ -1,7 +1,7 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
@@ -10,6 +10,12 @@ import { TeamsNotifier } from '../../bot/teams.notifier';
 import { demoSchool, demoStaff } from '../adapters/demo-school';
 import { SqliteStore } from '../adapters/sqlite.store';
 import { StoreDirectory } from '../adapters/store.directory';
+import { demoPolicy, demoPolicyVersions } from '../adapters/demo-policy';
+import { hmacLinkSigner, nodeHasher } from '../adapters/node-crypto';
+import { RateGate, scaleLimits, TEAMS_RATE_LIMITS } from '../../bot/rate-gate';
+import { CampaignService } from '../services/campaigns.service';
+import { DeclarationService } from '../services/declarations.service';
+import { JobRunner } from '../services/job-runner';
 import { systemClock, type Clock } from '../ports/clock';
 import type { IdSource } from '../ports/ids';
 import { AccountRequestService } from '../services/account-requests.service';
@@ -35,7 +41,15 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   const ids = o.ids ?? { next: () => randomUUID() };
   const store = new SqliteStore(o.dbPath ?? join(config.dataDir, 'countersign.db'));
   const embedded = config.mode === 'embedded';
-  if (embedded) void store.upsertStaff(demoStaff);
+  if (embedded) {
+    void store.upsertStaff(demoStaff);
+    const recovered = store.jobs.recoverAfterRestart();
+    if (recovered) log(`resuming ${recovered} jobs left running by the last process`);
+  }
+  const links = hmacLinkSigner(config.linkSecret ?? store.secret('links', () => randomBytes(32).toString('base64url')));
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  const policyLink = (userId: string, versionId: string) =>
+    `${publicUrl}/policy/open?v=${encodeURIComponent(versionId)}&u=${encodeURIComponent(userId)}&s=${links.sign(`open:${versionId}:${userId}`)}`;
   const directory = new StoreDirectory(store);
   const background = new InProcessBackground(log);
   const conversations = new ConversationService(store, clock);
@@ -64,16 +78,55 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     defaultServiceUrl: config.connectorServiceUrl ?? (embedded ? undefined : 'https://smba.trafficmanager.net/teams/'),
     conversations,
     directory,
+    gate: new RateGate(scaleLimits(TEAMS_RATE_LIMITS, config.rateScale)),
+    policyLink,
     log,
   });
   const localDate = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: config.timeZone }).format(d);
-  const requests = new AccountRequestService({ store, directory, clock, ids, notifier, background, localDate });
+  const requests = new AccountRequestService({
+    store,
+    directory,
+    clock,
+    ids,
+    notifier,
+    background,
+    localDate,
+    jobs: store.jobs,
+    reminderSchoolDays: config.approvalReminders,
+  });
+  const declarations = new DeclarationService({ policies: store.policies, campaigns: store.campaigns, clock, ids, hasher: nodeHasher, localDate });
+  let runner: JobRunner | undefined;
+  const campaigns = new CampaignService({
+    campaigns: store.campaigns,
+    policies: store.policies,
+    jobs: store.jobs,
+    directory,
+    notifier,
+    clock,
+    ids,
+    localDate,
+    onQueued: () => runner?.nudge(),
+  });
+  runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers() }, concurrency: 32, leaseMs: 30_000, log });
+  const seeded = embedded ? Promise.all(demoPolicyVersions.map((v) => declarations.publish(demoPolicy, v.id, v.content))) : Promise.resolve([]);
+  const exportLink = (file: string) => `${publicUrl}/exports/${encodeURIComponent(file)}?s=${links.sign(`export:${file}`)}`;
+  const saveExport = (file: string, csv: string) => {
+    mkdirSync(config.exportDir, { recursive: true });
+    const path = join(config.exportDir, file);
+    writeFileSync(path, csv);
+    return { path, link: exportLink(file) };
+  };
   const bot = new CountersignBot({
     requests,
     conversations,
     directory,
     schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'),
     allowActAs: embedded,
+    declarations,
+    campaigns,
+    policyLink,
+    saveExport,
+    today: () => localDate(clock.now()),
     log,
   });
 
@@ -85,6 +138,29 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   });
   app.post('/api/messages', async (req, res) => {
     await adapter.process(req, res, (ctx) => bot.run(ctx));
+  });
+  // A person's link to the full policy: records that they opened it, then sends them to the document.
+  app.get('/policy/open', async (req, res) => {
+    const v = String(req.query.v ?? '');
+    const u = String(req.query.u ?? '');
+    if (!links.verify(`open:${v}:${u}`, String(req.query.s ?? ''))) {
+      res.status(400).type('text/plain').send('This policy link is not valid. Open the policy from your Countersign card in Teams.');
+      return;
+    }
+    const version = await declarations.recordOpen(u, v);
+    if (!version) {
+      res.status(404).type('text/plain').send('That policy version no longer exists.');
+      return;
+    }
+    res.redirect(302, version.documentUrl);
+  });
+  app.get('/exports/:file', (req, res) => {
+    const file = String(req.params.file);
+    if (!/^[\w.-]+\.csv$/.test(file) || !links.verify(`export:${file}`, String(req.query.s ?? ''))) {
+      res.status(403).type('text/plain').send('This export link is not valid. Ask for a new export in Teams.');
+      return;
+    }
+    res.download(resolve(config.exportDir, file), file);
   });
   const tabDist = resolve('tab/dist');
   if (existsSync(tabDist)) app.use('/tab', express.static(tabDist));
@@ -107,14 +183,21 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     app,
     store,
     requests,
+    declarations,
+    campaigns,
+    runner,
     background,
+    ready: seeded,
     async listen(port = config.port): Promise<number> {
+      await seeded;
       server = await new Promise<Server>((ok) => {
         const s = app.listen(port, () => ok(s));
       });
+      runner?.start();
       return (server.address() as AddressInfo).port;
     },
     async close(): Promise<void> {
+      await runner?.stop();
       await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
       await background.idle();
       store.close();

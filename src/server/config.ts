@@ -25,6 +25,15 @@ const schema = z
     BOT_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('SingleTenant'),
     /** Where proactive conversations are created before anyone has written (Teams: the regional smba address). */
     CONNECTOR_SERVICE_URL: z.string().url({ message: 'must be a URL' }).optional(),
+    /** The address people's browsers reach this server at (links in cards). */
+    PUBLIC_URL: z.string().url({ message: 'must be a URL, e.g. https://countersign.example.org' }).optional(),
+    /** Signs per-person links to policy documents and exports. */
+    LINK_SIGNING_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+    /** Multiplies Teams' rate limits; only for benchmarks against a local connector that is scaled the same way. */
+    CONNECTOR_RATE_SCALE: z.coerce.number({ message: 'must be a number' }).positive({ message: 'must be above 0' }).default(1),
+    APPROVAL_REMIND_SCHOOL_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int().min(1).max(30).default(3),
+    APPROVAL_ESCALATE_SCHOOL_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int().min(1).max(30).default(2),
+    EXPORT_DIR: z.string().min(1).optional(),
     /** The tab's dev sign-in: embedded mode only. */
     COUNTERSIGN_DEV_SIGNIN: flag,
   })
@@ -36,6 +45,8 @@ const schema = z
     need('BOT_ID', "the Azure Bot's Microsoft app id");
     if (c.BOT_TYPE !== 'UserAssignedMSI') need('BOT_PASSWORD', "the Azure Bot's client secret");
     need('BOT_TENANT_ID', 'the Entra tenant id');
+    if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the https address of this app, for links in cards)` });
+    if (!c.LINK_SIGNING_SECRET) ctx.addIssue({ code: 'custom', path: ['LINK_SIGNING_SECRET'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (32+ random characters that sign links in cards)` });
     if (c.COUNTERSIGN_DEV_SIGNIN) {
       ctx.addIssue({ code: 'custom', path: ['COUNTERSIGN_DEV_SIGNIN'], message: 'is refused outside COUNTERSIGN_MODE=embedded: the dev sign-in would let anyone act as anyone' });
     }
@@ -49,6 +60,11 @@ export interface Config {
   timeZone: string;
   bot: { appId: string; password: string; tenantId: string; type: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI' };
   connectorServiceUrl?: string;
+  publicUrl?: string;
+  linkSecret?: string;
+  rateScale: number;
+  approvalReminders: { remind: number; escalate: number };
+  exportDir: string;
   devSignIn: boolean;
 }
 
@@ -72,6 +88,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: c.SCHOOL_TIMEZONE,
     bot: { appId: c.BOT_ID ?? '', password: c.BOT_PASSWORD ?? '', tenantId: c.BOT_TENANT_ID ?? '', type: c.BOT_TYPE },
     connectorServiceUrl: c.CONNECTOR_SERVICE_URL,
+    publicUrl: c.PUBLIC_URL?.replace(/\/$/, ''),
+    linkSecret: c.LINK_SIGNING_SECRET,
+    rateScale: c.CONNECTOR_RATE_SCALE,
+    approvalReminders: { remind: c.APPROVAL_REMIND_SCHOOL_DAYS, escalate: c.APPROVAL_ESCALATE_SCHOOL_DAYS },
+    exportDir: c.EXPORT_DIR ?? `${c.DATA_DIR}/exports`,
     devSignIn: c.COUNTERSIGN_MODE === 'embedded',
   };
 }
@@ -85,5 +106,7 @@ export function redactedSummary(c: Config): string {
     `botId=${c.bot.appId || '(none: connector auth off)'}`,
     `botPassword=${c.bot.password ? '(set)' : '(not set)'}`,
     `tenant=${c.bot.tenantId || '(demo)'}`,
+    `linkSecret=${c.linkSecret ? '(set)' : '(embedded: kept in the database)'}`,
+    `rateScale=${c.rateScale}`,
   ].join(' ');
 }

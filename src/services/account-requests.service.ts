@@ -1,6 +1,7 @@
 import type { AccountRequest } from '../domain/account-request';
 import { currentApprover } from '../domain/account-request';
-import { openRequest, transition, type RequestEvent } from '../domain/approval.workflow';
+import { openRequest, SYSTEM_ACTOR, transition, type RequestEvent } from '../domain/approval.workflow';
+import { addSchoolDays } from '../domain/campaign';
 import { ConflictError, domainError, ErrorCodes, type DomainError } from '../domain/errors';
 import type { Actor, StaffMember } from '../domain/people';
 import { formValues, parseRequestForm, type FieldErrors, type RequestFormValues } from '../domain/request-form.schema';
@@ -10,6 +11,8 @@ import type { Background } from '../ports/background';
 import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
 import type { IdSource } from '../ports/ids';
+import type { Job, JobQueue } from '../ports/job-queue';
+import type { JobHandler, JobOutcome } from './job-runner';
 import type { Notifier } from '../ports/notifier';
 import type { AuditEntry, RegisteredAccount, Store } from '../ports/store';
 
@@ -22,7 +25,19 @@ export interface AccountRequestDeps {
   background: Background;
   /** The school's local date for a moment, YYYY-MM-DD. */
   localDate?: (d: Date) => string;
+  /** Durable delayed work: approval reminders, escalations, account reminders. */
+  jobs?: JobQueue;
+  /** School days a step may wait before its approver is reminded, and then before it goes to the deputy. */
+  reminderSchoolDays?: { remind: number; escalate: number };
 }
+
+export const ApprovalJobs = {
+  remind: 'approval.remind',
+  escalate: 'approval.escalate',
+  closure: 'account.closure-reminder',
+  review: 'account.annual-review',
+} as const;
+const DAY = 86_400_000;
 
 /** A form that did not validate: the field errors, and what the person typed, so nothing is lost. */
 export interface FormRejection {
@@ -97,6 +112,7 @@ export class AccountRequestService {
       at,
     });
     const saved = await this.deps.store.saveRequestChange({ request, audit: this.audit(actor, request, 'request.submit', undefined, at) });
+    await this.schedule(saved.value);
     this.afterChange(actor, saved.value);
     return ok(saved.value);
   }
@@ -167,6 +183,7 @@ export class AccountRequestService {
           account,
           audit: this.audit(actor, request, action, current.value, event.at),
         });
+        await this.schedule(saved.value, account);
         this.afterChange(actor, saved.value, account);
         return ok(saved.value);
       } catch (e) {
@@ -205,6 +222,85 @@ export class AccountRequestService {
       if (actor.id !== request.requesterId) await notifier.requesterUpdated(request);
       if (account) await notifier.accountApproved(account, request);
     });
+  }
+
+  private job(kind: string, key: string, payload: Record<string, unknown>, runAt: Date): Job {
+    return { id: this.deps.ids.next(), kind, key, payload, runAt: runAt.toISOString(), attempts: 0 };
+  }
+
+  /** Books the delayed work a change implies. Keys make it idempotent: a retried change books nothing twice. */
+  private async schedule(r: AccountRequest, account?: RegisteredAccount) {
+    const { jobs } = this.deps;
+    if (!jobs) return;
+    const now = this.deps.clock.now();
+    const days = this.deps.reminderSchoolDays ?? { remind: 3, escalate: 2 };
+    const out: Job[] = [];
+    if (r.status === 'pending') {
+      const where = { requestId: r.id, round: r.round, step: r.currentStep };
+      out.push(this.job(ApprovalJobs.remind, `approval-remind:${r.id}:${r.round}:${r.currentStep}`, where, addSchoolDays(now, days.remind)));
+    }
+    if (account) {
+      if (account.closure) {
+        const closure = new Date(`${account.closure}T08:00:00Z`).getTime() - 14 * DAY;
+        out.push(this.job(ApprovalJobs.closure, `account-closure:${account.id}`, { accountId: account.id, requestId: r.id }, new Date(Math.max(closure, now.getTime()))));
+      }
+      out.push(this.job(ApprovalJobs.review, `account-review:${account.id}:1`, { accountId: account.id, requestId: r.id, year: 1 }, new Date(now.getTime() + 365 * DAY)));
+    }
+    if (out.length) await jobs.enqueue(out);
+  }
+
+  /** Job handlers for reminders and escalations. Each reloads state and does nothing if the moment has passed. */
+  handlers(): Record<string, JobHandler> {
+    return {
+      [ApprovalJobs.remind]: (job) => this.remindApprover(job),
+      [ApprovalJobs.escalate]: (job) => this.escalate(job),
+      [ApprovalJobs.closure]: (job) => this.accountReminder(job, 'closure'),
+      [ApprovalJobs.review]: (job) => this.accountReminder(job, 'review'),
+    };
+  }
+
+  private async stillWaiting(job: Job) {
+    const found = await this.deps.store.getRequest(String(job.payload.requestId));
+    const r = found?.value;
+    return r && r.status === 'pending' && r.round === job.payload.round && r.currentStep === job.payload.step ? r : undefined;
+  }
+
+  private async remindApprover(job: Job): Promise<JobOutcome> {
+    const r = await this.stillWaiting(job);
+    if (!r) return { kind: 'done' };
+    const result = await this.deps.notifier.approvalReminder(r);
+    if (result.kind === 'throttled') return { kind: 'retry', afterMs: result.retryAfterMs, error: 'throttled' };
+    const days = this.deps.reminderSchoolDays ?? { remind: 3, escalate: 2 };
+    await this.deps.jobs?.enqueue([
+      this.job(ApprovalJobs.escalate, `approval-escalate:${r.id}:${r.round}:${r.currentStep}`, job.payload, addSchoolDays(this.deps.clock.now(), days.escalate)),
+    ]);
+    return { kind: 'done' };
+  }
+
+  private async escalate(job: Job): Promise<JobOutcome> {
+    if (!(await this.stillWaiting(job))) return { kind: 'done' };
+    const [deputy] = await this.deps.directory.findByRole('deputyHead');
+    if (!deputy) return { kind: 'done' };
+    const result = await this.change(SYSTEM_ACTOR, String(job.payload.requestId), 'approval.escalate', async () => ({
+      type: 'escalate',
+      step: Number(job.payload.step),
+      round: Number(job.payload.round),
+      to: { id: deputy.id, name: deputy.name },
+      at: this.deps.clock.now().toISOString(),
+    }));
+    return { kind: 'done', ...(result.ok ? {} : {}) };
+  }
+
+  private async accountReminder(job: Job, kind: 'closure' | 'review'): Promise<JobOutcome> {
+    const account = (await this.deps.store.listAccounts()).find((a) => a.id === job.payload.accountId);
+    if (!account) return { kind: 'done' };
+    const to = kind === 'closure' ? account.administrators.map((a) => a.id) : (await this.deps.directory.findByRole('ictLeader')).map((s) => s.id);
+    await this.deps.notifier.accountReminder(account, kind, to);
+    if (kind === 'review' && (!account.closure || account.closure > this.today())) {
+      const year = Number(job.payload.year ?? 1) + 1;
+      await this.deps.jobs?.enqueue([this.job(ApprovalJobs.review, `account-review:${account.id}:${year}`, { ...job.payload, year }, new Date(this.deps.clock.now().getTime() + 365 * DAY))]);
+    }
+    return { kind: 'done' };
   }
 
   /** A request as `viewer` may see it: the requester and its approvers only. */

@@ -18,12 +18,24 @@ function startServer(env: Record<string, string>) {
   });
 }
 
+const complete = {
+  COUNTERSIGN_MODE: 'm365',
+  BOT_ID: '11111111-1111-4111-8111-111111111111',
+  BOT_PASSWORD: 'not-a-real-secret',
+  BOT_TENANT_ID: '22222222-2222-4222-8222-222222222222',
+  PUBLIC_URL: 'https://countersign.example',
+  LINK_SIGNING_SECRET: 'x'.repeat(40),
+};
+
 describe('configuration is checked once, at start', () => {
   test.each([
     [{ COUNTERSIGN_MODE: 'm365' }, /^Countersign cannot start: BOT_ID is required when COUNTERSIGN_MODE=m365/],
     [{ COUNTERSIGN_MODE: 'm365', BOT_ID: 'x', BOT_TENANT_ID: 't' }, /^Countersign cannot start: BOT_PASSWORD is required/],
     [{ COUNTERSIGN_MODE: 'scaled', BOT_ID: 'x', BOT_PASSWORD: 'p' }, /^Countersign cannot start: BOT_TENANT_ID is required/],
-    [{ COUNTERSIGN_MODE: 'm365', BOT_ID: 'x', BOT_PASSWORD: 'p', BOT_TENANT_ID: 't', COUNTERSIGN_DEV_SIGNIN: 'true' }, /^Countersign cannot start: COUNTERSIGN_DEV_SIGNIN is refused outside COUNTERSIGN_MODE=embedded/],
+    [{ COUNTERSIGN_MODE: 'm365', BOT_ID: 'x', BOT_PASSWORD: 'p', BOT_TENANT_ID: 't' }, /^Countersign cannot start: PUBLIC_URL is required/],
+    [{ COUNTERSIGN_MODE: 'm365', BOT_ID: 'x', BOT_PASSWORD: 'p', BOT_TENANT_ID: 't', PUBLIC_URL: 'https://cs.example' }, /^Countersign cannot start: LINK_SIGNING_SECRET is required/],
+    [{ COUNTERSIGN_MODE: 'm365', BOT_ID: 'x', BOT_PASSWORD: 'p', BOT_TENANT_ID: 't', PUBLIC_URL: 'https://cs.example', LINK_SIGNING_SECRET: 'short' }, /^Countersign cannot start: LINK_SIGNING_SECRET must be at least 32 characters/],
+    [{ ...complete, COUNTERSIGN_DEV_SIGNIN: 'true' }, /^Countersign cannot start: COUNTERSIGN_DEV_SIGNIN is refused outside COUNTERSIGN_MODE=embedded/],
     [{ COUNTERSIGN_MODE: 'cloud' }, /^Countersign cannot start: COUNTERSIGN_MODE must be one of embedded, m365, scaled/],
     [{ PORT: 'eighty' }, /^Countersign cannot start: PORT must be a port number/],
   ])('%j stops with one line naming the variable', (env, line) => {
@@ -32,7 +44,8 @@ describe('configuration is checked once, at start', () => {
     const lines = res.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(line);
-    expect(res.stderr).not.toContain('p\n');
+    expect(res.stderr).not.toContain('not-a-real-secret');
+    expect(res.stderr).not.toContain('x'.repeat(40));
   });
 });
 
@@ -67,7 +80,7 @@ test('outside embedded mode the bot endpoint refuses activities without a Bot Fr
   const { loadConfig } = await import('../../src/server/config');
   const dir = mkdtempSync(join(tmpdir(), 'countersign-auth-'));
   dirs.push(dir);
-  const app = createApp(loadConfig({ COUNTERSIGN_MODE: 'm365', BOT_ID: '11111111-1111-4111-8111-111111111111', BOT_PASSWORD: 'not-a-real-secret', BOT_TENANT_ID: '22222222-2222-4222-8222-222222222222', DATA_DIR: dir }), { log: () => undefined });
+  const app = createApp(loadConfig({ ...complete, DATA_DIR: dir }), { log: () => undefined });
   const port = await app.listen(0);
   try {
     const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {

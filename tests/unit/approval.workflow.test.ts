@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { AccountRequest, ApprovalStep } from '../../src/domain/account-request';
-import { openRequest, transition, type RequestEvent } from '../../src/domain/approval.workflow';
+import { openRequest, SYSTEM_ACTOR, transition, type RequestEvent } from '../../src/domain/approval.workflow';
 import { ErrorCodes } from '../../src/domain/errors';
 import type { Actor } from '../../src/domain/people';
 import { routeRequest } from '../../src/domain/routing';
@@ -86,6 +86,10 @@ const table: Record<RequestEvent['type'], Record<StateKey, Record<ActorKey, Expe
     REJ: others(C.REQUEST_NOT_REQUESTER, { code: C.REQUEST_NOT_RETURNED }),
     WD: others(C.REQUEST_NOT_REQUESTER, { code: C.REQUEST_NOT_RETURNED }),
   },
+  // People never escalate: only the system actor can (tested below).
+  escalate: Object.fromEntries(
+    (['P0', 'P1', 'RET', 'APP', 'REJ', 'WD'] as const).map((k) => [k, others(C.APPROVAL_NOT_APPROVER, { code: C.APPROVAL_NOT_APPROVER })]),
+  ) as Record<StateKey, Record<ActorKey, Expect>>,
   withdraw: {
     P0: others(C.REQUEST_NOT_REQUESTER, { ok: { status: 'withdrawn', currentStep: 0, round: 1 } }),
     P1: others(C.REQUEST_NOT_REQUESTER, { ok: { status: 'withdrawn', currentStep: 1, round: 1 } }),
@@ -97,6 +101,7 @@ const table: Record<RequestEvent['type'], Record<StateKey, Record<ActorKey, Expe
 };
 
 function eventFor(type: RequestEvent['type'], s: AccountRequest, a: Actor): RequestEvent {
+  if (type === 'escalate') return { type, step: s.currentStep, round: s.round, to: D, at: T1 };
   if (type === 'resubmit') return { type, details, steps, at: T1 };
   if (type === 'withdraw') return { type, at: T1 };
   return { type, step: s.currentStep, round: s.round, signature: a.name, comment: 'a reason', at: T1 };
@@ -108,7 +113,7 @@ const cases = Object.entries(table).flatMap(([event, rows]) =>
 
 describe('request approval workflow: state × event × actor', () => {
   test('the table covers every combination', () => {
-    expect(cases).toHaveLength(5 * 6 * 5);
+    expect(cases).toHaveLength(6 * 6 * 5);
   });
 
   test.each(cases)('$event on $state by $actor', ({ event, state, actor, expected }) => {
@@ -156,6 +161,22 @@ describe('decisions record who, the typed name, server time and comment', () => 
     const r = transition(again, { type: 'approve', step: 1, round: 1, signature: H.name, comment: '', at: T1 }, H);
     expect(!r.ok && r.error.code).toBe(C.REQUEST_NOT_PENDING);
     expect(again.steps.every((s) => !s.decision)).toBe(true);
+  });
+});
+
+describe('escalation by the system', () => {
+  const esc = (s: AccountRequest, to = D) => transition(s, { type: 'escalate', step: s.currentStep, round: s.round, to, at: T1 }, SYSTEM_ACTOR);
+  test('moves a pending step to the deputy, who can then decide', () => {
+    const next = must(esc(P0));
+    expect([next.steps[0].approverId, next.steps[0].delegated, next.status]).toEqual([D.id, true, 'pending']);
+    expect(must(transition(next, { type: 'approve', step: 0, round: 1, signature: D.name, comment: '', at: T1 }, D)).currentStep).toBe(1);
+    expect(transition(next, { type: 'approve', step: 0, round: 1, signature: I.name, comment: '', at: T1 }, I).ok).toBe(false);
+  });
+  test.each(['RET', 'APP', 'REJ', 'WD'] as const)('does nothing once the request is %s', (k) => {
+    expect(!esc(states[k]).ok && (esc(states[k]) as any).error.code).toBe(C.REQUEST_NOT_PENDING);
+  });
+  test('never escalates to the requester', () => {
+    expect(esc(P0, R).ok).toBe(false);
   });
 });
 

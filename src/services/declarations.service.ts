@@ -1,0 +1,142 @@
+import { signDeclaration, type Declaration, type SignOutcome } from '../domain/declaration.workflow';
+import { ConflictError, domainError, ErrorCodes, type DomainError } from '../domain/errors';
+import type { Actor } from '../domain/people';
+import { canonicalVersionContent, currentVersion, type Policy, type PolicyContent, type PolicyVersion } from '../domain/policy';
+import { transitionRecipient } from '../domain/recipient.workflow';
+import { err, ok, type Result } from '../domain/result';
+import type { CampaignStore } from '../ports/campaign-store';
+import type { Clock } from '../ports/clock';
+import type { ContentHasher } from '../ports/crypto';
+import type { IdSource } from '../ports/ids';
+import type { PolicyStore } from '../ports/policy-store';
+
+export interface DeclarationDeps {
+  policies: PolicyStore;
+  campaigns: CampaignStore;
+  clock: Clock;
+  ids: IdSource;
+  hasher: ContentHasher;
+  localDate: (d: Date) => string;
+}
+
+/** What a declaration card needs to show for one person and one version. */
+export interface DeclarationView {
+  version: PolicyVersion;
+  current: PolicyVersion;
+  declaration?: Declaration;
+  opened: boolean;
+}
+
+export interface SignInput {
+  versionId: string;
+  campaignId: string | null;
+  typedName: string;
+  confirmed: boolean;
+}
+
+/** Use cases for policy declarations: publish a version, show it, record opening it, sign it. */
+export class DeclarationService {
+  constructor(private readonly d: DeclarationDeps) {}
+
+  private today() {
+    return this.d.localDate(this.d.clock.now());
+  }
+
+  /** Publishes a version: frozen from now on, with the hash of its canonical content. */
+  async publish(policy: Policy, id: string, content: PolicyContent): Promise<PolicyVersion> {
+    const version: PolicyVersion = {
+      ...content,
+      id,
+      publishedAt: this.d.clock.now().toISOString(),
+      contentHash: this.d.hasher.sha256(canonicalVersionContent(content)),
+    };
+    await this.d.policies.publishVersion(policy, version);
+    return version;
+  }
+
+  /** The current version of each policy, for `sign` and `status`. */
+  async currentVersions(): Promise<PolicyVersion[]> {
+    const out: PolicyVersion[] = [];
+    for (const p of await this.d.policies.listPolicies()) {
+      const v = currentVersion(await this.d.policies.listVersions(p.id), this.today());
+      if (v) out.push(v);
+    }
+    return out;
+  }
+
+  async view(actorId: string, versionId?: string): Promise<Result<DeclarationView, DomainError>> {
+    const version = versionId ? await this.d.policies.getVersion(versionId) : (await this.currentVersions())[0];
+    if (!version) return err(domainError(ErrorCodes.DECLARATION_VERSION_NOT_FOUND, 'There is no policy to sign yet.'));
+    const current = currentVersion(await this.d.policies.listVersions(version.policyId), this.today()) ?? version;
+    return ok({
+      version,
+      current,
+      declaration: await this.d.policies.getDeclaration(actorId, version.id),
+      opened: await this.d.policies.hasOpened(actorId, version.id),
+    });
+  }
+
+  /** Current versions this person has not signed yet. */
+  async outstanding(actorId: string): Promise<PolicyVersion[]> {
+    const out: PolicyVersion[] = [];
+    for (const v of await this.currentVersions()) if (!(await this.d.policies.getDeclaration(actorId, v.id))) out.push(v);
+    return out;
+  }
+
+  async recordOpen(userId: string, versionId: string): Promise<PolicyVersion | undefined> {
+    const version = await this.d.policies.getVersion(versionId);
+    if (version) await this.d.policies.recordOpen(userId, versionId, this.d.clock.now().toISOString());
+    return version;
+  }
+
+  async sign(actor: Actor, input: SignInput): Promise<Result<SignOutcome, DomainError>> {
+    const version = await this.d.policies.getVersion(input.versionId);
+    if (!version) return err(domainError(ErrorCodes.DECLARATION_VERSION_NOT_FOUND, 'That policy version no longer exists.'));
+    const current = currentVersion(await this.d.policies.listVersions(version.policyId), this.today()) ?? version;
+    const at = this.d.clock.now().toISOString();
+    const outcome = signDeclaration(
+      {
+        id: this.d.ids.next(),
+        version,
+        current,
+        existing: await this.d.policies.getDeclaration(actor.id, version.id),
+        typedName: input.typedName,
+        confirmed: input.confirmed,
+        opened: await this.d.policies.hasOpened(actor.id, version.id),
+        campaignId: input.campaignId,
+        at,
+      },
+      actor,
+    );
+    if (!outcome.ok || outcome.value.kind === 'alreadySigned') return outcome;
+    const saved = await this.d.policies.saveDeclaration(outcome.value.declaration, {
+      id: this.d.ids.next(),
+      entityType: 'declaration',
+      entityId: version.id,
+      actorId: actor.id,
+      actorName: actor.name,
+      action: 'declaration.sign',
+      at,
+      before: null,
+      after: JSON.stringify({ versionId: version.id, contentHash: version.contentHash, campaignId: input.campaignId }),
+    });
+    await this.markSigned(actor.id, version.id, saved.stored.signedAt);
+    // Two clicks at once: the second finds the first's signature.
+    return ok(saved.created ? { kind: 'signed', declaration: saved.stored } : { kind: 'alreadySigned', declaration: saved.stored });
+  }
+
+  /** Every campaign for this version now counts the person as signed, however they signed. */
+  private async markSigned(userId: string, versionId: string, at: string) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        for (const r of await this.d.campaigns.recipientsFor(userId, versionId)) {
+          const next = transitionRecipient(r.value, { type: 'signed', at });
+          if (next.ok) await this.d.campaigns.updateRecipient(next.value, r.etag);
+        }
+        return;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+      }
+    }
+  }
+}
