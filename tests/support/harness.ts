@@ -5,7 +5,28 @@ import { demoPeople, demoSchool } from '../../src/adapters/demo-school';
 import type { StaffMember } from '../../src/domain/people';
 import { createApp, type CountersignApp } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
-import { FakeConnector } from './fake-connector';
+import { FakeConnector, type FakeConnectorOptions } from './fake-connector';
+import type { Clock } from '../../src/ports/clock';
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(private t = Date.now()) {}
+  now() {
+    return new Date(this.t);
+  }
+  advance(ms: number) {
+    this.t += ms;
+  }
+  set(d: Date) {
+    this.t = d.getTime();
+  }
+}
+
+export interface HarnessOptions {
+  connector?: FakeConnectorOptions;
+  env?: Record<string, string>;
+  clock?: Clock;
+}
 
 export const people = demoPeople;
 
@@ -14,7 +35,11 @@ export const people = demoPeople;
  * pointed at a local FakeConnector. Tests talk to it only over HTTP.
  */
 export class Harness {
-  readonly connector = new FakeConnector();
+  readonly connector: FakeConnector;
+
+  constructor(private readonly options: HarnessOptions = {}) {
+    this.connector = new FakeConnector(options.connector);
+  }
   app!: CountersignApp;
   baseUrl = '';
   private dir = '';
@@ -24,8 +49,8 @@ export class Harness {
   async start() {
     await this.connector.start();
     this.dir = mkdtempSync(join(tmpdir(), 'countersign-test-'));
-    const config = loadConfig({ COUNTERSIGN_MODE: 'embedded', PORT: '0', DATA_DIR: this.dir });
-    this.app = createApp(config, { log: (m) => this.logs.push(m) });
+    const config = loadConfig({ COUNTERSIGN_MODE: 'embedded', PORT: '0', DATA_DIR: this.dir, ...this.options.env });
+    this.app = createApp(config, { log: (m) => this.logs.push(m), clock: this.options.clock });
     const port = await this.app.listen(0);
     this.baseUrl = `http://127.0.0.1:${port}`;
     return this;
@@ -87,5 +112,18 @@ export class Harness {
   /** Waits until background fan-out has finished. */
   idle() {
     return this.app.background.idle();
+  }
+
+  /** Waits until the durable job queue has nothing left to run now. */
+  async settle(timeoutMs = 120_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.app.background.idle();
+      await this.app.runner.drain();
+      const due = await this.app.store.jobs.nextDueAt();
+      if (!due || Date.parse(due) > (this.options.clock?.now().getTime() ?? Date.now()) + 60_000) return;
+      if (Date.now() > deadline) throw new Error('jobs did not settle');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }
