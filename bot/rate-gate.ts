@@ -52,6 +52,8 @@ export class RateGate {
   private readonly perConversation = new Map<string, SlidingLog[]>();
   private tail: Promise<void> = Promise.resolve();
   private calls = 0;
+  private lastGlobal = -Infinity;
+  private readonly spacingMs: number;
 
   /**
    * `marginMs` widens each window a little: our clock stamps a call before it
@@ -63,6 +65,9 @@ export class RateGate {
     private readonly now: () => number = Date.now,
   ) {
     this.global = new SlidingLog({ ...limits.global, windowMs: limits.global.windowMs + marginMs });
+    // Even pacing, 2% under the ceiling: a window filled in one burst turns any delay between here
+    // and Teams into 429s; evenly spaced calls leave room for a few milliseconds of jitter.
+    this.spacingMs = (limits.global.windowMs / limits.global.max) * 1.02;
   }
 
   /** Resolves when a call to `conversationKey` may go. Callers are served in order. */
@@ -85,9 +90,10 @@ export class RateGate {
     const logs = [this.global, ...this.logs(key)];
     for (;;) {
       const now = this.now();
-      const wait = Math.max(...logs.map((l) => l.waitMs(now)));
+      const wait = Math.max(this.lastGlobal + this.spacingMs - now, ...logs.map((l) => l.waitMs(now)));
       if (wait <= 0) {
         logs.forEach((l) => l.take(now));
+        this.lastGlobal = Math.max(now, this.lastGlobal + this.spacingMs);
         if (++this.calls % 10_000 === 0) this.prune(now);
         return;
       }

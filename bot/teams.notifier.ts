@@ -39,6 +39,23 @@ interface DeliverOptions {
   retry: boolean;
 }
 
+/**
+ * botbuilder passes an error thrown inside proactive logic to onTurnError and
+ * then resolves as if all went well; a failed send would look delivered. This
+ * catches it inside the logic and throws it again outside.
+ */
+async function proactive(run: (logic: (ctx: TurnContext) => Promise<void>) => Promise<void>, logic: (ctx: TurnContext) => Promise<void>) {
+  let failure: unknown;
+  await run(async (ctx) => {
+    try {
+      await logic(ctx);
+    } catch (e) {
+      failure = e;
+    }
+  });
+  if (failure !== undefined) throw failure;
+}
+
 export const cardMessage = (card: AdaptiveCard) => MessageFactory.attachment(CardFactory.adaptiveCard(card));
 
 /** Delivers Countersign's cards to people's 1:1 chats with the bot, creating the chat when needed. */
@@ -96,7 +113,7 @@ export class TeamsNotifier implements Notifier {
     if (r.activityId && address && address.conversationId === r.conversationId) {
       try {
         await this.o.gate.acquire(address.conversationId);
-        await this.o.adapter.continueConversationAsync(this.o.botAppId, JSON.parse(address.reference), async (ctx) => {
+        await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, JSON.parse(address.reference), logic), async (ctx) => {
           const update = cardMessage(card);
           update.id = r.activityId!;
           await ctx.updateActivity(update);
@@ -119,7 +136,7 @@ export class TeamsNotifier implements Notifier {
       const reference = JSON.parse(address.reference) as ConversationReference;
       try {
         await this.o.gate.acquire(sent.conversationId);
-        await this.o.adapter.continueConversationAsync(this.o.botAppId, reference, async (ctx) => {
+        await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, reference, logic), async (ctx) => {
           const update = cardMessage(requestCard(r, { viewerId: sent.userId }));
           update.id = sent.activityId;
           await withConnectorRetry(() => ctx.updateActivity(update));
@@ -171,11 +188,12 @@ export class TeamsNotifier implements Notifier {
 
   private async sendTo(reference: ConversationReference, card: AdaptiveCard, retry: boolean) {
     let out: { conversationId: string; activityId: string } | undefined;
-    await this.o.adapter.continueConversationAsync(this.o.botAppId, reference, async (ctx) => {
+    await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, reference, logic), async (ctx) => {
       const res = await this.call(ctx.activity.conversation.id, retry, () => ctx.sendActivity(cardMessage(card)));
       out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
     });
-    return out!;
+    if (!out) throw new Error('the connector accepted no message');
+    return out;
   }
 
   /**
@@ -188,7 +206,7 @@ export class TeamsNotifier implements Notifier {
     if (!serviceUrl) throw new Error('no connector address known yet: nobody has written to the bot');
     let out: { conversationId: string; activityId: string } | undefined;
     await this.call(`user:${userId}`, retry, () =>
-      this.o.adapter.createConversationAsync(
+      proactive((logic) => this.o.adapter.createConversationAsync(
         this.o.botAppId,
         'msteams',
         serviceUrl,
@@ -200,7 +218,8 @@ export class TeamsNotifier implements Notifier {
           tenantId: this.o.tenantId,
           channelData: { tenant: { id: this.o.tenantId } },
         } as any,
-        async (ctx) => {
+        logic,
+      ), async (ctx) => {
           const reference = TurnContext.getConversationReference(ctx.activity) as ConversationReference;
           await this.o.conversations.remember({
             userId,
@@ -214,6 +233,7 @@ export class TeamsNotifier implements Notifier {
         },
       ),
     );
-    return out!;
+    if (!out) throw new Error('the connector accepted no message');
+    return out;
   }
 }

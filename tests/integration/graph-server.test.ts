@@ -336,9 +336,8 @@ describe('LocalGraphServer (SharePoint lists through Microsoft Graph)', () => {
         request: new Request(`${base}/v1.0${listsPath}/Throttled/items`, { method: 'POST', body: JSON.stringify({ fields: { Title: `t${i}` } }), headers: { 'Content-Type': 'application/json' } }),
       })),
     );
-    const envelope = await raw('/$batch', { method: 'POST', body: JSON.stringify(await content.getContent()) });
-    expect(envelope.status).toBe(200);
-    const res = new BatchResponseContent(await envelope.json());
+    // Through the client: its RetryHandler sees a 200 envelope and has nothing to retry.
+    const res = new BatchResponseContent(await client.api('/$batch').post(await content.getContent()));
     const throttled = [...res.getResponses().entries()].filter(([, r]) => r.status === 429);
     expect(throttled).toHaveLength(1);
     const [, r429] = throttled[0]!;
@@ -397,6 +396,16 @@ describe('LocalGraphServer (SharePoint lists through Microsoft Graph)', () => {
     expect(statuses).toEqual([200, 200, 200, 429, 200, 200, 200, 429]);
   });
 
+  it('keeps answering 429 until Retry-After has passed when throttling is sticky', async () => {
+    server.configure({ throttle: { sticky: true, retryAfterSeconds: 1 } });
+    server.failNext(1, { status: 429, scope: 'top' });
+    expect((await raw(`/sites/${SITE}`)).status).toBe(429);
+    const early = await raw(`/sites/${SITE}`);
+    expect(early.status).toBe(429);
+    expect(early.headers.get('Retry-After')).toBe('1');
+    expect(server.stats.earlyRetries).toBe(1);
+  });
+
   it('answers 424 to a batch request whose dependency failed', async () => {
     const body = {
       requests: [
@@ -415,6 +424,11 @@ describe('LocalGraphServer (SharePoint lists through Microsoft Graph)', () => {
     const dup = await caught(client.api(`${listsPath}/Unique/items`).post({ fields: { Key: 'k1' } }));
     expect(dup.statusCode).toBe(409);
     expect(server.listColumns(SITE, 'Unique').find((c) => c.name === 'Key')!.indexed).toBe(true);
+
+    // seedItems may back-date records.
+    server.seedItems(SITE, 'Unique', [{ Key: 'K2', Created: '2020-01-01T00:00:00Z' }]);
+    const old = await client.api(`${listsPath}/Unique/items`).filter("fields/Created lt '2021-01-01T00:00:00Z'").get();
+    expect(old.value.map((v: ListItem) => [v.id, v.createdDateTime])).toEqual([['2', '2020-01-01T00:00:00Z']]);
   });
 
   it('requires a bearer token on every top-level request', async () => {

@@ -495,12 +495,21 @@ export class LocalGraphServer {
 
   // ----- test helpers (bypass HTTP) -----
 
-  /** Bulk insert: each row is a fields object, validated as a POST would be. Returns the new item ids. */
+  /**
+   * Bulk insert: each row is a fields object, validated as a POST would be. Rows may also set
+   * `Created`/`Modified` (ISO strings), which HTTP callers cannot, to seed old records. Returns the new ids.
+   */
   seedItems(siteId: string, listName: string, rows: Array<Record<string, unknown>>): string[] {
     const list = this.findListOrThrow(siteId, listName);
     const ids: string[] = [];
     try {
-      for (const row of rows) ids.push(String(this.insertItem(list, row).id));
+      for (const { Created, Modified, ...row } of rows) {
+        const it = this.insertItem(list, row);
+        if (typeof Created === 'string') it.created = isoSeconds(new Date(Created));
+        if (typeof Modified === 'string') it.modified = isoSeconds(new Date(Modified));
+        else if (typeof Created === 'string') it.modified = it.created;
+        ids.push(String(it.id));
+      }
     } catch (e) {
       if (e instanceof GraphFail) throw new Error(`seedItems: ${e.message}`);
       throw e;
@@ -516,7 +525,7 @@ export class LocalGraphServer {
       eTag: this.etag(it),
       createdDateTime: it.created,
       lastModifiedDateTime: it.modified,
-      fields: this.fieldsOut(list, it, undefined),
+      fields: this.fieldsOut(it, undefined),
     }));
   }
 
@@ -741,7 +750,7 @@ export class LocalGraphServer {
     if (segs[2] === 'columns') {
       if (segs.length === 3) {
         if (m === 'GET') return { kind: 'columns.get', run: () => ok(200, { value: list().columns.map((c) => this.columnJson(c)) }) };
-        if (m === 'POST') return { kind: 'columns.post', run: () => this.createColumn(site(), list(), ctx) };
+        if (m === 'POST') return { kind: 'columns.post', run: () => this.createColumn(list(), ctx) };
         return { kind: 'columns.other', run: methodNotAllowed };
       }
       if (segs.length === 4) {
@@ -759,13 +768,13 @@ export class LocalGraphServer {
       }
       const item = () => this.findItem(list(), segs[3]!);
       if (segs.length === 4) {
-        if (m === 'GET') return { kind: 'item.get', run: () => { const l = list(); return ok(200, this.itemJson(site(), l, item(), expandOf(ctx.query)), { ETag: this.etag(item()) }); } };
+        if (m === 'GET') return { kind: 'item.get', run: () => { const it = item(); return ok(200, this.itemJson(site(), list(), it, expandOf(ctx.query)), { ETag: this.etag(it) }); } };
         if (m === 'PATCH') return { kind: 'items.patch', run: () => this.patchItem(site(), list(), item(), ctx, false) };
         if (m === 'DELETE') return { kind: 'items.delete', run: () => this.deleteItem(list(), item(), ctx) };
         return { kind: 'items.other', run: methodNotAllowed };
       }
       if (segs.length === 5 && segs[4] === 'fields') {
-        if (m === 'GET') return { kind: 'item.get', run: () => { const l = list(); return ok(200, this.fieldsOut(l, item(), undefined)); } };
+        if (m === 'GET') return { kind: 'item.get', run: () => ok(200, this.fieldsOut(item(), undefined)) };
         if (m === 'PATCH') return { kind: 'items.patch', run: () => this.patchItem(site(), list(), item(), ctx, true) };
         return { kind: 'items.other', run: methodNotAllowed };
       }
@@ -927,8 +936,7 @@ export class LocalGraphServer {
     };
   }
 
-  private createColumn(site: SiteRec, l: ListRec, ctx: Ctx): Reply {
-    void site;
+  private createColumn(l: ListRec, ctx: Ctx): Reply {
     const col = this.columnFromBody(l, ctx.body);
     l.columns.push(col);
     l.modified = isoSeconds(this.now());
@@ -1073,7 +1081,7 @@ export class LocalGraphServer {
     return it;
   }
 
-  private fieldsOut(l: ListRec, it: ItemRec, select: string[] | undefined): Record<string, unknown> {
+  private fieldsOut(it: ItemRec, select: string[] | undefined): Record<string, unknown> {
     const all: Record<string, unknown> = {
       '@odata.etag': this.etag(it),
       ...it.fields,
@@ -1086,7 +1094,6 @@ export class LocalGraphServer {
       _UIVersionString: `${it.version}.0`,
       Attachments: false,
     };
-    void l;
     if (!select) return all;
     const out: Record<string, unknown> = { '@odata.etag': all['@odata.etag'] };
     for (const s of select) if (all[s] !== undefined) out[s] = all[s];
@@ -1107,7 +1114,7 @@ export class LocalGraphServer {
       contentType: { id: '0x0100', name: 'Item' },
     };
     // listitem-list: fields come back only with $expand=fields.
-    if (expand.fields) out.fields = this.fieldsOut(l, it, expand.select);
+    if (expand.fields) out.fields = this.fieldsOut(it, expand.select);
     return out;
   }
 
@@ -1137,7 +1144,7 @@ export class LocalGraphServer {
     it.version++;
     it.modified = isoSeconds(this.now());
     // listitem-update: 200 with the fieldValueSet.
-    return fieldsOnly ? ok(200, this.fieldsOut(l, it, undefined), { ETag: this.etag(it) }) : ok(200, this.itemJson(site, l, it, { fields: true }), { ETag: this.etag(it) });
+    return fieldsOnly ? ok(200, this.fieldsOut(it, undefined), { ETag: this.etag(it) }) : ok(200, this.itemJson(site, l, it, { fields: true }), { ETag: this.etag(it) });
   }
 
   private deleteItem(l: ListRec, it: ItemRec, ctx: Ctx): Reply {
