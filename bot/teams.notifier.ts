@@ -37,7 +37,12 @@ interface DeliverOptions {
   purpose: string;
   /** Retry transient failures here (interactive fan-out), or report them (the job queue retries). */
   retry: boolean;
+  /** Runs right before the message itself is sent; false cancels. */
+  beforeSend?: () => Promise<boolean>;
 }
+
+/** Thrown when beforeSend cancels: nothing was sent. */
+class SendCancelled extends Error {}
 
 /**
  * botbuilder passes an error thrown inside proactive logic to onTurnError and
@@ -102,8 +107,8 @@ export class TeamsNotifier implements Notifier {
     return declarationCard({ version: v, campaignId: c.id, deadline: c.deadline, readLink: this.o.policyLink(r.userId, v.id), opened: false, banner });
   }
 
-  async sendDeclaration(r: Recipient, v: PolicyVersion, c: Campaign): Promise<DeliveryResult> {
-    return this.deliver(r.userId, this.declaration(r, v, c), { purpose: 'declaration', retry: false });
+  async sendDeclaration(r: Recipient, v: PolicyVersion, c: Campaign, beforeSend?: () => Promise<boolean>): Promise<DeliveryResult> {
+    return this.deliver(r.userId, this.declaration(r, v, c), { purpose: 'declaration', retry: false, beforeSend });
   }
 
   /** Updates the card already in the chat where we know it, so a reminder does not pile up cards. */
@@ -153,16 +158,17 @@ export class TeamsNotifier implements Notifier {
       let sent: { conversationId: string; activityId: string } | undefined;
       if (address) {
         try {
-          sent = await this.sendTo(JSON.parse(address.reference), card, o.retry);
+          sent = await this.sendTo(JSON.parse(address.reference), card, o);
         } catch (e) {
           // A stored conversation can go stale (app reinstalled); fall through and create a new one.
           if (statusOf(e) !== 403 && statusOf(e) !== 404) throw e;
         }
       }
-      sent ??= await this.createAndSend(userId, card, o.retry, address?.serviceUrl);
+      sent ??= await this.createAndSend(userId, card, o, address?.serviceUrl);
       if (o.requestId) await this.o.conversations.recordSentCard({ requestId: o.requestId, userId, conversationId: sent.conversationId, activityId: sent.activityId, purpose: o.purpose });
       return { kind: 'sent', userId, ...sent };
     } catch (e) {
+      if (e instanceof SendCancelled) return { kind: 'failed', userId, reason: 'cancelled before sending', transient: false };
       const failure = this.classify(userId, e);
       this.o.log(`delivery of ${o.purpose} to ${userId} failed: ${failure.kind}${'reason' in failure ? ` (${failure.reason})` : ''}`);
       return failure;
@@ -178,18 +184,19 @@ export class TeamsNotifier implements Notifier {
     return { kind: 'failed', userId, reason: status ? `Teams answered ${status}` : (e as Error).message, transient };
   }
 
-  private call<T>(conversationKey: string, retry: boolean, fn: () => Promise<T>): Promise<T> {
+  private call<T>(conversationKey: string, retry: boolean, fn: () => Promise<T>, beforeSend?: () => Promise<boolean>): Promise<T> {
     const once = async () => {
       await this.o.gate.acquire(conversationKey);
+      if (beforeSend && !(await beforeSend())) throw new SendCancelled();
       return fn();
     };
     return retry ? withConnectorRetry(once) : once();
   }
 
-  private async sendTo(reference: ConversationReference, card: AdaptiveCard, retry: boolean) {
+  private async sendTo(reference: ConversationReference, card: AdaptiveCard, o: DeliverOptions) {
     let out: { conversationId: string; activityId: string } | undefined;
     await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, reference, logic), async (ctx) => {
-      const res = await this.call(ctx.activity.conversation.id, retry, () => ctx.sendActivity(cardMessage(card)));
+      const res = await this.call(ctx.activity.conversation.id, o.retry, () => ctx.sendActivity(cardMessage(card)), o.beforeSend);
       out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
     });
     if (!out) throw new Error('the connector accepted no message');
@@ -201,7 +208,8 @@ export class TeamsNotifier implements Notifier {
    * accepts the Entra object id as the member id once the app is installed for
    * that user (learn.microsoft.com, "Send proactive messages", personal scope).
    */
-  private async createAndSend(userId: string, card: AdaptiveCard, retry: boolean, knownServiceUrl?: string) {
+  private async createAndSend(userId: string, card: AdaptiveCard, o: DeliverOptions, knownServiceUrl?: string) {
+    const retry = o.retry;
     const serviceUrl = knownServiceUrl ?? this.o.conversations.serviceUrl() ?? this.o.defaultServiceUrl;
     if (!serviceUrl) throw new Error('no connector address known yet: nobody has written to the bot');
     let out: { conversationId: string; activityId: string } | undefined;
@@ -228,7 +236,7 @@ export class TeamsNotifier implements Notifier {
             tenantId: this.o.tenantId,
             reference: JSON.stringify({ ...reference, user: { id: userId, aadObjectId: userId } }),
           });
-          const res = await this.call(ctx.activity.conversation.id, retry, () => ctx.sendActivity(cardMessage(card)));
+          const res = await this.call(ctx.activity.conversation.id, retry, () => ctx.sendActivity(cardMessage(card)), o.beforeSend);
           out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
         },
       ),

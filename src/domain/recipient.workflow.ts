@@ -51,7 +51,7 @@ export function transitionRecipient(r: Recipient, e: RecipientEvent): Result<Rec
       // After a crash mid-send we cannot ask Teams whether the card arrived. We choose at most once:
       // count it as sent (no second card now); if it never arrived, the next reminder delivers it.
       return r.state === 'queued' && r.sendingSince
-        ? ok({ ...r, state: 'sent', sentAt: r.sendingSince, sendingSince: null, updatedAt: e.at })
+        ? ok({ ...r, state: 'sent', sentAt: r.sendingSince, sendingSince: null, conversationId: null, activityId: null, updatedAt: e.at })
         : bad(r.state, 'assumed delivered');
     case 'delivered':
       return r.state === 'queued'

@@ -23,8 +23,13 @@ export interface Notifier {
   /** Reminders for an account: its closure date is near, or its annual review is due. */
   accountReminder(account: RegisteredAccount, kind: 'closure' | 'review', toUserIds: string[]): Promise<DeliveryResult[]>;
 
-  /** A campaign's declaration card, once, with no retry inside: the job queue retries. */
-  sendDeclaration(recipient: Recipient, version: PolicyVersion, campaign: Campaign): Promise<DeliveryResult>;
+  /**
+   * A campaign's declaration card, once, with no retry inside: the job queue retries.
+   * `beforeSend` runs after rate limiting, right before the message leaves; if it
+   * returns false nothing is sent. It lets the caller record the attempt at the
+   * last moment, so a crash leaves as small a doubt as possible.
+   */
+  sendDeclaration(recipient: Recipient, version: PolicyVersion, campaign: Campaign, beforeSend?: () => Promise<boolean>): Promise<DeliveryResult>;
   /** A reminder: updates the card already sent where possible, else sends it again. */
   remindDeclaration(recipient: Recipient, version: PolicyVersion, campaign: Campaign): Promise<DeliveryResult>;
 }

@@ -195,30 +195,32 @@ export class CampaignService {
     }
     const version = await this.d.policies.getVersion(campaign.versionId);
     if (!version) return { kind: 'failed', error: 'policy version missing' };
-    const attempting = await this.apply(campaignId, userId, { type: 'attempt', at: now() });
-    if (!attempting) return { kind: 'done' };
-
-    const result = await this.d.notifier.sendDeclaration(attempting, version, campaign);
+    let attempting: Recipient | undefined;
+    const result = await this.d.notifier.sendDeclaration(found.value, version, campaign, async () => {
+      attempting = await this.apply(campaignId, userId, { type: 'attempt', at: now() });
+      return !!attempting;
+    });
+    if (result.kind === 'sent') {
+      await this.apply(campaignId, userId, { type: 'delivered', conversationId: result.conversationId ?? '', activityId: result.activityId ?? '', at: now() });
+      return { kind: 'done' };
+    }
+    if (attempting) await this.apply(campaignId, userId, { type: 'attemptFailed', at: now() });
+    else if (result.kind === 'failed' && result.reason === 'cancelled before sending') return { kind: 'done' };
+    const attempts = Math.max(jobAttempts, attempting?.attempts ?? 0);
     const max = this.d.maxAttempts ?? 8;
     switch (result.kind) {
-      case 'sent':
-        await this.apply(campaignId, userId, { type: 'delivered', conversationId: result.conversationId ?? '', activityId: result.activityId ?? '', at: now() });
-        return { kind: 'done' };
       case 'recipientNotFound':
         await this.apply(campaignId, userId, { type: 'failed', reason: result.reason, at: now() });
         return { kind: 'done' };
       case 'throttled':
-        await this.apply(campaignId, userId, { type: 'attemptFailed', at: now() });
         return { kind: 'retry', afterMs: result.retryAfterMs, error: 'throttled' };
       case 'failed':
-        if (!result.transient || attempting.attempts >= max) {
-          await this.apply(campaignId, userId, { type: 'failed', reason: `${result.reason} (after ${attempting.attempts} attempts)`, at: now() });
+        if (!result.transient || attempts >= max) {
+          await this.apply(campaignId, userId, { type: 'failed', reason: `${result.reason} (after ${attempts} attempts)`, at: now() });
           return { kind: 'done' };
         }
-        await this.apply(campaignId, userId, { type: 'attemptFailed', at: now() });
-        return { kind: 'retry', afterMs: backoff(attempting.attempts), error: result.reason };
+        return { kind: 'retry', afterMs: backoff(attempts), error: result.reason };
     }
-    void jobAttempts;
   }
 
   /** A reminder run: adds new joiners, reminds everyone who has not signed, and books the next run. */
