@@ -119,7 +119,9 @@ export class Harness {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.app.background.idle();
-      await this.app.runner.drain();
+      const ran = await this.app.runner.drain();
+      await this.app.background.idle();
+      if (ran) continue;
       const due = await this.app.store.jobs.nextDueAt();
       if (!due || Date.parse(due) > (this.options.clock?.now().getTime() ?? Date.now()) + 60_000) return;
       if (Date.now() > deadline) throw new Error('jobs did not settle');
