@@ -54,11 +54,13 @@ export function signDeclaration(input: SignInput, actor: Actor): Result<SignOutc
   }
   if (!input.confirmed) fields.confirm = 'Tick “I have read and agree” to sign.';
   const typed = input.typedName.trim();
+  const mismatch = typed.length > 200 || (!!typed && !plausiblySameName(typed, actor.name));
   if (!typed) fields.typedName = 'Type your full name to sign.';
   else if (typed.length > 200) fields.typedName = 'Your name: keep it under 200 characters.';
-  else if (!plausiblySameName(typed, actor.name)) fields.typedName = `“${typed.slice(0, 60)}” does not match the name we hold for you (${actor.name}). Type your full name as it appears in the school directory.`;
+  else if (mismatch)
+    fields.typedName = `“${typed.slice(0, 60)}” does not match the name we hold for you (${actor.name}). Type your full name as it appears in the school directory.`;
   if (Object.keys(fields).length) {
-    const code = fields.typedName && input.confirmed ? ErrorCodes.DECLARATION_NAME_MISMATCH : ErrorCodes.DECLARATION_NOT_CONFIRMED;
+    const code = mismatch && input.confirmed ? ErrorCodes.DECLARATION_NAME_MISMATCH : ErrorCodes.DECLARATION_NOT_CONFIRMED;
     return err(domainError(code, Object.values(fields).join(' '), { fields }));
   }
   return ok({
