@@ -93,7 +93,9 @@ export class RateGate {
       const wait = Math.max(this.lastGlobal + this.spacingMs - now, ...logs.map((l) => l.waitMs(now)));
       if (wait <= 0) {
         logs.forEach((l) => l.take(now));
-        this.lastGlobal = Math.max(now, this.lastGlobal + this.spacingMs);
+        // Keep to the schedule rather than to the timer: a timer that fires late lets the next few
+        // calls go at once (the windows above still cap them), so lateness does not lower the rate.
+        this.lastGlobal = Math.max(now - 4 * this.spacingMs, this.lastGlobal + this.spacingMs);
         if (++this.calls % 10_000 === 0) this.prune(now);
         return;
       }

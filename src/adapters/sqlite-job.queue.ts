@@ -12,7 +12,27 @@ const toJob = (r: any): Job => ({ id: r.id, kind: r.kind, key: r.key, payload: J
 
 /** The embedded mode's durable queue: a table, claimed with leases so a crash loses nothing. */
 export class SqliteJobQueue implements JobQueue {
-  constructor(private readonly db: Database.Database) {}
+  private readonly claim: Database.Statement;
+  private readonly nextPending: Database.Statement;
+  private readonly nextLease: Database.Statement;
+  private readonly done: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    // Prepared once: the worker runs these thousands of times a minute in a campaign.
+    // Two index range scans (pending by run_at, running by lease) instead of one OR over the table.
+    this.claim = db.prepare(
+      `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1
+       WHERE id IN (
+         SELECT id FROM (SELECT id, run_at FROM jobs WHERE status = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?)
+         UNION ALL
+         SELECT id FROM (SELECT id, lease_until FROM jobs WHERE status = 'running' AND lease_until <= ? ORDER BY lease_until LIMIT ?)
+         LIMIT ?)
+       RETURNING *`,
+    );
+    this.nextPending = db.prepare(`SELECT MIN(run_at) AS at FROM jobs WHERE status = 'pending'`);
+    this.nextLease = db.prepare(`SELECT MIN(lease_until) AS at FROM jobs WHERE status = 'running'`);
+    this.done = db.prepare(`UPDATE jobs SET status = 'done', lease_until = NULL WHERE id = ?`);
+  }
 
   async enqueue(jobs: Job[]): Promise<void> {
     this.db.transaction(() => insertJobs(this.db, jobs))();
@@ -21,17 +41,8 @@ export class SqliteJobQueue implements JobQueue {
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<Job[]> {
     const at = now.toISOString();
     const lease = new Date(now.getTime() + leaseMs).toISOString();
-    // One statement: claim pending due jobs, and running jobs whose worker died (lease expired).
-    const rows = this.db
-      .prepare(
-        `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1
-         WHERE id IN (
-           SELECT id FROM jobs
-           WHERE (status = 'pending' AND run_at <= ?) OR (status = 'running' AND lease_until <= ?)
-           ORDER BY run_at LIMIT ?)
-         RETURNING *`,
-      )
-      .all(lease, at, at, limit);
+    // Claims pending due jobs, and running jobs whose worker died (lease expired), in one statement.
+    const rows = this.claim.all(lease, at, limit, at, limit, limit);
     return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt));
   }
 
@@ -41,7 +52,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async complete(id: string): Promise<void> {
-    this.db.prepare(`UPDATE jobs SET status = 'done', lease_until = NULL WHERE id = ?`).run(id);
+    this.done.run(id);
   }
 
   async retryLater(id: string, runAt: string, error: string): Promise<void> {
@@ -57,7 +68,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async nextDueAt(): Promise<string | undefined> {
-    const row = this.db.prepare(`SELECT MIN(COALESCE(lease_until, run_at)) AS at FROM jobs WHERE status IN ('pending', 'running')`).get() as { at: string | null };
-    return row.at ?? undefined;
+    const times = [(this.nextPending.get() as { at: string | null }).at, (this.nextLease.get() as { at: string | null }).at].filter((t): t is string => !!t);
+    return times.sort()[0];
   }
 }

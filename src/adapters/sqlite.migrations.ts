@@ -42,4 +42,5 @@ export const migrations: string[] = [
      id TEXT PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL, run_at TEXT NOT NULL,
      attempts INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, lease_until TEXT, last_error TEXT);
    CREATE INDEX jobs_due ON jobs(status, run_at);`,
+  `CREATE INDEX jobs_lease ON jobs(status, lease_until);`,
 ];

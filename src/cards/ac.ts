@@ -160,24 +160,25 @@ export function refresh(data: Json, userIds: string[]): AdaptiveCard['refresh'] 
   return { action: { type: 'Action.Execute', verb: 'refresh', data }, userIds: userIds.slice(0, 60) };
 }
 
-/** Server time in a form a person reads: "Mon 23 Nov 2026, 14:05 (UTC)". */
+// Intl formatters are costly to build (a campaign renders thousands of cards), so each is made once.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(key: string, make: () => Intl.DateTimeFormat) {
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = make()));
+  return f;
+}
+
+/** Server time in a form a person reads: "Mon 23 Nov 2026, 14:05 GMT". */
 export function when(iso: string, timeZone = 'Europe/London'): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat('en-GB', {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(d);
+  return formatter(`when:${timeZone}`, () =>
+    new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }),
+  ).format(d);
 }
 
 export function day(isoDate: string): string {
   if (!isoDate) return '—';
   const d = new Date(`${isoDate}T12:00:00Z`);
-  return Number.isNaN(d.getTime()) ? isoDate : new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+  return Number.isNaN(d.getTime()) ? isoDate : formatter('day', () => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })).format(d);
 }
