@@ -116,3 +116,28 @@ test('the same chat can act as the ICT leader (embedded mode only) and approve i
   const [r] = await app.store.listRequestsByRequester(demoPeople.requester.id);
   expect([r.status, r.currentStep, r.steps[0].decision?.signature]).toEqual(['pending', 1, 'Gareth Lloyd']);
 });
+
+test('a member of staff signs the declaration in the Playground and the card updates in place', async () => {
+  await say('as Ben');
+  await page.getByRole('paragraph').filter({ hasText: 'This chat now acts as Ben Carter' }).first().waitFor({ timeout: 30_000 });
+  await say('sign');
+  const card = lastCard(/Acceptable use of ICT and social media/);
+  await card.waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(shots, '05-declaration.png') });
+
+  // This version asks people to open the full policy first; the link records it.
+  const popup = page.waitForEvent('popup');
+  await card.getByRole('button', { name: 'Read the full policy' }).click();
+  await (await popup).close();
+  await expect.poll(() => app.store.policies.hasOpened(demoPeople.requester.id, 'policy-ict-social-media-2026'), { timeout: 10_000 }).toBe(true);
+
+  await card.getByRole('checkbox', { name: /I have read and agree/ }).check();
+  await card.getByRole('textbox', { name: /Type your full name to sign/ }).fill('Ben Carter');
+  await card.getByRole('button', { name: 'Sign' }).click();
+  const signed = lastCard(/Signed by Ben Carter on/);
+  await signed.waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(shots, '06-declaration-signed.png') });
+  await expect(signed.textContent()).resolves.toMatch(/version 2026-27/);
+  const d = await app.store.policies.getDeclaration(demoPeople.requester.id, 'policy-ict-social-media-2026');
+  expect(d?.typedName).toBe('Ben Carter');
+});
