@@ -12,7 +12,7 @@
  * `campaign status` invoke (reading and deriving progress over 30,000 records,
  * plus building the card), median of 20, taken after the fan-out.
  */
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +55,9 @@ async function main() {
   }
   seed.close();
 
-  const server = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'src/server/main.ts'], {
+  // The server as it runs in production: the bundle, not TypeScript compiled at run time.
+  execSync('npm run build:server', { stdio: 'inherit' });
+  const server = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/server.mjs'], {
     env: { PATH: process.env.PATH!, HOME: process.env.HOME!, PORT: '0', DATA_DIR: dir, CONNECTOR_SERVICE_URL: connector.url, CONNECTOR_RATE_SCALE: String(SCALE) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -65,9 +65,9 @@ export class RateGate {
     private readonly now: () => number = Date.now,
   ) {
     this.global = new SlidingLog({ ...limits.global, windowMs: limits.global.windowMs + marginMs });
-    // Even pacing, 2% under the ceiling: a window filled in one burst turns any delay between here
+    // Even pacing, 1% under the ceiling: a window filled in one burst turns any delay between here
     // and Teams into 429s; evenly spaced calls leave room for a few milliseconds of jitter.
-    this.spacingMs = (limits.global.windowMs / limits.global.max) * 1.02;
+    this.spacingMs = (limits.global.windowMs / limits.global.max) * 1.01;
   }
 
   /** Resolves when a call to `conversationKey` may go. Callers are served in order. */
