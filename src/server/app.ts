@@ -47,7 +47,8 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     if (recovered) log(`resuming ${recovered} jobs left running by the last process`);
   }
   const links = hmacLinkSigner(config.linkSecret ?? store.secret('links', () => randomBytes(32).toString('base64url')));
-  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  // Outside embedded mode PUBLIC_URL is required; in embedded mode it follows the port actually bound.
+  let publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const policyLink = (userId: string, versionId: string) =>
     `${publicUrl}/policy/open?v=${encodeURIComponent(versionId)}&u=${encodeURIComponent(userId)}&s=${links.sign(`open:${versionId}:${userId}`)}`;
   const directory = new StoreDirectory(store);
@@ -194,7 +195,9 @@ export function createApp(config: Config, o: AppOverrides = {}) {
         const s = app.listen(port, () => ok(s));
       });
       runner?.start();
-      return (server.address() as AddressInfo).port;
+      const bound = (server.address() as AddressInfo).port;
+      if (!config.publicUrl) publicUrl = `http://localhost:${bound}`;
+      return bound;
     },
     async close(): Promise<void> {
       await runner?.stop();

@@ -127,7 +127,8 @@ test('a member of staff signs the declaration in the Playground and the card upd
 
   // This version asks people to open the full policy first; the link records it.
   const popup = page.waitForEvent('popup');
-  await card.getByRole('button', { name: 'Read the full policy' }).click();
+  // Action.OpenUrl is rendered as a link-like button; match it by its text.
+  await card.locator('button, a, [role=button], [role=link]').filter({ hasText: /^Read the full policy$/ }).first().click();
   await (await popup).close();
   await expect.poll(() => app.store.policies.hasOpened(demoPeople.requester.id, 'policy-ict-social-media-2026'), { timeout: 10_000 }).toBe(true);
 
