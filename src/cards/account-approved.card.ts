@@ -1,6 +1,6 @@
 import type { AccountRequest } from '../domain/account-request';
 import type { RegisteredAccount } from '../ports/store';
-import { card, day, heading, labelled, note, plain, type AdaptiveCard } from './ac';
+import { card, day, heading, inert, labelled, note, plain, type AdaptiveCard } from './ac';
 
 /**
  * Sent to each named administrator once the head teacher has approved. The
@@ -24,7 +24,7 @@ export function accountApprovedCard(a: RegisteredAccount, r: AccountRequest, ict
         "- Use the school's logo and name on the profile, linking back to the school website where the platform allows.",
         '- Register it with a school e-mail address, never a personal one.',
         `- Turn on the strongest privacy settings that suit the audience${a.visibility === 'private' ? ': this account was approved as private / closed' : ''}.`,
-        `- Hand the login details to the network manager (${ictLeaderName}) before go-live, in person or through the school's password manager.`,
+        `- Hand the login details to the network manager (${inert(ictLeaderName)}) before go-live, in person or through the school's password manager.`,
       ].join('\n'),
     ),
     plain('Never send a password in Teams chat or e-mail. Countersign will never ask you for one.', { weight: 'Bolder' }),

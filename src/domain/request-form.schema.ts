@@ -128,8 +128,8 @@ export function parseRequestForm(input: unknown, ctx: FormContext): Result<Reque
       if (field && !errors[field]) errors[field] = issue.message;
     }
   }
-  const v = parsed.success ? parsed.data : (formShape.partial().safeParse({}).data as Record<string, string>);
-  const get = (f: RequestField) => (parsed.success ? parsed.data[f] : typeof (input as any)?.[f] === 'string' ? String((input as any)[f]).trim() : '');
+  const raw = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  const get = (f: RequestField) => (parsed.success ? parsed.data[f] : typeof raw[f] === 'string' ? (raw[f] as string).trim() : '');
 
   const groups = (field: 'audience' | 'contributors'): AudienceGroup[] => {
     const list = splitList(get(field));
@@ -168,7 +168,6 @@ export function parseRequestForm(input: unknown, ctx: FormContext): Result<Reque
   if (!errors.visibility && !visibilityValues.includes(visibility)) errors.visibility = 'Open or private: choose one of the two options.';
 
   if (Object.keys(errors).length > 0) return err(errors);
-  void v;
   return ok({
     department: get('department'),
     siteModerator: get('siteModerator'),
@@ -199,7 +198,10 @@ export function parseRequestForm(input: unknown, ctx: FormContext): Result<Reque
 export function detailsToFormValues(d: RequestDetails): RequestFormValues {
   return {
     ...Object.fromEntries(
-      (Object.keys(requestFieldLabels) as RequestField[]).map((k) => [k, typeof (d as any)[k] === 'string' ? (d as any)[k] : '']),
+      (Object.keys(requestFieldLabels) as RequestField[]).map((k) => {
+        const value = (d as unknown as Record<string, unknown>)[k];
+        return [k, typeof value === 'string' ? value : ''];
+      }),
     ),
     audience: d.audience.join(','),
     contributors: d.contributors.join(','),

@@ -281,14 +281,15 @@ export class AccountRequestService {
     if (!(await this.stillWaiting(job))) return { kind: 'done' };
     const [deputy] = await this.deps.directory.findByRole('deputyHead');
     if (!deputy) return { kind: 'done' };
-    const result = await this.change(SYSTEM_ACTOR, String(job.payload.requestId), 'approval.escalate', async () => ({
+    // A refusal here (the step moved on meanwhile, or no one else to take it) is a normal end, not a failure.
+    await this.change(SYSTEM_ACTOR, String(job.payload.requestId), 'approval.escalate', async () => ({
       type: 'escalate',
       step: Number(job.payload.step),
       round: Number(job.payload.round),
       to: { id: deputy.id, name: deputy.name },
       at: this.deps.clock.now().toISOString(),
     }));
-    return { kind: 'done', ...(result.ok ? {} : {}) };
+    return { kind: 'done' };
   }
 
   private async accountReminder(job: Job, kind: 'closure' | 'review'): Promise<JobOutcome> {

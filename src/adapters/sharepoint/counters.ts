@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { RecipientCount } from '../../domain/campaign';
 import type { RecipientState } from '../../domain/recipient.workflow';
 import { SharePointError } from './errors';
-import { keyOf, lit, num, str, title } from './fields';
+import { keyOf, line, lit, num, str, title } from './fields';
 import { itemOf, type Item, type SiteClient } from './site';
 
 /**
@@ -24,6 +25,7 @@ interface Cached {
   itemId: string;
   eTag: string;
   count: number;
+  writeId: string;
 }
 
 interface Pending {
@@ -86,41 +88,46 @@ export class CampaignCounters {
   }
 
   private async write(campaignId: string, todo: Array<[string, CountDelta]>): Promise<void> {
-    let left = todo;
+    let left = todo.map(([k, d]) => ({ k, d, writeId: '' }));
     for (let round = 0; left.length; round++) {
       if (round >= MAX_ROUNDS) throw new SharePointError(`SharePoint: campaign ${campaignId} counters kept changing under us (${MAX_ROUNDS} rounds of 412)`, 412);
       let known = this.cache.get(campaignId);
-      if (!known || left.some(([k]) => !known!.has(k))) {
+      if (!known || left.some(({ k }) => !known!.has(k))) {
         await this.refresh(campaignId);
         known = this.cache.get(campaignId)!;
+        // A 412 or 409 met by a retry of our own write that did land: the counter carries our WriteId, so it is done.
+        left = left.filter(({ k, writeId }) => !writeId || known!.get(k)?.writeId !== writeId);
+        if (!left.length) return;
       }
-      const reqs = left.map(([k, d]) => {
+      for (const x of left) x.writeId = randomUUID();
+      const reqs = left.map(({ k, d, writeId }) => {
         const c = known!.get(k);
         return c
-          ? this.site.updateReq('counts', c.itemId, { RecipientCount: c.count + d.delta }, c.eTag)
+          ? this.site.updateReq('counts', c.itemId, { RecipientCount: c.count + d.delta, WriteId: writeId }, c.eTag)
           : this.site.createReq('counts', {
               Title: title(`${d.state} · ${d.department || '(no department)'}`),
               CounterKey: k,
               CampaignId: campaignId,
               State: d.state,
-              Department: d.department || null,
+              Department: line(d.department, 'department'),
               RecipientCount: d.delta,
+              WriteId: writeId,
             });
       });
       const res = await this.site.batch.all(reqs);
-      const again: Array<[string, CountDelta]> = [];
+      const again: typeof left = [];
       res.forEach((r, i) => {
-        const [k, d] = left[i]!;
+        const x = left[i]!;
         if (r.status === 200 || r.status === 201) {
           const it = itemOf(r);
-          const prev = known!.get(k);
-          known!.set(k, { itemId: prev?.itemId ?? it.id, eTag: it.eTag, count: r.status === 201 ? d.delta : prev!.count + d.delta });
+          const prev = known!.get(x.k);
+          known!.set(x.k, { itemId: prev?.itemId ?? it.id, eTag: it.eTag, count: r.status === 201 ? x.d.delta : prev!.count + x.d.delta, writeId: x.writeId });
         } else if (r.status === 412 || r.status === 409) {
           // Someone else moved (412) or created (409) this counter first: re-read, then try again.
-          known!.delete(k);
-          again.push([k, d]);
+          known!.delete(x.k);
+          again.push(x);
         } else {
-          throw new SharePointError(`SharePoint: updating counter ${k} failed (${r.status})`, r.status);
+          throw new SharePointError(`SharePoint: updating counter ${x.k} failed (${r.status})`, r.status);
         }
       });
       left = again;
@@ -130,7 +137,7 @@ export class CampaignCounters {
   private async refresh(campaignId: string): Promise<Item[]> {
     const items = await this.site.query('counts', { filter: `fields/CampaignId eq ${lit(campaignId)}` });
     const map = new Map<string, Cached>();
-    for (const it of items) map.set(str(it.fields.CounterKey), { itemId: it.id, eTag: it.eTag, count: num(it.fields.RecipientCount) });
+    for (const it of items) map.set(str(it.fields.CounterKey), { itemId: it.id, eTag: it.eTag, count: num(it.fields.RecipientCount), writeId: str(it.fields.WriteId) });
     this.cache.set(campaignId, map);
     return items;
   }

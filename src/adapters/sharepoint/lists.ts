@@ -60,6 +60,12 @@ const person = (prefix: string, displayName: string, extra: { indexed?: boolean 
   text(`${prefix}Name`, displayName),
 ];
 
+/**
+ * A random id set by each guarded write. If the client's retry of a PATCH whose answer was lost (503/504)
+ * meets 412, the item's WriteId tells our own landed write from someone else's.
+ */
+const writeId = (): ColumnDef => text('WriteId', 'Write id', { hidden: true });
+
 export const REQUEST_STATUSES = ['pending', 'returned', 'approved', 'rejected', 'withdrawn'] as const;
 export const RECIPIENT_STATES = ['queued', 'sent', 'signed', 'failed'] as const;
 export const JOB_STATUSES = ['pending', 'running', 'done', 'failed'] as const;
@@ -305,6 +311,7 @@ export const listDefs: Record<ListKey, ListDef> = {
       text('ActivityId', 'Activity id'),
       when('SendingSince', 'Sending since'),
       when('UpdatedAt', 'Updated at'),
+      writeId(),
     ],
   },
   counts: {
@@ -316,6 +323,7 @@ export const listDefs: Record<ListKey, ListDef> = {
       choice('State', 'State', RECIPIENT_STATES),
       text('Department', 'Department'),
       num('RecipientCount', 'Recipients'),
+      writeId(),
     ],
   },
   jobs: {

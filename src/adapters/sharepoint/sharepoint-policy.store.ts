@@ -1,0 +1,105 @@
+import type { Declaration } from '../../domain/declaration.workflow';
+import type { Policy, PolicyVersion } from '../../domain/policy';
+import type { PolicyStore } from '../../ports/policy-store';
+import type { AuditEntry } from '../../ports/store';
+import { SharePointError } from './errors';
+import { line, lit, str, title, toDateTime } from './fields';
+import { auditFields, declarationFields, declarationFrom, declarationKey, openKey, policyFields, policyFrom, versionFields, versionFrom } from './mappers';
+import { expectOk, type SiteClient } from './site';
+
+/**
+ * Policies, frozen versions, declarations and "opened the document" records.
+ * Published versions never change, so they are cached once read.
+ */
+export class SharePointPolicyStore implements PolicyStore {
+  private readonly versions = new Map<string, PolicyVersion>();
+  private readonly opened = new Set<string>();
+
+  constructor(private readonly site: SiteClient) {}
+
+  async publishVersion(policy: Policy, v: PolicyVersion): Promise<void> {
+    const existing = await this.site.findOne('policies', `fields/PolicyId eq ${lit(policy.id)}`);
+    if (!existing) {
+      const created = await this.site.create('policies', policyFields(policy));
+      if (!created) return this.publishVersion(policy, v); // created meanwhile by another instance: update its name instead
+    } else if (str(existing.fields.PolicyName) !== policy.name) {
+      await this.site.update('policies', existing.id, policyFields(policy));
+    }
+    // Insert only: a published version is frozen, so a second publish of the same id is ignored (409 on VersionId).
+    await this.site.create('versions', versionFields(v));
+  }
+
+  async listPolicies(): Promise<Policy[]> {
+    const items = await this.site.query('policies', {});
+    return items.map((it) => policyFrom(it.fields)).sort((a, b) => cmp(a.name, b.name));
+  }
+
+  async listVersions(policyId: string): Promise<PolicyVersion[]> {
+    const items = await this.site.query('versions', { filter: `fields/PolicyId eq ${lit(policyId)}` });
+    const list = items.map((it) => versionFrom(it.fields));
+    for (const v of list) this.versions.set(v.id, v);
+    return list.sort((a, b) => cmp(a.effectiveDate, b.effectiveDate) || cmp(a.publishedAt, b.publishedAt));
+  }
+
+  async getVersion(id: string): Promise<PolicyVersion | undefined> {
+    const cached = this.versions.get(id);
+    if (cached) return cached;
+    const it = await this.site.findOne('versions', `fields/VersionId eq ${lit(id)}`);
+    if (!it) return undefined;
+    const v = versionFrom(it.fields);
+    this.versions.set(id, v);
+    return v;
+  }
+
+  async getDeclaration(signerId: string, versionId: string): Promise<Declaration | undefined> {
+    const it = await this.site.findOne('declarations', `fields/DeclarationKey eq ${lit(declarationKey(signerId, versionId))}`);
+    return it ? declarationFrom(it.fields) : undefined;
+  }
+
+  /**
+   * One batch: the declaration, then (dependsOn) its audit entry. The unique
+   * signer+version key makes a second signature a 409, and then no audit entry
+   * is written, as SQLite's INSERT OR IGNORE does.
+   */
+  async saveDeclaration(d: Declaration, audit: AuditEntry): Promise<{ stored: Declaration; created: boolean }> {
+    const auditReq = this.site.createReq('audit', auditFields(audit));
+    const { responses, stoppedAt } = await this.site.batch.chain([this.site.createReq('declarations', declarationFields(d)), auditReq], (i, r) => ok(r.status) || (i === 1 && r.status === 409));
+    if (stoppedAt === undefined) return { stored: d, created: true };
+    const r = responses[stoppedAt]!;
+    if (stoppedAt !== 0 || r.status !== 409) throw new SharePointError(`SharePoint: saving declaration ${d.id} failed (${r.status})`, r.status);
+    const existing = await this.site.findOne('declarations', `fields/DeclarationKey eq ${lit(declarationKey(d.signerId, d.versionId))}`);
+    if (!existing) throw new SharePointError(`SharePoint: declaration ${d.signerId}/${d.versionId} was reported as existing but cannot be read`, 409);
+    const stored = declarationFrom(existing.fields);
+    if (stored.id !== d.id) return { stored, created: false };
+    // Our own earlier attempt landed (its answer was lost and the retry met our own item): finish the audit entry.
+    const [a] = await this.site.batch.all([auditReq]);
+    if (a!.status !== 409) expectOk(a, `auditing declaration ${d.id}`);
+    return { stored: d, created: true };
+  }
+
+  async listDeclarationsBySigner(signerId: string): Promise<Declaration[]> {
+    const items = await this.site.query('declarations', { filter: `fields/SignerId eq ${lit(signerId)}` });
+    return items.map((it) => declarationFrom(it.fields)).sort((a, b) => cmp(a.signedAt, b.signedAt));
+  }
+
+  async recordOpen(userId: string, versionId: string, at: string): Promise<void> {
+    const k = openKey(userId, versionId);
+    if (this.opened.has(k)) return;
+    // First open only: a second POST meets the unique key (409) and changes nothing.
+    await this.site.create('opens', { Title: title(`${userId} opened ${versionId}`), OpenKey: k, UserId: line(userId, 'user id'), VersionId: line(versionId, 'version id'), FirstOpenedAt: toDateTime(at) });
+    this.opened.add(k);
+  }
+
+  async hasOpened(userId: string, versionId: string): Promise<boolean> {
+    const k = openKey(userId, versionId);
+    if (this.opened.has(k)) return true;
+    const found = !!(await this.site.findOne('opens', `fields/OpenKey eq ${lit(k)}`));
+    if (found) this.opened.add(k);
+    return found;
+  }
+}
+
+const ok = (s: number) => s >= 200 && s < 300;
+
+/** Ordinal comparison, as SQLite's BINARY collation orders. */
+export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
