@@ -108,28 +108,32 @@ export class BatchRunner {
     if (reqs.length > MAX_BATCH) throw new RangeError(`a chain holds at most ${MAX_BATCH} requests`);
     const responses: SubResponse[] = [];
     let from = 0;
-    for (let attempt = 1; from < reqs.length; attempt++) {
-      const steps = reqs.slice(from).map((req, k) => ({ id: String(from + k), req, retry: attempt > 1 && k === 0, dependsOn: k > 0 ? [String(from + k - 1)] : undefined }));
-      const res = await this.send(steps);
-      let waitMs = 0;
-      let advanced = false;
+    // Failures are counted per step: the budget is for one request that keeps failing, not for the chain.
+    let failures = 0;
+    while (from < reqs.length) {
+      const head = from;
+      const res = await this.send(reqs.slice(from).map((req, k) => ({ id: String(from + k), req, retry: failures > 0 && k === 0, dependsOn: k > 0 ? [String(from + k - 1)] : undefined })));
+      let blocked: SubResponse | undefined;
       for (let i = from; i < reqs.length; i++) {
         const r = res.get(String(i))!;
         if (retryable(r.status)) {
-          if (attempt >= this.maxAttempts) throw this.gaveUp(reqs[i]!, r);
-          waitMs = this.waitFor(r, attempt);
+          blocked = r;
           break;
         }
-        if (r.status === 424) break; // its predecessor failed; dealt with above
+        // 424: it never ran, because the step before was not a 2xx (e.g. an accepted 409). Resend from here.
+        if (r.status === 424) break;
         responses[i] = r;
         from = i + 1;
-        advanced = true;
         if (!accept(i, r)) return { responses, stoppedAt: i };
       }
-      if (from < reqs.length) {
-        if (!advanced && waitMs === 0) throw this.gaveUp(reqs[from]!, res.get(String(from)));
-        await this.sleep(waitMs);
+      if (!blocked) {
+        if (from === head) throw this.gaveUp(reqs[from]!, res.get(String(from)));
+        failures = 0;
+        continue;
       }
+      failures = from === head ? failures + 1 : 1;
+      if (failures >= this.maxAttempts) throw this.gaveUp(reqs[from]!, blocked);
+      await this.sleep(this.waitFor(blocked, failures));
     }
     return { responses };
   }

@@ -27,8 +27,10 @@ const schema = z
       .optional(),
     SHAREPOINT_SITE_URL: url('https://contoso.sharepoint.com/sites/larkfield').optional(),
     GRAPH_BASE_URL: url('https://graph.microsoft.com').default('https://graph.microsoft.com'),
-    GRAPH_TENANT_ID: z.string().min(1, { message: 'is required: the Entra tenant id (GUID or domain)' }),
-    GRAPH_CLIENT_ID: z.string().regex(/^[0-9a-f-]{36}$/i, { message: "must be the app registration's client id (a GUID)" }),
+    GRAPH_TENANT_ID: z.string({ message: 'is required: the Entra tenant id (GUID or domain)' }).min(1),
+    GRAPH_CLIENT_ID: z
+      .string({ message: "is required: the app registration's client id" })
+      .regex(/^[0-9a-f-]{36}$/i, { message: "must be the app registration's client id (a GUID)" }),
     GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
     GRAPH_CERTIFICATE_PATH: z.string().min(1).optional(),
     GRAPH_CERTIFICATE_PASSWORD: z.string().optional(),

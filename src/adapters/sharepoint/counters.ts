@@ -89,19 +89,22 @@ export class CampaignCounters {
 
   private async write(campaignId: string, todo: Array<[string, CountDelta]>): Promise<void> {
     let left = todo.map(([k, d]) => ({ k, d, writeId: '' }));
+    // The cache is a whole snapshot of the campaign's counters: a key missing from it is a counter to create.
+    let stale = !this.cache.has(campaignId);
     for (let round = 0; left.length; round++) {
       if (round >= MAX_ROUNDS) throw new SharePointError(`SharePoint: campaign ${campaignId} counters kept changing under us (${MAX_ROUNDS} rounds of 412)`, 412);
-      let known = this.cache.get(campaignId);
-      if (!known || left.some(({ k }) => !known!.has(k))) {
+      if (stale) {
         await this.refresh(campaignId);
-        known = this.cache.get(campaignId)!;
+        stale = false;
+        const fresh = this.cache.get(campaignId)!;
         // A 412 or 409 met by a retry of our own write that did land: the counter carries our WriteId, so it is done.
-        left = left.filter(({ k, writeId }) => !writeId || known!.get(k)?.writeId !== writeId);
+        left = left.filter(({ k, writeId }) => !writeId || fresh.get(k)?.writeId !== writeId);
         if (!left.length) return;
       }
+      const known = this.cache.get(campaignId)!;
       for (const x of left) x.writeId = randomUUID();
       const reqs = left.map(({ k, d, writeId }) => {
-        const c = known!.get(k);
+        const c = known.get(k);
         return c
           ? this.site.updateReq('counts', c.itemId, { RecipientCount: c.count + d.delta, WriteId: writeId }, c.eTag)
           : this.site.createReq('counts', {
@@ -120,11 +123,11 @@ export class CampaignCounters {
         const x = left[i]!;
         if (r.status === 200 || r.status === 201) {
           const it = itemOf(r);
-          const prev = known!.get(x.k);
-          known!.set(x.k, { itemId: prev?.itemId ?? it.id, eTag: it.eTag, count: r.status === 201 ? x.d.delta : prev!.count + x.d.delta, writeId: x.writeId });
+          const prev = known.get(x.k);
+          known.set(x.k, { itemId: prev?.itemId ?? it.id, eTag: it.eTag, count: r.status === 201 ? x.d.delta : prev!.count + x.d.delta, writeId: x.writeId });
         } else if (r.status === 412 || r.status === 409) {
           // Someone else moved (412) or created (409) this counter first: re-read, then try again.
-          known!.delete(x.k);
+          stale = true;
           again.push(x);
         } else {
           throw new SharePointError(`SharePoint: updating counter ${x.k} failed (${r.status})`, r.status);

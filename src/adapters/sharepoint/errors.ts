@@ -53,7 +53,8 @@ export class SharePointConfigError extends Error {
 /** Graph's status and error code from whatever the client threw. */
 export function graphStatus(e: unknown): { status: number; code?: string; message: string } {
   const g = e as { statusCode?: unknown; code?: unknown; message?: unknown };
-  const status = typeof g?.statusCode === 'number' ? g.statusCode : 0;
+  // The client reports -1 when no HTTP answer came (e.g. the token request failed).
+  const status = typeof g?.statusCode === 'number' && g.statusCode > 0 ? g.statusCode : 0;
   return { status, code: typeof g?.code === 'string' ? g.code : undefined, message: typeof g?.message === 'string' ? g.message : String(e) };
 }
 

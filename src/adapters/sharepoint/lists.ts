@@ -31,8 +31,8 @@ export interface ColumnDef {
   indexed?: boolean;
   /** No two items share a value (implies indexed). */
   unique?: boolean;
-  /** Machine keys: hidden from forms and default views. */
-  hidden?: boolean;
+  /** A machine key or marker, not for people: provisioning says so in its description. */
+  machine?: boolean;
   description?: string;
 }
 
@@ -49,14 +49,14 @@ const day = (name: string, displayName: string): ColumnDef => ({ name, displayNa
 const num = (name: string, displayName: string): ColumnDef => ({ name, displayName, kind: 'number' });
 const choice = (name: string, displayName: string, choices: readonly string[], extra: Partial<ColumnDef> = {}): ColumnDef => ({ name, displayName, kind: 'choice', choices, ...extra });
 /** A unique machine key: what the store looks items up by. */
-const key = (name: string, displayName: string): ColumnDef => ({ name, displayName, kind: 'text', unique: true, indexed: true, hidden: true });
+const key = (name: string, displayName: string): ColumnDef => ({ name, displayName, kind: 'text', unique: true, indexed: true, machine: true });
 /**
  * A person as two text columns: the Entra object id (what the code uses) and the display name (what people read).
  * A real Person column would need the user in the site's user information list, which app-only writes cannot
  * guarantee for people who never visited the site.
  */
 const person = (prefix: string, displayName: string, extra: { indexed?: boolean } = {}): ColumnDef[] => [
-  text(`${prefix}Id`, `${displayName} (id)`, { indexed: extra.indexed, hidden: false }),
+  text(`${prefix}Id`, `${displayName} (id)`, { indexed: extra.indexed }),
   text(`${prefix}Name`, displayName),
 ];
 
@@ -64,7 +64,7 @@ const person = (prefix: string, displayName: string, extra: { indexed?: boolean 
  * A random id set by each guarded write. If the client's retry of a PATCH whose answer was lost (503/504)
  * meets 412, the item's WriteId tells our own landed write from someone else's.
  */
-const writeId = (): ColumnDef => text('WriteId', 'Write id', { hidden: true });
+const writeId = (): ColumnDef => text('WriteId', 'Write id', { machine: true });
 
 export const REQUEST_STATUSES = ['pending', 'returned', 'approved', 'rejected', 'withdrawn'] as const;
 export const RECIPIENT_STATES = ['queued', 'sent', 'signed', 'failed'] as const;
@@ -136,7 +136,7 @@ export const listDefs: Record<ListKey, ListDef> = {
       when('CreatedAt', 'Submitted'),
       when('UpdatedAt', 'Last changed'),
       // The audit id of the change that wrote this version: tells our own retried write from someone else's.
-      text('LastChangeId', 'Last change id', { hidden: true }),
+      text('LastChangeId', 'Last change id', { machine: true }),
     ],
   },
   decisions: {
@@ -237,7 +237,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     columns: [
       key('VersionId', 'Version id'),
       text('PolicyId', 'Policy id', { indexed: true }),
-      text('VersionTitle', 'Title'),
+      text('VersionTitle', 'Policy title'),
       text('VersionLabel', 'Version'),
       day('EffectiveDate', 'Effective from'),
       day('ReviewDate', 'Review by'),
@@ -275,7 +275,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     description: 'Countersign: acknowledgement campaigns.',
     columns: [
       key('CampaignId', 'Campaign id'),
-      text('CampaignTitle', 'Title'),
+      text('CampaignTitle', 'Campaign title'),
       text('PolicyId', 'Policy id'),
       text('VersionId', 'Version id'),
       text('VersionLabel', 'Version'),
@@ -294,9 +294,9 @@ export const listDefs: Record<ListKey, ListDef> = {
       // campaign|user: getRecipient, and INSERT OR IGNORE by uniqueness.
       key('RecipientKey', 'Campaign and person'),
       // campaign|state|user: paging one state of one campaign in user order is one range on one index.
-      text('StateKey', 'Campaign, state and person', { indexed: true, hidden: true }),
+      text('StateKey', 'Campaign, state and person', { indexed: true, machine: true }),
       // user|version: "my recipient records for this version".
-      text('UserVersionKey', 'Person and version', { indexed: true, hidden: true }),
+      text('UserVersionKey', 'Person and version', { indexed: true, machine: true }),
       text('CampaignId', 'Campaign id'),
       ...person('Recipient', 'Person'),
       text('VersionId', 'Version id'),

@@ -1,0 +1,17 @@
+import { createGraphClient } from '../../src/adapters/sharepoint/graph-client';
+import { provisionSharePoint } from '../../src/adapters/sharepoint/provision';
+import { SharePointStore } from '../../src/adapters/sharepoint/sharepoint.store';
+import { DEFAULT_SITE, LocalGraphServer, type LocalGraphServerOptions } from '../support/graph-server';
+
+export const SITE = DEFAULT_SITE.id;
+/** The local server checks that a bearer token is present, not what it says. */
+export const tokenProvider = async () => 'test-token';
+
+/** A provisioned site on a fresh local Graph server, and the store on it. `connect` makes another app instance. */
+export async function sharePointUnderTest(options: LocalGraphServerOptions) {
+  const server = new LocalGraphServer(options);
+  const baseUrl = await server.start();
+  await provisionSharePoint({ client: createGraphClient({ baseUrl, tokenProvider }), baseUrl, siteId: SITE });
+  const connect = () => SharePointStore.connect({ baseUrl, siteId: SITE, tokenProvider });
+  return { server, baseUrl, store: await connect(), connect };
+}

@@ -1,0 +1,141 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { BatchRunner } from '../../src/adapters/sharepoint/batch';
+import { createGraphClient } from '../../src/adapters/sharepoint/graph-client';
+import type { SharePointStore } from '../../src/adapters/sharepoint/sharepoint.store';
+import type { LocalGraphServerOptions } from '../support/graph-server';
+import { SITE, sharePointUnderTest, tokenProvider } from './sharepoint-harness';
+import { newRecipient } from '../../src/domain/recipient.workflow';
+import { decide, makeAudit, makeRequest, makeVersion, storeContract, type StorePorts } from './store.contract';
+
+const ports = (s: SharePointStore): StorePorts => ({ store: s, policies: s.policies, campaigns: s.campaigns, jobs: s.jobs });
+
+function contractOn(options: LocalGraphServerOptions, seen: { requests: number; inner: number; s429: number; s503: number; s412: number } = { requests: 0, inner: 0, s429: 0, s503: 0, s412: 0 }) {
+  storeContract(async () => {
+    const { server, store, connect } = await sharePointUnderTest(options);
+    return {
+      ...ports(store),
+      // Another app instance: its own client, caches and counters, the same site.
+      another: async () => ports(await connect()),
+      cleanup: async () => {
+        const s = server.stats;
+        await server.stop();
+        seen.requests += s.requests;
+        seen.inner += s.innerRequests;
+        seen.s429 += s.status429;
+        seen.s503 += s.status503;
+        seen.s412 += s.status412;
+        // Rules that hold for every test, whatever it did:
+        expect(s.thresholdRefused, 'a query touched a non-indexed column').toBe(0);
+        expect(s.honorNonIndexedUsed, 'a query sent Prefer: HonorNonIndexedQueriesWarningMayFailRandomly').toBe(0);
+        expect(Math.max(0, ...s.batchSizes)).toBeLessThanOrEqual(20);
+      },
+    };
+  });
+}
+
+describe('store contract: SharePoint on the local Graph server (strict indexing, pages of 7)', () => {
+  contractOn({ strictIndexing: true, pageSize: 7, seed: 11 });
+});
+
+describe('store contract: SharePoint with 20% throttling (429) and 5% 503s', () => {
+  const seen = { requests: 0, inner: 0, s429: 0, s503: 0, s412: 0 };
+  // Retry-After 0 keeps the run short; the Retry-After waits themselves are checked below.
+  contractOn({ strictIndexing: true, pageSize: 7, seed: 2024, throttle: { rate: 0.2, retryAfterSeconds: 0 }, failures: { rate: 0.05, status: 503, retryAfterSeconds: 0 } }, seen);
+  afterAll(() => {
+    // The faults really happened, at top level and inside batches, and every test still passed.
+    expect(seen.s429).toBeGreaterThan((seen.requests + seen.inner) * 0.1);
+    expect(seen.s503).toBeGreaterThan(0);
+    console.log(`[contract] throttled run: ${seen.requests} requests (${seen.inner} inside batches), ${seen.s429} × 429, ${seen.s503} × 503, ${seen.s412} × 412`);
+  });
+});
+
+describe('SharePoint store: retries honour Retry-After', () => {
+  it('retries only the throttled requests inside a batch, after their Retry-After', async () => {
+    const { server, baseUrl } = await sharePointUnderTest({ strictIndexing: true });
+    try {
+      const client = createGraphClient({ baseUrl, tokenProvider });
+      const batch = new BatchRunner(client);
+      server.resetStats();
+      server.failNext(2, { status: 429, scope: 'inner', retryAfterSeconds: 1 });
+      const started = Date.now();
+      const list = `/sites/${SITE}/lists/CS_Meta/items`;
+      const res = await batch.all(Array.from({ length: 5 }, (_, i) => ({ method: 'POST' as const, url: list, body: { fields: { Title: `t${i}`, MetaKey: `k${i}`, MetaValue: String(i) } } })));
+      expect(res.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      expect(server.stats.batchSizes).toEqual([5, 2]);
+      expect(server.stats.earlyRetries).toBe(0);
+      expect(server.listItems(SITE, 'CS_Meta')).toHaveLength(5);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('retries a top-level 429 and 503 through the client pipeline, honouring Retry-After', async () => {
+    const { server, store } = await sharePointUnderTest({ strictIndexing: true });
+    try {
+      server.resetStats();
+      server.failNext(1, { status: 429, scope: 'top', retryAfterSeconds: 1 });
+      server.failNext(1, { status: 503, scope: 'top', retryAfterSeconds: 0 });
+      const started = Date.now();
+      expect(await store.nextReference()).toBe('CS-0001');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      expect(server.stats).toMatchObject({ status429: 1, status503: 1, earlyRetries: 0 });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('SharePoint store: Graph requests per operation', () => {
+  it('a decision is a read and one batch; a declaration one batch; progress one query whatever the size', async () => {
+    const { server, store, connect } = await sharePointUnderTest({ strictIndexing: true });
+    const figures: string[] = [];
+    const count = async (label: string, f: () => Promise<unknown>) => {
+      server.resetStats();
+      await f();
+      const { requests, innerRequests } = server.stats;
+      figures.push(`${label}: ${requests} (${innerRequests} inside batches)`);
+      return requests;
+    };
+    try {
+      const r = makeRequest('r1', { id: 'u-req', name: 'Rae Quest' }, 0);
+      expect(await count('submit', () => store.saveRequestChange({ request: r, audit: makeAudit('a1', r.id, 'request.submit', 0) }))).toBe(1);
+      const d = decide(r, 'approved', { id: 'u-ict', name: 'Ian Price' }, 1);
+      const decision = async (s: SharePointStore, next: typeof d, audit: string) => {
+        const got = (await s.getRequest(r.id))!;
+        await s.saveRequestChange({ request: next.next, expectedEtag: got.etag, decision: next.decision, audit: makeAudit(audit, r.id, 'approval.approve', 1) });
+      };
+      expect(await count('decision (get + guarded batch)', () => decision(store, d, 'a2'))).toBe(2);
+      const d2 = decide(d.next, 'approved', { id: 'u-head', name: 'Hana Osei' }, 2);
+      const other = await connect();
+      expect(await count('decision on another instance (query + guarded batch)', () => decision(other, d2, 'a3'))).toBe(2);
+
+      const v = makeVersion('v1', '2025', '2025-09-01', 0);
+      await store.policies.publishVersion({ id: 'pol-aup', name: 'AUP' }, v);
+      const sign = (i: number) =>
+        store.policies.saveDeclaration(
+          { id: `dec-${i}`, signerId: `u-${i}`, signerName: `P ${i}`, typedName: `P ${i}`, versionId: v.id, policyId: v.policyId, versionLabel: v.versionLabel, contentHash: v.contentHash, campaignId: null, signedAt: v.publishedAt },
+          makeAudit(`ad-${i}`, `dec-${i}`, 'declaration.sign', 3, null, 'declaration'),
+        );
+      expect(await count('declaration (one batch: item + audit)', () => sign(1))).toBe(1);
+
+      const campaign = (id: string, n: number) =>
+        store.campaigns.createCampaign(
+          { id, policyId: 'pol-aup', versionId: v.id, versionLabel: '2025', title: 'Annual', audience: { kind: 'roster' }, deadline: '2025-09-30', reminderEveryDays: 7, launchedBy: 'u-a', launchedByName: 'A', launchedAt: v.publishedAt },
+          Array.from({ length: n }, (_, i) => newRecipient(id, { id: `p${String(i).padStart(4, '0')}`, name: `P${i}`, department: ['Maths', 'Science', 'Art'][i % 3]! }, v.publishedAt)),
+          [],
+        );
+      await count('campaign of 400 created', () => campaign('c-big', 400));
+      await campaign('c-small', 5);
+      const small = await count('progress read, 5 recipients', () => store.campaigns.countRecipients('c-small'));
+      const big = await count('progress read, 400 recipients', () => store.campaigns.countRecipients('c-big'));
+      expect(big).toBe(small);
+      expect(big).toBe(1);
+      const rec = (await store.campaigns.getRecipient('c-big', 'p0001'))!;
+      expect(await count('recipient state change (guarded PATCH + counters batch)', () => store.campaigns.updateRecipient({ ...rec.value, state: 'sent', sentAt: v.publishedAt }, rec.etag))).toBe(2);
+      console.log(`[contract] Graph requests per operation\n  ${figures.join('\n  ')}`);
+    } finally {
+      await server.stop();
+    }
+  });
+});

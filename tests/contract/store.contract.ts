@@ -1,0 +1,690 @@
+/**
+ * The store contract: one suite, run against every Store adapter (SQLite and
+ * SharePoint). It describes the ports' behaviour, eTag conflicts included, so
+ * that an adapter passing it can replace another.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AccountRequest, ApprovalStep, Decision } from '../../src/domain/account-request';
+import type { Campaign } from '../../src/domain/campaign';
+import type { Declaration } from '../../src/domain/declaration.workflow';
+import { ConflictError } from '../../src/domain/errors';
+import type { StaffMember } from '../../src/domain/people';
+import type { Policy, PolicyVersion } from '../../src/domain/policy';
+import { newRecipient, type Recipient } from '../../src/domain/recipient.workflow';
+import type { CampaignStore } from '../../src/ports/campaign-store';
+import type { Job, JobQueue } from '../../src/ports/job-queue';
+import type { PolicyStore } from '../../src/ports/policy-store';
+import type { AuditEntry, DecisionRecord, RegisteredAccount, Store } from '../../src/ports/store';
+
+export interface StorePorts {
+  store: Store;
+  policies: PolicyStore;
+  campaigns: CampaignStore;
+  jobs: JobQueue;
+}
+
+export interface StoreUnderTest extends StorePorts {
+  /** A second app instance on the same records (another process, another server). */
+  another(): Promise<StorePorts>;
+  /** Releases everything; may also assert adapter-specific rules (e.g. no query broke the threshold). */
+  cleanup(): Promise<void>;
+}
+
+// Timestamps are whole seconds: SharePoint keeps dateTime to the second.
+const T0 = Date.parse('2025-09-01T08:00:00.000Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+
+// ----- builders -----
+
+const ict = { id: 'u-ict', name: 'Ian Price' };
+const head = { id: 'u-head', name: 'Hana Osei' };
+
+export function makeRequest(id: string, requester: { id: string; name: string }, minute: number, extra: Partial<AccountRequest> = {}): AccountRequest {
+  const steps: ApprovalStep[] = [
+    { role: 'ictLeader', approverId: ict.id, approverName: ict.name, delegated: false },
+    { role: 'headTeacher', approverId: head.id, approverName: head.name, delegated: false },
+  ];
+  return {
+    id,
+    reference: `CS-${id}`,
+    requesterId: requester.id,
+    requesterName: requester.name,
+    details: {
+      department: 'Science',
+      siteModerator: 'Mo Reid',
+      aims: 'Share experiments with families.\nWeekly.',
+      content: 'Photos of practical work, without faces.',
+      audience: ['families', 'staff'],
+      audienceDetails: '',
+      contributors: ['staff'],
+      contributorsDetails: 'Only the science team',
+      administrators: [
+        { id: 'u-a1', name: 'Ada One' },
+        { id: '', name: "Bea O'Two" },
+      ],
+      moderators: [
+        { id: 'u-m1', name: 'Max Mod' },
+        { id: 'u-m2', name: 'Min Mod' },
+      ],
+      vetterName: 'Val Vetter',
+      vetterRole: 'Head of Science',
+      platform: 'Instagram',
+      host: 'The school',
+      goLive: '2025-10-01',
+      closure: '',
+      advertising: 'Newsletter',
+      parentalConsent: 'Photo consent forms',
+      security: 'Two-factor sign-in',
+      visibility: 'private',
+      promotion: 'Assemblies',
+      successMeasures: 'Follower feedback',
+    },
+    status: 'pending',
+    steps,
+    currentStep: 0,
+    round: 1,
+    createdAt: at(minute),
+    updatedAt: at(minute),
+    ...extra,
+  };
+}
+
+export function makeAudit(id: string, entityId: string, action: string, minute: number, after: unknown = null, entityType: AuditEntry['entityType'] = 'request'): AuditEntry {
+  return { id, entityType, entityId, actorId: 'u-actor', actorName: 'Actor', action, at: at(minute), before: null, after: after === null ? null : JSON.stringify(after) };
+}
+
+/** The request after the current approver decides. */
+export function decide(r: AccountRequest, outcome: Decision['outcome'], who: { id: string; name: string }, minute: number): { next: AccountRequest; decision: DecisionRecord } {
+  const decision: Decision = { outcome, actorId: who.id, actorName: who.name, signature: who.name, comment: `${outcome} by ${who.name}`, at: at(minute) };
+  const steps = r.steps.map((s, i) => (i === r.currentStep ? { ...s, decision } : s));
+  const last = r.currentStep === r.steps.length - 1;
+  const next: AccountRequest = {
+    ...r,
+    steps,
+    status: outcome === 'approved' ? (last ? 'approved' : 'pending') : outcome === 'rejected' ? 'rejected' : 'returned',
+    currentStep: outcome === 'approved' && !last ? r.currentStep + 1 : r.currentStep,
+    updatedAt: at(minute),
+  };
+  const record: DecisionRecord = { ...decision, id: `d-${r.id}-${r.round}-${r.currentStep}-${who.id}`, requestId: r.id, round: r.round, step: r.currentStep, role: r.steps[r.currentStep]!.role };
+  return { next, decision: record };
+}
+
+function makeAccount(r: AccountRequest, minute: number): RegisteredAccount {
+  return {
+    id: `acc-${r.id}`,
+    requestId: r.id,
+    reference: r.reference,
+    department: r.details.department,
+    platform: r.details.platform,
+    host: r.details.host,
+    visibility: r.details.visibility,
+    administrators: r.details.administrators,
+    moderators: r.details.moderators,
+    goLive: r.details.goLive,
+    closure: '2026-07-20',
+    approvedAt: at(minute),
+    ownerId: r.requesterId,
+    ownerName: r.requesterName,
+  };
+}
+
+const staffMember = (id: string, name: string, department = 'Maths', roles: StaffMember['roles'] = []): StaffMember => ({
+  id,
+  name,
+  email: `${id}@larkfield.example`,
+  department,
+  jobTitle: 'Teacher',
+  roles,
+});
+
+const policy: Policy = { id: 'pol-aup', name: 'Acceptable use of ICT and social media' };
+
+export function makeVersion(id: string, label: string, effectiveDate: string, minute: number, extra: Partial<PolicyVersion> = {}): PolicyVersion {
+  return {
+    id,
+    policyId: policy.id,
+    title: 'Acceptable use policy',
+    versionLabel: label,
+    effectiveDate,
+    reviewDate: '2026-08-31',
+    documentUrl: `https://larkfield.example/policies/${id}.pdf`,
+    summary: 'How we use school systems and social media.',
+    statements: ['I will keep my password private.', 'I will report anything that worries me, straight away.'],
+    requireOpenBeforeSign: true,
+    publishedAt: at(minute),
+    contentHash: `hash-${id}`,
+    ...extra,
+  };
+}
+
+function makeDeclaration(id: string, signer: { id: string; name: string }, version: PolicyVersion, minute: number, campaignId: string | null = null): Declaration {
+  return {
+    id,
+    signerId: signer.id,
+    signerName: signer.name,
+    typedName: signer.name,
+    versionId: version.id,
+    policyId: version.policyId,
+    versionLabel: version.versionLabel,
+    contentHash: version.contentHash,
+    campaignId,
+    signedAt: at(minute),
+  };
+}
+
+function makeCampaign(id: string, versionId: string, minute: number): Campaign {
+  return {
+    id,
+    policyId: policy.id,
+    versionId,
+    versionLabel: '2025',
+    title: 'Annual acknowledgement',
+    audience: { kind: 'roster' },
+    deadline: '2025-09-30',
+    reminderEveryDays: 7,
+    launchedBy: 'u-admin',
+    launchedByName: 'Ada Admin',
+    launchedAt: at(minute),
+  };
+}
+
+const people = (n: number, prefix = 'p', departments = ['Maths', 'Science', 'English']) =>
+  Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${String(i).padStart(3, '0')}`, name: `Person ${prefix}${i}`, department: departments[i % departments.length]! }));
+
+const recipientsOf = (campaignId: string, ps: Array<{ id: string; name: string; department: string }>, minute = 0): Recipient[] => ps.map((p) => newRecipient(campaignId, p, at(minute)));
+
+const sendJob = (campaignId: string, userId: string, minute = 0): Job => ({
+  id: `job-send-${campaignId}-${userId}`,
+  kind: 'campaign.send',
+  key: `send:${campaignId}:${userId}`,
+  payload: { campaignId, userId },
+  runAt: at(minute),
+  attempts: 0,
+});
+
+const job = (id: string, runAtMinute: number, extra: Partial<Job> = {}): Job => ({ id, kind: 'test.kind', key: `key-${id}`, payload: { n: id, nested: { ok: true } }, runAt: at(runAtMinute), attempts: 0, ...extra });
+
+const byStateDept = (a: { state: string; department: string }, b: { state: string; department: string }) => (a.state + a.department < b.state + b.department ? -1 : 1);
+
+async function conflictOf(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+// ----- the suite -----
+
+/** Registers the contract tests. `make` returns fresh, empty stores for each test. */
+export function storeContract(make: () => Promise<StoreUnderTest>): void {
+  let current: StoreUnderTest | undefined;
+  const fresh = async () => (current = await make());
+  afterEach(async () => {
+    const c = current;
+    current = undefined;
+    await c?.cleanup();
+  });
+
+  describe('requests', () => {
+    it('issues increasing, unique references, also when asked at once', async () => {
+      const { store } = await fresh();
+      expect(await store.nextReference()).toBe('CS-0001');
+      expect(await store.nextReference()).toBe('CS-0002');
+      const many = await Promise.all(Array.from({ length: 6 }, () => store.nextReference()));
+      expect(new Set(many).size).toBe(6);
+      expect([...many].sort()).toEqual(['CS-0003', 'CS-0004', 'CS-0005', 'CS-0006', 'CS-0007', 'CS-0008']);
+    });
+
+    it('creates and reads a request with its etag; an unknown id is undefined', async () => {
+      const { store } = await fresh();
+      const r = makeRequest('r1', { id: 'u-req', name: 'Rae Quest' }, 0);
+      const saved = await store.saveRequestChange({ request: r, audit: makeAudit('a1', r.id, 'request.submit', 0, r) });
+      expect(saved.value).toEqual(r);
+      const got = await store.getRequest('r1');
+      expect(got).toEqual({ value: r, etag: saved.etag });
+      expect(await store.getRequest('nope')).toBeUndefined();
+    });
+
+    it('updates with the current etag and refuses a stale one with ConflictError', async () => {
+      const { store } = await fresh();
+      const r = makeRequest('r1', { id: 'u-req', name: 'Rae Quest' }, 0);
+      const v1 = await store.saveRequestChange({ request: r, audit: makeAudit('a1', r.id, 'request.submit', 0) });
+      const { next, decision } = decide(r, 'approved', ict, 5);
+      const v2 = await store.saveRequestChange({ request: next, expectedEtag: v1.etag, decision, audit: makeAudit('a2', r.id, 'approval.approve', 5) });
+      expect(v2.etag).not.toBe(v1.etag);
+      expect(await store.getRequest('r1')).toEqual({ value: next, etag: v2.etag });
+
+      const stale = decide(r, 'rejected', ict, 6);
+      const e = await conflictOf(store.saveRequestChange({ request: stale.next, expectedEtag: v1.etag, decision: stale.decision, audit: makeAudit('a3', r.id, 'approval.reject', 6) }));
+      expect(e).toBeInstanceOf(ConflictError);
+      expect((e as ConflictError).code).toBe('STORE.CONFLICT');
+      expect((await store.getRequest('r1'))!.value).toEqual(next);
+      // The loser's decision and audit entry were never written.
+      expect((await store.listDecisions('r1')).map((d) => d.id)).toEqual([decision.id]);
+      expect((await store.listAudit('r1')).map((a) => a.id)).toEqual(['a1', 'a2']);
+    });
+
+    it('of two concurrent decisions with the same etag, exactly one wins', async () => {
+      const { store } = await fresh();
+      const r = makeRequest('r1', { id: 'u-req', name: 'Rae Quest' }, 0);
+      const v1 = await store.saveRequestChange({ request: r, audit: makeAudit('a1', r.id, 'request.submit', 0) });
+      const approve = decide(r, 'approved', ict, 5);
+      const reject = decide(r, 'rejected', { id: 'u-deputy', name: 'Dee Puty' }, 5);
+      const results = await Promise.allSettled([
+        store.saveRequestChange({ request: approve.next, expectedEtag: v1.etag, decision: approve.decision, audit: makeAudit('a-approve', r.id, 'approval.approve', 5) }),
+        store.saveRequestChange({ request: reject.next, expectedEtag: v1.etag, decision: reject.decision, audit: makeAudit('a-reject', r.id, 'approval.reject', 5) }),
+      ]);
+      const won = results.filter((x) => x.status === 'fulfilled');
+      const lost = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]!.reason).toBeInstanceOf(ConflictError);
+      const winner = results[0]!.status === 'fulfilled' ? approve : reject;
+      expect((await store.getRequest('r1'))!.value).toEqual(winner.next);
+      expect(await store.listDecisions('r1')).toEqual([winner.decision]);
+      expect((await store.listAudit('r1')).map((a) => a.id)).toEqual(['a1', winner === approve ? 'a-approve' : 'a-reject']);
+    });
+
+    it('lists a requester’s requests newest first, and what awaits an approver oldest first', async () => {
+      const { store } = await fresh();
+      const rae = { id: 'u-req', name: 'Rae Quest' };
+      const sam = { id: 'u-sam', name: 'Sam Other' };
+      const saved = new Map<string, string>();
+      for (const [id, who, minute] of [['r1', rae, 1], ['r2', sam, 2], ['r3', rae, 3], ['r4', rae, 4]] as const) {
+        const r = makeRequest(id, who, minute);
+        saved.set(id, (await store.saveRequestChange({ request: r, audit: makeAudit(`a-${id}`, id, 'request.submit', minute) })).etag);
+      }
+      expect((await store.listRequestsByRequester(rae.id)).map((r) => r.id)).toEqual(['r4', 'r3', 'r1']);
+      expect((await store.listRequestsByRequester('u-nobody'))).toEqual([]);
+      expect((await store.listRequestsAwaiting(ict.id)).map((r) => r.id)).toEqual(['r1', 'r2', 'r3', 'r4']);
+      expect(await store.listRequestsAwaiting(head.id)).toEqual([]);
+
+      // r3 moves on to the head teacher; r1 is rejected and awaits nobody.
+      const r3 = decide(makeRequest('r3', rae, 3), 'approved', ict, 10);
+      await store.saveRequestChange({ request: r3.next, expectedEtag: saved.get('r3'), decision: r3.decision, audit: makeAudit('a-r3-2', 'r3', 'approval.approve', 10) });
+      const r1 = decide(makeRequest('r1', rae, 1), 'rejected', ict, 11);
+      await store.saveRequestChange({ request: r1.next, expectedEtag: saved.get('r1'), decision: r1.decision, audit: makeAudit('a-r1-2', 'r1', 'approval.reject', 11) });
+      expect((await store.listRequestsAwaiting(ict.id)).map((r) => r.id)).toEqual(['r2', 'r4']);
+      expect((await store.listRequestsAwaiting(head.id)).map((r) => r.id)).toEqual(['r3']);
+      expect((await store.listRequestsByRequester(rae.id)).find((r) => r.id === 'r1')!.status).toBe('rejected');
+    });
+
+    it('appends decisions and audit entries, and registers the account on final approval', async () => {
+      const { store } = await fresh();
+      const r = makeRequest('r1', { id: 'u-req', name: 'Rae Quest' }, 0);
+      const v1 = await store.saveRequestChange({ request: r, audit: makeAudit('a1', r.id, 'request.submit', 0, r) });
+      const first = decide(r, 'approved', ict, 5);
+      const v2 = await store.saveRequestChange({ request: first.next, expectedEtag: v1.etag, decision: first.decision, audit: makeAudit('a2', r.id, 'approval.approve', 5, first.next) });
+      const second = decide(first.next, 'approved', head, 9);
+      const account = makeAccount(second.next, 9);
+      await store.saveRequestChange({ request: second.next, expectedEtag: v2.etag, decision: second.decision, audit: makeAudit('a3', r.id, 'approval.approve', 9, second.next), account });
+
+      expect(await store.listDecisions('r1')).toEqual([first.decision, second.decision]);
+      const audit = await store.listAudit('r1');
+      expect(audit.map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
+      expect(audit[0]).toEqual(makeAudit('a1', r.id, 'request.submit', 0, r));
+      expect(JSON.parse(audit[2]!.after!)).toEqual(second.next);
+      expect(await store.listAccounts()).toEqual([account]);
+      expect((await store.getRequest('r1'))!.value.status).toBe('approved');
+      expect(await store.listDecisions('other')).toEqual([]);
+      expect(await store.listAudit('other')).toEqual([]);
+    });
+  });
+
+  describe('conversations, sent cards and staff', () => {
+    it('upserts and reads a conversation address', async () => {
+      const { store } = await fresh();
+      const c = { userId: 'u-1', conversationId: 'a:1xyz', serviceUrl: 'https://smba.example/teams/', tenantId: 't-1', reference: JSON.stringify({ conversation: { id: 'a:1xyz' } }), updatedAt: at(1) };
+      expect(await store.getConversation('u-1')).toBeUndefined();
+      await store.saveConversation(c);
+      expect(await store.getConversation('u-1')).toEqual(c);
+      const moved = { ...c, conversationId: 'a:2abc', reference: JSON.stringify({ conversation: { id: 'a:2abc' } }), updatedAt: at(2) };
+      await store.saveConversation(moved);
+      expect(await store.getConversation('u-1')).toEqual(moved);
+      expect(await store.getConversation('u-2')).toBeUndefined();
+    });
+
+    it('records sent cards per request, replacing the same card', async () => {
+      const { store } = await fresh();
+      const a = { requestId: 'r1', userId: 'u-ict', conversationId: 'a:c1', activityId: 'act-1', purpose: 'approval', sentAt: at(2) };
+      const b = { requestId: 'r1', userId: 'u-req', conversationId: 'a:c2', activityId: 'act-2', purpose: 'status', sentAt: at(1) };
+      await store.recordSentCard(a);
+      await store.recordSentCard(b);
+      await store.recordSentCard({ requestId: 'r2', userId: 'u-x', conversationId: 'a:c3', activityId: 'act-3', purpose: 'approval', sentAt: at(3) });
+      expect(await store.listSentCards('r1')).toEqual([b, a]);
+      const again = { ...a, purpose: 'approval-updated', sentAt: at(4) };
+      await store.recordSentCard(again);
+      expect(await store.listSentCards('r1')).toEqual([b, again]);
+      expect(await store.listSentCards('none')).toEqual([]);
+    });
+
+    it('upserts, gets and lists staff by name', async () => {
+      const { store } = await fresh();
+      const zoe = staffMember('u-zoe', 'Zoe Young', 'English', ['policyAdmin']);
+      const al = staffMember('u-al', 'Al Brook', 'Computing', ['ictLeader', 'deputyHead']);
+      await store.upsertStaff([zoe, al]);
+      expect(await store.getStaff('u-al')).toEqual(al);
+      expect(await store.getStaff('u-none')).toBeUndefined();
+      expect(await store.listStaff()).toEqual([al, zoe]);
+      const zoe2 = { ...zoe, department: 'Drama', roles: [] };
+      await store.upsertStaff([zoe2]);
+      expect(await store.listStaff()).toEqual([al, zoe2]);
+    });
+
+    it('upserts a whole roster at once', async () => {
+      const { store } = await fresh();
+      const roster = people(30, 's').map((p) => staffMember(p.id, p.name, p.department));
+      await store.upsertStaff(roster.slice(0, 20));
+      const changed = roster.map((s, i) => (i % 5 === 0 ? { ...s, jobTitle: 'Head of Year' } : s));
+      await store.upsertStaff(changed);
+      const listed = await store.listStaff();
+      expect(listed).toHaveLength(30);
+      expect(listed).toEqual([...changed].sort((a, b) => (a.name < b.name ? -1 : 1)));
+    });
+  });
+
+  describe('policies and declarations', () => {
+    it('publishes versions, lists and gets them; a published version is frozen', async () => {
+      const { policies } = await fresh();
+      const v2025 = makeVersion('v-2025', '2025', '2025-09-01', 1);
+      const v2024 = makeVersion('v-2024', '2024', '2024-09-01', 0, { requireOpenBeforeSign: false, statements: [] });
+      await policies.publishVersion(policy, v2025);
+      await policies.publishVersion({ ...policy, name: 'Acceptable use policy (renamed)' }, v2024);
+      expect(await policies.listPolicies()).toEqual([{ ...policy, name: 'Acceptable use policy (renamed)' }]);
+      expect(await policies.listVersions(policy.id)).toEqual([v2024, v2025]);
+      expect(await policies.getVersion('v-2025')).toEqual(v2025);
+      expect(await policies.getVersion('v-none')).toBeUndefined();
+      expect(await policies.listVersions('pol-none')).toEqual([]);
+
+      await policies.publishVersion(policy, { ...v2025, title: 'Changed after publishing', contentHash: 'other' });
+      expect(await policies.getVersion('v-2025')).toEqual(v2025);
+      expect(await policies.listVersions(policy.id)).toHaveLength(2);
+    });
+
+    it('saves a declaration once per signer and version; a second save returns the first', async () => {
+      const { store, policies } = await fresh();
+      const v = makeVersion('v-2025', '2025', '2025-09-01', 1);
+      const v2 = makeVersion('v-2026', '2026', '2026-09-01', 2);
+      await policies.publishVersion(policy, v);
+      const chloe = { id: 'u-chloe', name: 'Chloe Dean' };
+      const first = makeDeclaration('dec-1', chloe, v, 10, 'camp-1');
+      expect(await policies.getDeclaration(chloe.id, v.id)).toBeUndefined();
+      expect(await policies.saveDeclaration(first, makeAudit('aud-dec-1', 'dec-1', 'declaration.sign', 10, null, 'declaration'))).toEqual({ stored: first, created: true });
+      const second = makeDeclaration('dec-2', chloe, v, 11);
+      expect(await policies.saveDeclaration(second, makeAudit('aud-dec-2', 'dec-2', 'declaration.sign', 11, null, 'declaration'))).toEqual({ stored: first, created: false });
+      expect(await policies.getDeclaration(chloe.id, v.id)).toEqual(first);
+      expect(await store.listAudit('dec-1')).toHaveLength(1);
+      expect(await store.listAudit('dec-2')).toEqual([]);
+
+      const other = makeDeclaration('dec-3', chloe, v2, 5);
+      await policies.saveDeclaration(other, makeAudit('aud-dec-3', 'dec-3', 'declaration.sign', 5, null, 'declaration'));
+      expect(await policies.listDeclarationsBySigner(chloe.id)).toEqual([other, first]);
+      expect(await policies.listDeclarationsBySigner('u-none')).toEqual([]);
+    });
+
+    it('two instances saving the same signature at once store one', async () => {
+      const sut = await fresh();
+      const other = await sut.another();
+      const v = makeVersion('v-2025', '2025', '2025-09-01', 1);
+      await sut.policies.publishVersion(policy, v);
+      const chloe = { id: 'u-chloe', name: 'Chloe Dean' };
+      const [a, b] = await Promise.all([
+        sut.policies.saveDeclaration(makeDeclaration('dec-a', chloe, v, 10), makeAudit('aud-a', 'dec-a', 'declaration.sign', 10, null, 'declaration')),
+        other.policies.saveDeclaration(makeDeclaration('dec-b', chloe, v, 10), makeAudit('aud-b', 'dec-b', 'declaration.sign', 10, null, 'declaration')),
+      ]);
+      expect([a.created, b.created].sort()).toEqual([false, true]);
+      expect(a.stored).toEqual(b.stored);
+      expect(await sut.policies.listDeclarationsBySigner(chloe.id)).toEqual([a.stored]);
+    });
+
+    it('records who opened a version, once', async () => {
+      const { policies } = await fresh();
+      expect(await policies.hasOpened('u-1', 'v-1')).toBe(false);
+      await policies.recordOpen('u-1', 'v-1', at(1));
+      await policies.recordOpen('u-1', 'v-1', at(2));
+      expect(await policies.hasOpened('u-1', 'v-1')).toBe(true);
+      expect(await policies.hasOpened('u-1', 'v-2')).toBe(false);
+      expect(await policies.hasOpened('u-2', 'v-1')).toBe(false);
+    });
+  });
+
+  describe('campaigns and recipients', () => {
+    it('creates a campaign with its recipients and first jobs', async () => {
+      const { campaigns, jobs } = await fresh();
+      const c = makeCampaign('camp-1', 'v-2025', 10);
+      const ps = people(5);
+      const rs = recipientsOf(c.id, ps, 10);
+      rs[4] = { ...rs[4]!, state: 'signed', signedAt: at(3) };
+      await campaigns.createCampaign(c, rs, ps.slice(0, 4).map((p) => sendJob(c.id, p.id, 10)));
+      expect(await campaigns.getCampaign('camp-1')).toEqual(c);
+      expect(await campaigns.getCampaign('camp-none')).toBeUndefined();
+      expect(await campaigns.getRecipient(c.id, ps[0]!.id)).toEqual({ value: rs[0], etag: expect.any(String) });
+      expect((await campaigns.getRecipient(c.id, ps[4]!.id))!.value).toEqual(rs[4]);
+      expect(await campaigns.getRecipient(c.id, 'p-none')).toBeUndefined();
+      expect(await jobs.pendingCount()).toBe(4);
+
+      const later = { ...makeCampaign('camp-2', 'v-2025', 20), audience: { kind: 'group' as const, groupId: 'g-staff' } };
+      await campaigns.createCampaign(later, [], []);
+      expect(await campaigns.listCampaigns()).toEqual([later, c]);
+    });
+
+    it('updates a recipient with its etag; a stale etag is ConflictError; concurrent updates: one wins', async () => {
+      const { campaigns } = await fresh();
+      const c = makeCampaign('camp-1', 'v-2025', 0);
+      const [p] = people(1);
+      await campaigns.createCampaign(c, recipientsOf(c.id, [p!]), []);
+      const v1 = (await campaigns.getRecipient(c.id, p!.id))!;
+      const attempting = { ...v1.value, attempts: 1, sendingSince: at(1), updatedAt: at(1) };
+      const v2 = await campaigns.updateRecipient(attempting, v1.etag);
+      expect(v2.value).toEqual(attempting);
+      expect(v2.etag).not.toBe(v1.etag);
+      expect(await campaigns.getRecipient(c.id, p!.id)).toEqual(v2);
+
+      expect(await conflictOf(campaigns.updateRecipient({ ...attempting, attempts: 9 }, v1.etag))).toBeInstanceOf(ConflictError);
+
+      const delivered = { ...attempting, state: 'sent' as const, sentAt: at(2), sendingSince: null, conversationId: 'a:c', activityId: 'act', updatedAt: at(2) };
+      const failed = { ...attempting, state: 'failed' as const, failureReason: 'blocked the app', sendingSince: null, updatedAt: at(2) };
+      const results = await Promise.allSettled([campaigns.updateRecipient(delivered, v2.etag), campaigns.updateRecipient(failed, v2.etag)]);
+      expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+      const lost = results.find((x): x is PromiseRejectedResult => x.status === 'rejected')!;
+      expect(lost.reason).toBeInstanceOf(ConflictError);
+      const winner = results[0]!.status === 'fulfilled' ? delivered : failed;
+      expect((await campaigns.getRecipient(c.id, p!.id))!.value).toEqual(winner);
+      expect(await campaigns.countRecipients(c.id)).toEqual([{ state: winner.state, department: p!.department, count: 1 }]);
+    });
+
+    it('adds only recipients not already in the campaign, with their jobs', async () => {
+      const { campaigns, jobs } = await fresh();
+      const c = makeCampaign('camp-1', 'v-2025', 0);
+      const ps = people(6);
+      await campaigns.createCampaign(c, recipientsOf(c.id, ps.slice(0, 4)), ps.slice(0, 4).map((p) => sendJob(c.id, p.id)));
+      const existing = (await campaigns.getRecipient(c.id, ps[0]!.id))!;
+      await campaigns.updateRecipient({ ...existing.value, state: 'sent', sentAt: at(1), updatedAt: at(1) }, existing.etag);
+
+      const added = await campaigns.addRecipients(c.id, recipientsOf(c.id, ps, 30), (r) => sendJob(c.id, r.userId, 30));
+      expect(added.map((r) => r.userId)).toEqual([ps[4]!.id, ps[5]!.id]);
+      expect((await campaigns.getRecipient(c.id, ps[0]!.id))!.value.state).toBe('sent');
+      expect(await jobs.pendingCount()).toBe(6);
+      expect(await campaigns.addRecipients(c.id, recipientsOf(c.id, ps, 40), (r) => sendJob(c.id, r.userId, 40))).toEqual([]);
+      expect(await campaigns.addRecipients('camp-none', recipientsOf('camp-none', ps), (r) => sendJob('camp-none', r.userId))).toEqual([]);
+      expect(await jobs.pendingCount()).toBe(6);
+    });
+
+    it('adds a large audience of joiners, ignoring those already there', async () => {
+      const { campaigns } = await fresh();
+      const c = makeCampaign('camp-1', 'v-2025', 0);
+      const ps = people(60);
+      await campaigns.createCampaign(c, recipientsOf(c.id, ps.slice(0, 45)), []);
+      const added = await campaigns.addRecipients(c.id, recipientsOf(c.id, ps, 5), (r) => sendJob(c.id, r.userId, 5));
+      expect(added.map((r) => r.userId)).toEqual(ps.slice(45).map((p) => p.id));
+      const total = (await campaigns.countRecipients(c.id)).reduce((n, x) => n + x.count, 0);
+      expect(total).toBe(60);
+    });
+
+    it('counts recipients by state and department, and keeps the counts right after updates', async () => {
+      const { campaigns } = await fresh();
+      const c = makeCampaign('camp-1', 'v-2025', 0);
+      const ps = people(9);
+      await campaigns.createCampaign(c, recipientsOf(c.id, ps), []);
+      await campaigns.createCampaign(makeCampaign('camp-other', 'v-2025', 1), recipientsOf('camp-other', ps.slice(0, 2)), []);
+      expect((await campaigns.countRecipients(c.id)).sort(byStateDept)).toEqual([
+        { state: 'queued', department: 'English', count: 3 },
+        { state: 'queued', department: 'Maths', count: 3 },
+        { state: 'queued', department: 'Science', count: 3 },
+      ]);
+      for (const [i, state] of [[0, 'sent'], [1, 'sent'], [2, 'failed'], [3, 'signed']] as const) {
+        const v = (await campaigns.getRecipient(c.id, ps[i]!.id))!;
+        await campaigns.updateRecipient({ ...v.value, state, updatedAt: at(5) }, v.etag);
+      }
+      // A change that keeps the state moves no counter.
+      const reminded = (await campaigns.getRecipient(c.id, ps[0]!.id))!;
+      await campaigns.updateRecipient({ ...reminded.value, remindersSent: 1, updatedAt: at(6) }, reminded.etag);
+      expect((await campaigns.countRecipients(c.id)).sort(byStateDept)).toEqual([
+        { state: 'failed', department: 'English', count: 1 },
+        { state: 'queued', department: 'English', count: 2 },
+        { state: 'queued', department: 'Maths', count: 1 },
+        { state: 'queued', department: 'Science', count: 2 },
+        { state: 'sent', department: 'Maths', count: 1 },
+        { state: 'sent', department: 'Science', count: 1 },
+        { state: 'signed', department: 'Maths', count: 1 },
+      ].sort(byStateDept));
+      expect(await campaigns.countRecipients('camp-none')).toEqual([]);
+    });
+
+    it('keeps counts right when two instances update recipients at once', async () => {
+      const sut = await fresh();
+      const other = await sut.another();
+      const c = makeCampaign('camp-1', 'v-2025', 0);
+      const ps = people(12, 'p', ['Maths']);
+      await sut.campaigns.createCampaign(c, recipientsOf(c.id, ps), []);
+      await Promise.all(
+        ps.map(async (p, i) => {
+          const side = i % 2 ? other : sut;
+          const v = (await side.campaigns.getRecipient(c.id, p.id))!;
+          await side.campaigns.updateRecipient({ ...v.value, state: 'sent', sentAt: at(2), updatedAt: at(2) }, v.etag);
+        }),
+      );
+      expect(await sut.campaigns.countRecipients(c.id)).toEqual([{ state: 'sent', department: 'Maths', count: 12 }]);
+      expect(await other.campaigns.countRecipients(c.id)).toEqual([{ state: 'sent', department: 'Maths', count: 12 }]);
+    });
+
+    it('pages through recipients in user order, optionally in one state', async () => {
+      const { campaigns } = await fresh();
+      const c = makeCampaign('camp-1', 'v-2025', 0);
+      const ps = people(23);
+      const shuffled = [...ps].reverse();
+      await campaigns.createCampaign(c, recipientsOf(c.id, shuffled), []);
+      await campaigns.createCampaign(makeCampaign('camp-2', 'v-2025', 0), recipientsOf('camp-2', ps.slice(0, 3)), []);
+      const seen: string[] = [];
+      const sizes: number[] = [];
+      for (let after: string | undefined; ; ) {
+        const page = await campaigns.listRecipients(c.id, { afterUserId: after, limit: 10 });
+        sizes.push(page.length);
+        seen.push(...page.map((r) => r.userId));
+        if (page.length < 10) break;
+        after = page[page.length - 1]!.userId;
+      }
+      expect(sizes).toEqual([10, 10, 3]);
+      expect(seen).toEqual(ps.map((p) => p.id));
+
+      for (const i of [2, 5, 7, 19]) {
+        const v = (await campaigns.getRecipient(c.id, ps[i]!.id))!;
+        await campaigns.updateRecipient({ ...v.value, state: 'sent', sentAt: at(3), updatedAt: at(3) }, v.etag);
+      }
+      const sent1 = await campaigns.listRecipients(c.id, { state: 'sent', limit: 3 });
+      expect(sent1.map((r) => r.userId)).toEqual([ps[2]!.id, ps[5]!.id, ps[7]!.id]);
+      const sent2 = await campaigns.listRecipients(c.id, { state: 'sent', afterUserId: ps[7]!.id, limit: 3 });
+      expect(sent2.map((r) => r.userId)).toEqual([ps[19]!.id]);
+      expect(sent2[0]).toEqual({ ...recipientsOf(c.id, [ps[19]!])[0], state: 'sent', sentAt: at(3), updatedAt: at(3) });
+      expect(await campaigns.listRecipients(c.id, { state: 'signed', limit: 5 })).toEqual([]);
+      expect(await campaigns.listRecipients('camp-none', { limit: 5 })).toEqual([]);
+    });
+
+    it('finds a person’s recipient records for a policy version across campaigns', async () => {
+      const { campaigns } = await fresh();
+      const [p, q] = people(2);
+      await campaigns.createCampaign(makeCampaign('camp-1', 'v-2025', 0), recipientsOf('camp-1', [p!, q!]), []);
+      await campaigns.createCampaign(makeCampaign('camp-2', 'v-2025', 1), recipientsOf('camp-2', [p!]), []);
+      await campaigns.createCampaign(makeCampaign('camp-3', 'v-2026', 2), recipientsOf('camp-3', [p!]), []);
+      const mine = await campaigns.recipientsFor(p!.id, 'v-2025');
+      expect(mine.map((r) => r.value.campaignId).sort()).toEqual(['camp-1', 'camp-2']);
+      // The etags they carry are good for an update.
+      const signed = await campaigns.updateRecipient({ ...mine[0]!.value, state: 'signed', signedAt: at(9), updatedAt: at(9) }, mine[0]!.etag);
+      expect(signed.value.state).toBe('signed');
+      expect(await campaigns.recipientsFor('p-none', 'v-2025')).toEqual([]);
+    });
+  });
+
+  describe('job queue', () => {
+    it('keeps the first of two jobs with the same key', async () => {
+      const { jobs } = await fresh();
+      const first = job('j1', 0, { key: 'same' });
+      await jobs.enqueue([first, job('j2', 0, { key: 'same', payload: { second: true } })]);
+      await jobs.enqueue([job('j3', 0, { key: 'same', payload: { third: true } })]);
+      expect(await jobs.pendingCount()).toBe(1);
+      const [claimed] = await jobs.claimDue(new Date(at(1)), 10, 60_000);
+      expect(claimed).toEqual({ ...first, attempts: 1 });
+    });
+
+    it('claims only due jobs, earliest first, up to the limit', async () => {
+      const { jobs } = await fresh();
+      await jobs.enqueue([job('j-late', 30), job('j-b', 2), job('j-a', 1), job('j-c', 3)]);
+      const now = new Date(at(5));
+      const hour = 3600_000;
+      const firstTwo = await jobs.claimDue(now, 2, hour);
+      expect(firstTwo.map((j) => j.id)).toEqual(['j-a', 'j-b']);
+      expect(firstTwo.every((j) => j.attempts === 1)).toBe(true);
+      expect((await jobs.claimDue(now, 10, hour)).map((j) => j.id)).toEqual(['j-c']);
+      expect(await jobs.claimDue(now, 10, hour)).toEqual([]);
+      expect((await jobs.claimDue(new Date(at(30)), 10, hour)).map((j) => j.id)).toEqual(['j-late']);
+    });
+
+    it('holds a claimed job for its lease; an expired lease makes it claimable again', async () => {
+      const { jobs } = await fresh();
+      await jobs.enqueue([job('j1', 0)]);
+      expect(await jobs.claimDue(new Date(at(1)), 5, 10 * 60_000)).toHaveLength(1);
+      expect(await jobs.claimDue(new Date(at(5)), 5, 10 * 60_000)).toEqual([]);
+      expect(await jobs.nextDueAt()).toBe(at(11));
+      const again = await jobs.claimDue(new Date(at(12)), 5, 10 * 60_000);
+      expect(again.map((j) => [j.id, j.attempts])).toEqual([['j1', 2]]);
+      expect(await jobs.pendingCount()).toBe(1);
+    });
+
+    it('completes, retries later and fails jobs', async () => {
+      const { jobs } = await fresh();
+      await jobs.enqueue([job('j-done', 0), job('j-retry', 0), job('j-fail', 0), job('j-wait', 20)]);
+      expect(await jobs.nextDueAt()).toBe(at(0));
+      const claimed = await jobs.claimDue(new Date(at(1)), 10, 60_000);
+      expect(claimed.map((j) => j.id).sort()).toEqual(['j-done', 'j-fail', 'j-retry']);
+      await jobs.complete('j-done');
+      await jobs.retryLater('j-retry', at(10), 'throttled');
+      await jobs.fail('j-fail', 'no handler');
+      expect(await jobs.pendingCount()).toBe(2);
+      expect(await jobs.nextDueAt()).toBe(at(10));
+      expect(await jobs.claimDue(new Date(at(9)), 10, 60_000)).toEqual([]);
+      const retried = await jobs.claimDue(new Date(at(10)), 10, 60_000);
+      expect(retried.map((j) => [j.id, j.runAt, j.attempts])).toEqual([['j-retry', at(10), 2]]);
+      await jobs.complete('j-retry');
+      expect(await jobs.pendingCount()).toBe(1);
+      expect(await jobs.nextDueAt()).toBe(at(20));
+      await jobs.complete((await jobs.claimDue(new Date(at(20)), 1, 60_000))[0]!.id);
+      expect(await jobs.pendingCount()).toBe(0);
+      expect(await jobs.nextDueAt()).toBeUndefined();
+    });
+
+    it('never hands the same job to two instances claiming at once', async () => {
+      const sut = await fresh();
+      const other = await sut.another();
+      await sut.jobs.enqueue(Array.from({ length: 12 }, (_, i) => job(`j${String(i).padStart(2, '0')}`, 0)));
+      const now = new Date(at(1));
+      const [a, b] = await Promise.all([sut.jobs.claimDue(now, 12, 60_000), other.jobs.claimDue(now, 12, 60_000)]);
+      const ids = [...a, ...b].map((j) => j.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      // Whatever one lost in the race is still there for the next claim.
+      const rest = await sut.jobs.claimDue(now, 12, 60_000);
+      expect(ids.length + rest.length).toBe(12);
+    });
+  });
+}
