@@ -18,12 +18,21 @@ import { DeclarationService } from '../services/declarations.service';
 import { JobRunner } from '../services/job-runner';
 import { systemClock, type Clock } from '../ports/clock';
 import type { IdSource } from '../ports/ids';
+import type { Store } from '../ports/store';
+import type { PolicyStore } from '../ports/policy-store';
+import type { CampaignStore } from '../ports/campaign-store';
+import type { JobQueue } from '../ports/job-queue';
 import { AccountRequestService } from '../services/account-requests.service';
 import { ConversationService } from '../services/conversations.service';
 import { InProcessBackground } from './background';
 import type { Config } from './config';
 
+/** Every port a store adapter provides: SQLite and SharePoint both do. */
+export type AppStore = Store & { policies: PolicyStore; campaigns: CampaignStore; jobs: JobQueue; close(): void };
+
 export interface AppOverrides {
+  /** A store built elsewhere (SharePoint connects asynchronously); default: the SQLite file. */
+  store?: AppStore;
   clock?: Clock;
   ids?: IdSource;
   /** SQLite path; defaults to DATA_DIR/countersign.db. */
@@ -39,14 +48,18 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   const log = o.log ?? ((msg: string) => console.log(`[countersign] ${msg}`));
   const clock = o.clock ?? systemClock;
   const ids = o.ids ?? { next: () => randomUUID() };
-  const store = new SqliteStore(o.dbPath ?? join(config.dataDir, 'countersign.db'));
+  const store: AppStore = o.store ?? new SqliteStore(o.dbPath ?? join(config.dataDir, 'countersign.db'));
   const embedded = config.mode === 'embedded';
-  if (embedded) {
-    void store.upsertStaff(demoStaff);
+  const seededStaff = embedded ? store.upsertStaff(demoStaff) : Promise.resolve();
+  // One process owns an embedded SQLite file, so jobs it left running are ours to resume now.
+  // SharePoint needs no such step: expired leases make jobs claimable by any instance.
+  if (embedded && store instanceof SqliteStore) {
     const recovered = store.jobs.recoverAfterRestart();
     if (recovered) log(`resuming ${recovered} jobs left running by the last process`);
   }
-  const links = hmacLinkSigner(config.linkSecret ?? store.secret('links', () => randomBytes(32).toString('base64url')));
+  const secret = config.linkSecret ?? (store instanceof SqliteStore ? store.secret('links', () => randomBytes(32).toString('base64url')) : undefined);
+  if (!secret) throw new Error('LINK_SIGNING_SECRET is required with this store');
+  const links = hmacLinkSigner(secret);
   // Outside embedded mode PUBLIC_URL is required; in embedded mode it follows the port actually bound.
   let publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const policyLink = (userId: string, versionId: string) =>
@@ -109,7 +122,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     onQueued: () => runner?.nudge(),
   });
   runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers() }, concurrency: 32, leaseMs: 30_000, log });
-  const seeded = embedded ? Promise.all(demoPolicyVersions.map((v) => declarations.publish(demoPolicy, v.id, v.content))) : Promise.resolve([]);
+  const seeded = embedded ? seededStaff.then(() => Promise.all(demoPolicyVersions.map((v) => declarations.publish(demoPolicy, v.id, v.content)))) : Promise.resolve([]);
   const exportLink = (file: string) => `${publicUrl}/exports/${encodeURIComponent(file)}?s=${links.sign(`export:${file}`)}`;
   const saveExport = (file: string, csv: string) => {
     mkdirSync(config.exportDir, { recursive: true });
@@ -135,7 +148,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   app.disable('x-powered-by');
   app.use(express.json({ limit: BODY_LIMIT }));
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', mode: config.mode, store: 'sqlite' });
+    res.json({ status: 'ok', mode: config.mode, store: store instanceof SqliteStore ? 'sqlite' : 'sharepoint' });
   });
   app.post('/api/messages', async (req, res) => {
     await adapter.process(req, res, (ctx) => bot.run(ctx));

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { loadSharePointConfig, type SharePointConfig } from '../adapters/sharepoint/config';
+import { SharePointConfigError } from '../adapters/sharepoint/errors';
 
 /**
  * Configuration comes only from the environment, parsed once here. A missing or
@@ -15,6 +17,8 @@ const flag = z
 const schema = z
   .object({
     COUNTERSIGN_MODE: z.enum(modes, { message: `must be one of ${modes.join(', ')}` }).default('embedded'),
+    /** Where records live: the embedded SQLite file, or SharePoint lists through Microsoft Graph. */
+    STORE: z.enum(['sqlite', 'sharepoint'], { message: 'must be sqlite or sharepoint' }).optional(),
     PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3978),
     DATA_DIR: z.string().min(1).default('data'),
     SCHOOL_NAME: z.string().min(1).max(120).optional(),
@@ -38,6 +42,9 @@ const schema = z
     COUNTERSIGN_DEV_SIGNIN: flag,
   })
   .superRefine((c, ctx) => {
+    if (c.STORE === 'sharepoint' && !c.LINK_SIGNING_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['LINK_SIGNING_SECRET'], message: 'is required when STORE=sharepoint (32+ random characters that sign links in cards)' });
+    }
     if (c.COUNTERSIGN_MODE === 'embedded') return;
     const need = (key: 'BOT_ID' | 'BOT_PASSWORD' | 'BOT_TENANT_ID', what: string) => {
       if (!c[key]?.trim()) ctx.addIssue({ code: 'custom', path: [key], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (${what})` });
@@ -54,6 +61,7 @@ const schema = z
 
 export interface Config {
   mode: Mode;
+  store: { kind: 'sqlite' } | { kind: 'sharepoint'; sharePoint: SharePointConfig };
   port: number;
   dataDir: string;
   schoolName?: string;
@@ -80,8 +88,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Countersign cannot start: ${String(issue.path[0] ?? 'environment')} ${issue.message}.`);
   }
   const c = parsed.data;
+  let store: Config['store'] = { kind: 'sqlite' };
+  if (c.STORE === 'sharepoint') {
+    try {
+      store = { kind: 'sharepoint', sharePoint: loadSharePointConfig(env) };
+    } catch (e) {
+      if (e instanceof SharePointConfigError) throw new ConfigError(e.message);
+      throw e;
+    }
+  }
   return {
     mode: c.COUNTERSIGN_MODE,
+    store,
     port: c.PORT,
     dataDir: c.DATA_DIR,
     schoolName: c.SCHOOL_NAME,
@@ -101,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function redactedSummary(c: Config): string {
   return [
     `mode=${c.mode}`,
+    `store=${c.store.kind}`,
     `port=${c.port}`,
     `dataDir=${c.dataDir}`,
     `botId=${c.bot.appId || '(none: connector auth off)'}`,

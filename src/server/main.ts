@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, redactedSummary } from './config';
 import { createApp } from './app';
+import { SharePointStore } from '../adapters/sharepoint/sharepoint.store';
 
 /** Entry point: parse config once, build the app, serve. */
 async function main() {
@@ -13,7 +14,17 @@ async function main() {
     }
     throw e;
   }
-  const app = createApp(config);
+  let store;
+  if (config.store.kind === 'sharepoint') {
+    try {
+      store = await SharePointStore.fromConfig(config.store.sharePoint);
+    } catch (e) {
+      // One line, naming what to fix: the site or the lists are the usual causes.
+      console.error(`Countersign cannot start: SharePoint store unavailable: ${(e as Error).message.split('\n')[0]}`);
+      process.exit(1);
+    }
+  }
+  const app = createApp(config, { store });
   const port = await app.listen();
   console.log(`[countersign] ${redactedSummary(config)}`);
   console.log(`[countersign] listening on http://localhost:${port} (bot: POST /api/messages, health: GET /healthz)`);

@@ -7,6 +7,8 @@ import { createApp, type CountersignApp } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
 import { FakeConnector, type FakeConnectorOptions } from './fake-connector';
 import type { Clock } from '../../src/ports/clock';
+import type { LocalGraphServer, LocalGraphServerOptions } from './graph-server';
+import { sharePointUnderTest } from '../contract/sharepoint-harness';
 
 /** A clock the test moves by hand. */
 export class ManualClock implements Clock {
@@ -24,6 +26,9 @@ export class ManualClock implements Clock {
 
 export interface HarnessOptions {
   connector?: FakeConnectorOptions;
+  /** Which store adapter to run on; SharePoint runs on a fresh local Graph server. */
+  store?: 'sqlite' | 'sharepoint';
+  graph?: LocalGraphServerOptions;
   env?: Record<string, string>;
   clock?: Clock;
 }
@@ -41,6 +46,7 @@ export class Harness {
     this.connector = new FakeConnector(options.connector);
   }
   app!: CountersignApp;
+  graph?: LocalGraphServer;
   baseUrl = '';
   private dir = '';
   private seq = 0;
@@ -49,8 +55,15 @@ export class Harness {
   async start() {
     await this.connector.start();
     this.dir = mkdtempSync(join(tmpdir(), 'countersign-test-'));
-    const config = loadConfig({ COUNTERSIGN_MODE: 'embedded', PORT: '0', DATA_DIR: this.dir, ...this.options.env });
-    this.app = createApp(config, { log: (m) => this.logs.push(m), clock: this.options.clock });
+    let store;
+    if (this.options.store === 'sharepoint') {
+      const sp = await sharePointUnderTest({ strictIndexing: true, pageSize: 50, ...this.options.graph });
+      this.graph = sp.server;
+      store = sp.store;
+    }
+    const secret = this.options.store === 'sharepoint' ? { LINK_SIGNING_SECRET: 'test-link-secret-test-link-secret-0123' } : {};
+    const config = loadConfig({ COUNTERSIGN_MODE: 'embedded', PORT: '0', DATA_DIR: this.dir, ...secret, ...this.options.env });
+    this.app = createApp(config, { log: (m) => this.logs.push(m), clock: this.options.clock, store });
     const port = await this.app.listen(0);
     this.baseUrl = `http://127.0.0.1:${port}`;
     return this;
@@ -59,6 +72,7 @@ export class Harness {
   async stop() {
     await this.app.close();
     await this.connector.stop();
+    await this.graph?.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
