@@ -51,6 +51,18 @@ export class SqlitePolicyStore implements PolicyStore {
     })();
   }
 
+  async importDeclarations(ds: Declaration[], audit: AuditEntry): Promise<{ created: number; skipped: number }> {
+    return this.db.transaction(() => {
+      const stmt = this.db.prepare(
+        'INSERT OR IGNORE INTO declarations (id, signer_id, version_id, policy_id, campaign_id, signed_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      let created = 0;
+      for (const d of ds) created += stmt.run(d.id, d.signerId, d.versionId, d.policyId, d.campaignId, d.signedAt, JSON.stringify(d)).changes;
+      insertAudit(this.db, audit);
+      return { created, skipped: ds.length - created };
+    })();
+  }
+
   async listDeclarationsBySigner(signerId: string): Promise<Declaration[]> {
     const rows = this.db.prepare('SELECT data FROM declarations WHERE signer_id = ? ORDER BY signed_at').all(signerId) as { data: string }[];
     return rows.map((r) => JSON.parse(r.data));

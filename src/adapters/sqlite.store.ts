@@ -8,7 +8,7 @@ import type { StaffMember } from '../domain/people';
 import { insertAudit } from './sqlite-audit';
 import { migrations } from './sqlite.migrations';
 import { SqliteCampaignStore } from './sqlite-campaign.store';
-import { SqliteJobQueue } from './sqlite-job.queue';
+import { insertJobs, SqliteJobQueue } from './sqlite-job.queue';
 import { SqlitePolicyStore } from './sqlite-policy.store';
 import type {
   AuditEntry,
@@ -122,6 +122,7 @@ export class SqliteStore implements Store {
         this.db.prepare('INSERT INTO accounts (id, request_id, approved_at, data) VALUES (?, ?, ?, ?)').run(a.id, a.requestId, a.approvedAt, JSON.stringify(a));
       }
       insertAudit(this.db, change.audit);
+      if (change.jobs?.length) insertJobs(this.db, change.jobs);
       return next;
     })();
     return { value: r, etag: String(etag) };

@@ -4,10 +4,22 @@ import type { Store } from '../ports/store';
 
 /** The embedded mode's directory: the staff roster kept in the store (seeded with the demo school). */
 export class StoreDirectory implements Directory {
-  constructor(private readonly store: Store) {}
+  private readonly cache = new Map<string, { staff: StaffMember | undefined; at: number }>();
+
+  /** `ttlMs`: how long a person's record is trusted before it is read again (every invoke resolves its actor). */
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async getStaff(id: string): Promise<StaffMember | undefined> {
-    return this.store.getStaff(id);
+    const hit = this.cache.get(id);
+    if (hit && this.now() - hit.at < this.ttlMs) return hit.staff;
+    const staff = await this.store.getStaff(id);
+    if (this.cache.size > 50_000) this.cache.clear();
+    this.cache.set(id, { staff, at: this.now() });
+    return staff;
   }
 
   async listStaff(): Promise<StaffMember[]> {

@@ -14,6 +14,12 @@ export interface PolicyStore {
   /** Idempotent: one declaration per signer and version. Returns the one that is stored. */
   saveDeclaration(d: Declaration, audit: AuditEntry): Promise<{ stored: Declaration; created: boolean }>;
   listDeclarationsBySigner(signerId: string): Promise<Declaration[]>;
+  /**
+   * Writes many declarations at once (e.g. last year's paper forms), with one
+   * audit entry for the whole import. Idempotent per signer and version: ones
+   * already stored are skipped, not overwritten.
+   */
+  importDeclarations(ds: Declaration[], audit: AuditEntry): Promise<{ created: number; skipped: number }>;
 
   recordOpen(userId: string, versionId: string, at: string): Promise<void>;
   hasOpened(userId: string, versionId: string): Promise<boolean>;

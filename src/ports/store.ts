@@ -1,5 +1,6 @@
 import type { AccountRequest, Decision, NamedStaff } from '../domain/account-request';
 import type { StaffMember } from '../domain/people';
+import type { Job } from './job-queue';
 
 /** A stored value with the opaque version tag that an update must present (an eTag in SharePoint). */
 export interface Versioned<T> {
@@ -77,6 +78,8 @@ export interface RequestChange {
   decision?: DecisionRecord;
   audit: AuditEntry;
   account?: RegisteredAccount;
+  /** Delayed work the change books (reminders); written with it, so neither exists without the other. */
+  jobs?: Job[];
 }
 
 /**

@@ -111,8 +111,7 @@ export class AccountRequestService {
       steps: route.value,
       at,
     });
-    const saved = await this.deps.store.saveRequestChange({ request, audit: this.audit(actor, request, 'request.submit', undefined, at) });
-    await this.schedule(saved.value);
+    const saved = await this.deps.store.saveRequestChange({ request, audit: this.audit(actor, request, 'request.submit', undefined, at), jobs: this.schedule(request) });
     this.afterChange(actor, saved.value);
     return ok(saved.value);
   }
@@ -182,8 +181,8 @@ export class AccountRequestService {
           decision,
           account,
           audit: this.audit(actor, request, action, current.value, event.at),
+          jobs: this.schedule(request, account),
         });
-        await this.schedule(saved.value, account);
         this.afterChange(actor, saved.value, account);
         return ok(saved.value);
       } catch (e) {
@@ -228,10 +227,9 @@ export class AccountRequestService {
     return { id: this.deps.ids.next(), kind, key, payload, runAt: runAt.toISOString(), attempts: 0 };
   }
 
-  /** Books the delayed work a change implies. Keys make it idempotent: a retried change books nothing twice. */
-  private async schedule(r: AccountRequest, account?: RegisteredAccount) {
-    const { jobs } = this.deps;
-    if (!jobs) return;
+  /** The delayed work a change implies, written with the change. Keys make it idempotent: a retried change books nothing twice. */
+  private schedule(r: AccountRequest, account?: RegisteredAccount): Job[] {
+    if (!this.deps.jobs) return [];
     const now = this.deps.clock.now();
     const days = this.deps.reminderSchoolDays ?? { remind: 3, escalate: 2 };
     const out: Job[] = [];
@@ -246,7 +244,7 @@ export class AccountRequestService {
       }
       out.push(this.job(ApprovalJobs.review, `account-review:${account.id}:1`, { accountId: account.id, requestId: r.id, year: 1 }, new Date(now.getTime() + 365 * DAY)));
     }
-    if (out.length) await jobs.enqueue(out);
+    return out;
   }
 
   /** Job handlers for reminders and escalations. Each reloads state and does nothing if the moment has passed. */

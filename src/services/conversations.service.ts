@@ -8,15 +8,22 @@ import type { ConversationAddress, SentCard, Store } from '../ports/store';
  */
 export class ConversationService {
   private lastServiceUrl: string | undefined;
+  /** userId → "conversationId serviceUrl" already stored, so a chatty user costs no store read per message. */
+  private readonly known = new Map<string, string>();
 
   constructor(private readonly store: Store, private readonly clock: Clock) {}
 
   async remember(address: Omit<ConversationAddress, 'updatedAt'>): Promise<void> {
     this.lastServiceUrl = address.serviceUrl;
-    const known = await this.store.getConversation(address.userId);
+    const key = `${address.conversationId} ${address.serviceUrl}`;
+    if (this.known.get(address.userId) === key) return;
+    const stored = await this.store.getConversation(address.userId);
     // Skip the write when nothing changed: every message would otherwise cost a store write.
-    if (known && known.conversationId === address.conversationId && known.serviceUrl === address.serviceUrl) return;
-    await this.store.saveConversation({ ...address, updatedAt: this.clock.now().toISOString() });
+    if (!stored || stored.conversationId !== address.conversationId || stored.serviceUrl !== address.serviceUrl) {
+      await this.store.saveConversation({ ...address, updatedAt: this.clock.now().toISOString() });
+    }
+    if (this.known.size > 50_000) this.known.clear();
+    this.known.set(address.userId, key);
   }
 
   lookup(userId: string): Promise<ConversationAddress | undefined> {

@@ -439,6 +439,21 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await sut.policies.listDeclarationsBySigner(chloe.id)).toEqual([a.stored]);
     });
 
+    it('imports many declarations at once, skipping ones already stored, with one audit entry', async () => {
+      const { store, policies } = await fresh();
+      const v = makeVersion('v-2025', '2025', '2025-09-01', 1);
+      await policies.publishVersion(policy, v);
+      const people = Array.from({ length: 45 }, (_, i) => ({ id: `u-imp-${String(i).padStart(2, '0')}`, name: `Imported ${i}` }));
+      const already = makeDeclaration('dec-imp-signed', people[3], v, 1);
+      await policies.saveDeclaration(already, makeAudit('aud-imp-0', already.id, 'declaration.sign', 1, null, 'declaration'));
+      const batch = people.map((p, i) => makeDeclaration(`dec-imp-${i}`, p, v, 2));
+      expect(await policies.importDeclarations(batch, makeAudit('aud-imp', 'import-1', 'declaration.import', 3, null, 'declaration'))).toEqual({ created: 44, skipped: 1 });
+      expect(await policies.getDeclaration(people[3].id, v.id)).toEqual(already);
+      expect(await policies.getDeclaration(people[44].id, v.id)).toEqual(batch[44]);
+      expect(await store.listAudit('import-1')).toHaveLength(1);
+      expect(await policies.importDeclarations(batch.slice(0, 5), makeAudit('aud-imp-2', 'import-2', 'declaration.import', 4, null, 'declaration'))).toEqual({ created: 0, skipped: 5 });
+    });
+
     it('records who opened a version, once', async () => {
       const { policies } = await fresh();
       expect(await policies.hasOpened('u-1', 'v-1')).toBe(false);

@@ -1,4 +1,5 @@
 import type { AccountRequest } from '../../domain/account-request';
+import { jobFields } from './mappers';
 import { ConflictError } from '../../domain/errors';
 import type { StaffMember } from '../../domain/people';
 import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, Versioned } from '../../ports/store';
@@ -267,6 +268,8 @@ export class SharePointStore implements Store {
     if (change.decision) out.push(this.site.createReq('decisions', decisionFields(change.decision, change.request.reference)));
     out.push(this.site.createReq('audit', auditFields(change.audit)));
     if (change.account) out.push(this.site.createReq('accounts', accountFields(change.account)));
+    // Jobs ride in the same $batch; a job key already there (409) was booked by an earlier try.
+    for (const j of change.jobs ?? []) out.push(this.site.createReq('jobs', jobFields(j)));
     return out;
   }
 

@@ -1,0 +1,93 @@
+/**
+ * Benchmark: Graph requests and latency of the SharePoint store, against the
+ * local Graph server with 50 ms added to every request. Prints figures; never
+ * passes or fails.
+ *
+ * Method: the app runs in embedded mode on the SharePoint store (local Graph
+ * server, provisioned). Requests are counted at the server: top-level HTTP
+ * requests, a $batch counting as one (its inner requests are shown apart).
+ * - Per decision: an Approve invoke through /api/messages; counted from the
+ *   invoke until its answer (the decision itself), then again after the
+ *   follow-up notifications and scheduled jobs have finished.
+ * - Per 1,000 declarations: one import of 1,000 signed declarations.
+ * - Per progress read: `campaign status` for campaigns of two sizes.
+ */
+import { performance } from 'node:perf_hooks';
+import { demoPolicyVersions } from '../src/adapters/demo-policy';
+import { validForm } from '../tests/support/forms';
+import { Harness, people } from '../tests/support/harness';
+
+const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 40);
+
+async function main() {
+  const h = await new Harness({ store: 'sharepoint', graph: { latencyMs: 50, pageSize: 200 } }).start();
+  const graph = h.graph!;
+  const count = () => ({ top: graph.stats.requests, inner: graph.stats.innerRequests });
+
+  console.log(`Preparing ${DECISIONS} requests (50 ms per Graph request)…`);
+  const pending: any[] = [];
+  for (let i = 0; i < DECISIONS; i++) {
+    const res = await h.invoke(people.requester, 'request.submit', validForm());
+    await h.settle();
+    const card = h.connector.cardsFor(people.ictLeader.id).at(-1);
+    const data = card.actions.find((a: any) => a.verb === 'approval.approve').data;
+    if (!res.card || !data) throw new Error('no approval card');
+    pending.push(data);
+  }
+
+  const latencies: number[] = [];
+  let during = 0;
+  let withFollowUp = 0;
+  let innerDuring = 0;
+  for (const data of pending) {
+    graph.resetStats();
+    const t0 = performance.now();
+    const res = await h.invoke(people.ictLeader, 'approval.approve', { ...data, signature: people.ictLeader.name });
+    latencies.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`invoke ${res.status}`);
+    during += count().top;
+    innerDuring += count().inner;
+    await h.settle();
+    withFollowUp += count().top;
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+
+  // 1,000 declarations written at once (e.g. last year's paper forms).
+  const v = (await h.app.store.policies.getVersion(demoPolicyVersions[1].id))!;
+  const now = new Date().toISOString();
+  const ds = Array.from({ length: 1000 }, (_, i) => ({
+    id: `bench-dec-${i}`, signerId: `50000000-0000-4000-8000-${String(i).padStart(12, '0')}`, signerName: `Paper ${i}`, typedName: `Paper ${i}`,
+    versionId: v.id, policyId: v.policyId, versionLabel: v.versionLabel, contentHash: v.contentHash, campaignId: null, signedAt: now,
+  }));
+  graph.resetStats();
+  await h.app.store.policies.importDeclarations(ds, { id: 'bench-import', entityType: 'declaration', entityId: 'bench-import', actorId: 'bench', actorName: 'bench', action: 'declaration.import', at: now, before: null, after: null });
+  const perThousand = count();
+
+  // Progress reads: a 14-person campaign, then the same read once 400 more people are in a second campaign.
+  const progressCost = async () => {
+    graph.resetStats();
+    await h.say(people.policyAdmin, 'campaign status');
+    return count().top;
+  };
+  const deadline = new Date(Date.now() + 14 * 86400_000).toISOString().slice(0, 10);
+  await h.invoke(people.policyAdmin, 'campaign.launch', { versionId: v.id, deadline });
+  await h.settle();
+  const small = await progressCost();
+  await h.app.store.upsertStaff(Array.from({ length: 400 }, (_, i) => ({ id: `60000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `Extra ${i}`, email: `e${i}@x.example`, department: `School ${i % 7}`, jobTitle: 'Teacher', roles: [] })));
+  await h.invoke(people.policyAdmin, 'campaign.launch', { versionId: v.id, deadline });
+  await h.settle();
+  const [big] = await h.app.store.campaigns.listCampaigns();
+  const bigCount = (await h.app.store.campaigns.countRecipients(big.id)).reduce((a, c) => a + c.count, 0);
+  const large = await progressCost();
+  await h.stop();
+
+  console.log('\nGraph benchmark (SharePoint store on the local Graph server, +50 ms per request)');
+  console.log(`  Graph requests per decision:            ${(during / DECISIONS).toFixed(1)} until the approver has the answer (target ≤ 3); ${(innerDuring / DECISIONS).toFixed(1)} writes inside batches`);
+  console.log(`                                          ${(withFollowUp / DECISIONS).toFixed(1)} including the next approver's card, sent-card records and reminder jobs`);
+  console.log(`  Graph requests per 1,000 declarations:  ${perThousand.top} (${perThousand.inner} writes inside batches) (target ≤ 60)`);
+  console.log(`  Graph requests per progress read:       ${small} for 14 recipients, ${large} for ${bigCount} recipients (target: constant)`);
+  console.log(`  decision end to end:                    p50 ${pct(50).toFixed(0)} ms   p99 ${pct(99).toFixed(0)} ms over ${DECISIONS} decisions`);
+}
+
+void main();
