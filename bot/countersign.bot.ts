@@ -3,6 +3,7 @@ import {
   TurnContext,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  type Attachment,
   type ConversationReference,
 } from 'botbuilder';
 import type { AdaptiveCard } from '../src/cards/ac';
@@ -102,7 +103,10 @@ export class CountersignBot extends TeamsActivityHandler {
         ? ({ launch: Verbs.campaignNew, status: Verbs.campaignStatus, export: Verbs.campaignExport } as Record<string, string>)[sub] ?? Verbs.campaignStatus
         : ({ help: Verbs.helpShow, request: Verbs.requestNew, status: Verbs.statusShow, sign: Verbs.declarationShow } as Record<string, string>)[command];
     if (verb) {
-      await ctx.sendActivity(cardMessage(await this.act(ctx, verb, {})));
+      const files: Attachment[] = [];
+      await ctx.sendActivity(cardMessage(await this.act(ctx, verb, {}, files)));
+      // A chat message can carry the export as a file; an invoke answer (a card) cannot, so the card also links to it.
+      if (files.length) await ctx.sendActivity({ type: 'message', text: 'The export, as a CSV file:', attachments: files });
       return;
     }
     await ctx.sendActivity(cardMessage(helpCard({ schoolName: this.deps.schoolName, unknownText: true })));
@@ -143,7 +147,7 @@ export class CountersignBot extends TeamsActivityHandler {
   }
 
   /** One place that maps a verb to a use case, for Action.Execute and Action.Submit alike. */
-  private async act(ctx: TurnContext, verb: string, data: Record<string, unknown>): Promise<AdaptiveCard> {
+  private async act(ctx: TurnContext, verb: string, data: Record<string, unknown>, files: Attachment[] = []): Promise<AdaptiveCard> {
     const who = await this.actor(ctx);
     if (!who.ok) return noticeCard('Countersign', who.error.message);
     const actor: Actor = who.value;
@@ -215,6 +219,7 @@ export class CountersignBot extends TeamsActivityHandler {
         const file = `campaign-${campaign.versionLabel}-${this.deps.today()}-${campaign.id.slice(0, 8)}.csv`.replace(/[^\w.-]/g, '-');
         const saved = this.deps.saveExport(file, csv);
         this.deps.log(`export written to ${saved.path}`);
+        files.push({ contentType: 'text/csv', contentUrl: saved.link, name: file });
         return campaignStatusCard(campaign, progress, { summary, exportLink: saved.link, banner: `Export ready: ${file} (${progress.total} rows).` });
       }
       case Verbs.requestSubmit: {

@@ -154,7 +154,11 @@ describe.each(['sqlite', 'sharepoint'] as const)('%s store', (store) => {
       expect(text).toMatch(/Signed\s*:?\s*\n?2 of 14 \(14%\)/);
       expect(text).toMatch(/Key Stage 2/);
 
+      const before = h.connector.calls.length;
       const [exported] = await h.say(hannah, 'campaign export');
+      // In chat the CSV also comes as a file attachment.
+      const file = h.connector.calls.slice(before).flatMap((c) => c.activity?.attachments ?? []).find((a: any) => a.contentType === 'text/csv');
+      expect(file?.name).toMatch(/^campaign-2026-27-.*\.csv$/);
       const download = actionsOf(exported).find((a) => a.title === 'Download CSV').url as string;
       const csv = await (await fetch(`${h.baseUrl}${new URL(download).pathname}${new URL(download).search}`)).text();
       const rows = csv.trim().split(/\r\n/);
