@@ -13,11 +13,14 @@ import { declarationCard } from '../src/cards/declaration.card';
 import { noticeCard } from '../src/cards/notice.card';
 import { day } from '../src/cards/ac';
 import type { RateGate } from './rate-gate';
+import type { ConnectorClients } from './connector-clients';
 import type { ConversationService } from '../src/services/conversations.service';
 import { retryAfterMs, statusOf, withConnectorRetry } from './connector-retry';
 
 export interface NotifierOptions {
   adapter: CloudAdapter;
+  /** Long-lived connector clients for the hot path: sends into known conversations. */
+  clients: ConnectorClients;
   /** Empty in embedded mode, where the connector runs without auth. */
   botAppId: string;
   tenantId: string;
@@ -193,14 +196,13 @@ export class TeamsNotifier implements Notifier {
     return retry ? withConnectorRetry(once) : once();
   }
 
+  /** Sends into a known conversation through a reused connector client, without a turn pipeline. */
   private async sendTo(reference: ConversationReference, card: AdaptiveCard, o: DeliverOptions) {
-    let out: { conversationId: string; activityId: string } | undefined;
-    await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, reference, logic), async (ctx) => {
-      const res = await this.call(ctx.activity.conversation.id, o.retry, () => ctx.sendActivity(cardMessage(card)), o.beforeSend);
-      out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
-    });
-    if (!out) throw new Error('the connector accepted no message');
-    return out;
+    const conversationId = reference.conversation.id;
+    const client = await this.o.clients.get(reference.serviceUrl);
+    const activity = TurnContext.applyConversationReference(cardMessage(card), reference);
+    const res = await this.call(conversationId, o.retry, () => client.conversations.sendToConversation(conversationId, activity as any), o.beforeSend);
+    return { conversationId, activityId: res?.id ?? '' };
   }
 
   /**

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { CountersignBot } from '../../bot/countersign.bot';
 import { TeamsNotifier } from '../../bot/teams.notifier';
+import { ConnectorClients } from '../../bot/connector-clients';
 import { demoSchool, demoStaff } from '../adapters/demo-school';
 import { SqliteStore } from '../adapters/sqlite.store';
 import { StoreDirectory } from '../adapters/store.directory';
@@ -87,6 +88,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
 
   const notifier = new TeamsNotifier({
     adapter,
+    clients: new ConnectorClients(auth, embedded ? '' : config.bot.appId),
     botAppId: embedded ? '' : config.bot.appId,
     tenantId: embedded ? demoSchool.tenantId : config.bot.tenantId,
     defaultServiceUrl: config.connectorServiceUrl ?? (embedded ? undefined : 'https://smba.trafficmanager.net/teams/'),
