@@ -1,6 +1,5 @@
 import { ConfigError, loadConfig, redactedSummary } from './config';
 import { createApp } from './app';
-import { SharePointStore } from '../adapters/sharepoint/sharepoint.store';
 
 /** Entry point: parse config once, build the app, serve. */
 async function main() {
@@ -17,6 +16,8 @@ async function main() {
   let store;
   if (config.store.kind === 'sharepoint') {
     try {
+      // Loaded only when used: msal-node and the Graph client cost memory the embedded mode does not need.
+      const { SharePointStore } = await import('../adapters/sharepoint/sharepoint.store');
       store = await SharePointStore.fromConfig(config.store.sharePoint);
     } catch (e) {
       // One line, naming what to fix: the site or the lists are the usual causes.
