@@ -4,5 +4,6 @@ export default {
   input: 'src/server/main.ts',
   platform: 'node',
   external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
-  output: { file: 'dist/server.mjs', format: 'esm', sourcemap: true },
+  // A directory, because the SharePoint adapter is a separate chunk loaded only when STORE=sharepoint.
+  output: { dir: 'dist', entryFileNames: 'server.mjs', format: 'esm', sourcemap: true },
 };
