@@ -12,4 +12,6 @@ const run = (cmd) => {
 run('npx tsc --noEmit -p tsconfig.json');
 run('npx depcruise --config .dependency-cruiser.cjs src bot tab/src');
 buildTab();
+// The production bundle: the startup tests run it as App Service would.
+run('npm run build:server');
 run(`npx vitest run ${process.argv.slice(2).join(' ')}`.trim());

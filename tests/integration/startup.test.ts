@@ -51,10 +51,13 @@ describe('configuration is checked once, at start', () => {
   });
 });
 
-test('embedded mode starts with no configuration: health says embedded and the database is created', async () => {
+test.each([
+  ['TypeScript entry point', ['--import', 'tsx', 'src/server/main.ts']],
+  ['production bundle (npm run build:server)', ['dist/server.mjs']],
+])('embedded mode starts with no configuration (%s): health says embedded and the database is created', async (_name, args) => {
   const dir = mkdtempSync(join(tmpdir(), 'countersign-start-'));
   dirs.push(dir);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME!, PORT: '0', DATA_DIR: join(dir, 'data') },
   });
