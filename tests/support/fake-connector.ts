@@ -300,7 +300,9 @@ export class FakeConnector {
 
   /** Every card the bot sent anywhere, for validation. */
   allCards(): any[] {
-    return this.calls.flatMap((c) => (c.activity?.attachments ?? []).map((a: any) => a.content));
+    return this.calls.flatMap((c) =>
+      (c.activity?.attachments ?? []).filter((a: any) => a.contentType === 'application/vnd.microsoft.card.adaptive').map((a: any) => a.content),
+    );
   }
 
   /** How many card-bearing activities were delivered (sent or replied) to this user's conversations. */
