@@ -171,7 +171,7 @@ export class TeamsNotifier implements Notifier {
       if (o.requestId) await this.o.conversations.recordSentCard({ requestId: o.requestId, userId, conversationId: sent.conversationId, activityId: sent.activityId, purpose: o.purpose });
       return { kind: 'sent', userId, ...sent };
     } catch (e) {
-      if (e instanceof SendCancelled) return { kind: 'failed', userId, reason: 'cancelled before sending', transient: false };
+      if (e instanceof SendCancelled) return { kind: 'cancelled', userId };
       const failure = this.classify(userId, e);
       this.o.log(`delivery of ${o.purpose} to ${userId} failed: ${failure.kind}${'reason' in failure ? ` (${failure.reason})` : ''}`);
       return failure;
@@ -215,33 +215,27 @@ export class TeamsNotifier implements Notifier {
     const serviceUrl = knownServiceUrl ?? this.o.conversations.serviceUrl() ?? this.o.defaultServiceUrl;
     if (!serviceUrl) throw new Error('no connector address known yet: nobody has written to the bot');
     let out: { conversationId: string; activityId: string } | undefined;
-    await this.call(`user:${userId}`, retry, () =>
-      proactive((logic) => this.o.adapter.createConversationAsync(
-        this.o.botAppId,
-        'msteams',
+    const parameters = {
+      isGroup: false,
+      bot: { id: this.o.botAppId || 'countersign', name: 'Countersign' },
+      members: [{ id: userId, name: '' }],
+      tenantId: this.o.tenantId,
+      channelData: { tenant: { id: this.o.tenantId } },
+    };
+    const sendInNewChat = async (ctx: TurnContext) => {
+      const reference = TurnContext.getConversationReference(ctx.activity) as ConversationReference;
+      await this.o.conversations.remember({
+        userId,
+        conversationId: ctx.activity.conversation.id,
         serviceUrl,
-        '',
-        {
-          isGroup: false,
-          bot: { id: this.o.botAppId || 'countersign', name: 'Countersign' },
-          members: [{ id: userId, name: '' }],
-          tenantId: this.o.tenantId,
-          channelData: { tenant: { id: this.o.tenantId } },
-        } as any,
-        logic,
-      ), async (ctx) => {
-          const reference = TurnContext.getConversationReference(ctx.activity) as ConversationReference;
-          await this.o.conversations.remember({
-            userId,
-            conversationId: ctx.activity.conversation.id,
-            serviceUrl,
-            tenantId: this.o.tenantId,
-            reference: JSON.stringify({ ...reference, user: { id: userId, aadObjectId: userId } }),
-          });
-          const res = await this.call(ctx.activity.conversation.id, retry, () => ctx.sendActivity(cardMessage(card)), o.beforeSend);
-          out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
-        },
-      ),
+        tenantId: this.o.tenantId,
+        reference: JSON.stringify({ ...reference, user: { id: userId, aadObjectId: userId } }),
+      });
+      const res = await this.call(ctx.activity.conversation.id, retry, () => ctx.sendActivity(cardMessage(card)), o.beforeSend);
+      out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
+    };
+    await this.call(`user:${userId}`, retry, () =>
+      proactive((logic) => this.o.adapter.createConversationAsync(this.o.botAppId, 'msteams', serviceUrl, '', parameters as any, logic), sendInNewChat),
     );
     if (!out) throw new Error('the connector accepted no message');
     return out;

@@ -38,4 +38,6 @@ export type DeliveryResult =
   | { kind: 'sent'; userId: string; conversationId?: string; activityId?: string }
   | { kind: 'throttled'; userId: string; retryAfterMs: number }
   | { kind: 'recipientNotFound'; userId: string; reason: string }
-  | { kind: 'failed'; userId: string; reason: string; transient: boolean };
+  | { kind: 'failed'; userId: string; reason: string; transient: boolean }
+  /** beforeSend said no: nothing left this process. */
+  | { kind: 'cancelled'; userId: string };

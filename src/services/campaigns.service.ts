@@ -204,8 +204,9 @@ export class CampaignService {
       await this.apply(campaignId, userId, { type: 'delivered', conversationId: result.conversationId ?? '', activityId: result.activityId ?? '', at: now() });
       return { kind: 'done' };
     }
+    // Cancelled: another run of this job got there first; it owns the recipient now.
+    if (result.kind === 'cancelled') return { kind: 'done' };
     if (attempting) await this.apply(campaignId, userId, { type: 'attemptFailed', at: now() });
-    else if (result.kind === 'failed' && result.reason === 'cancelled before sending') return { kind: 'done' };
     const attempts = Math.max(jobAttempts, attempting?.attempts ?? 0);
     const max = this.d.maxAttempts ?? 8;
     switch (result.kind) {
