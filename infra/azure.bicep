@@ -26,6 +26,10 @@ param botAadAppClientSecret string
 
 param botServiceSku string = 'F0'
 
+@secure()
+@description('32+ random characters that sign per-person links in cards (LINK_SIGNING_SECRET).')
+param linkSigningSecret string
+
 resource plan 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName
   location: location
@@ -71,6 +75,20 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
         {
           name: 'BOT_PASSWORD'
           value: botAadAppClientSecret // moves to a Key Vault reference in the next version
+        }
+        {
+          name: 'LINK_SIGNING_SECRET'
+          value: linkSigningSecret // moves to a Key Vault reference with BOT_PASSWORD
+        }
+        {
+          // Links in cards point here; the app refuses to start without it outside embedded mode.
+          name: 'PUBLIC_URL'
+          value: 'https://${resourceBaseName}.azurewebsites.net'
+        }
+        {
+          // V8 limits measured by bench:campaign: a 30,000-card campaign stays under 200 MB RSS.
+          name: 'NODE_OPTIONS'
+          value: '--max-old-space-size=96 --max-semi-space-size=1'
         }
         {
           name: 'WEBSITE_RUN_FROM_PACKAGE'
