@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { demoStaff } from '../../src/adapters/demo-school';
 import { validForm } from '../support/forms';
-import { Harness, people } from '../support/harness';
+import { people } from '../support/harness';
+import { appOn, STORES } from '../support/on-each-store';
 import { actionsOf, allText, cardProblems, inputValues, textBlocks, verbsOf } from '../support/validate-card';
 
 const { requester, ictLeader, headTeacher, deputy } = people;
@@ -10,21 +11,8 @@ const amira = demoStaff.find((s) => s.name.startsWith('Amira'))!;
 const ben = demoStaff.find((s) => s.name.startsWith('Ben'))!;
 
 // The same outcomes on both stores: SQLite, and SharePoint on the local Graph server with 20% of requests throttled (429).
-describe.each(['sqlite', 'sharepoint'] as const)('%s store', (store) => {
-  const h = new Harness({ store, graph: { seed: 11, throttle: { rate: 0.2, retryAfterSeconds: 0 } } });
-
-  beforeAll(() => h.start());
-  afterAll(async () => {
-    // Every card the bot sent during these tests parses and validates cleanly.
-    const problems = h.connector.allCards().flatMap((c) => cardProblems(c));
-    if (store === 'sharepoint') {
-      // The run really went through throttling, and never leaned on non-indexed queries.
-      expect(h.graph!.stats.status429).toBeGreaterThan(10);
-      expect(h.graph!.stats.thresholdRefused + h.graph!.stats.honorNonIndexedUsed).toBe(0);
-    }
-    await h.stop();
-    expect(problems).toEqual([]);
-  });
+describe.each(STORES)('%s store', (store) => {
+  const h = appOn(store);
 
   /** Submits a valid request as `who` and returns its id, from the Withdraw button's data. */
   async function submit(who = requester, overrides: Record<string, string> = {}) {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { demoPolicyVersions } from '../../src/adapters/demo-policy';
 import { demoStaff } from '../../src/adapters/demo-school';
-import { Harness, people } from '../support/harness';
-import { actionsOf, allText, cardProblems, inputValues, verbsOf } from '../support/validate-card';
+import { people } from '../support/harness';
+import { appOn, STORES } from '../support/on-each-store';
+import { actionsOf, allText, inputValues, verbsOf } from '../support/validate-card';
 
 const [v2025, v2026] = demoPolicyVersions.map((v) => v.id);
 const chloe = demoStaff.find((s) => s.name.startsWith('Chloe'))!;
@@ -10,20 +11,8 @@ const farid = demoStaff.find((s) => s.name.startsWith('Farid'))!;
 const { requester: ben, policyAdmin: hannah } = people;
 
 // The same outcomes on both stores: SQLite, and SharePoint on the local Graph server with 20% of requests throttled (429).
-describe.each(['sqlite', 'sharepoint'] as const)('%s store', (store) => {
-  const h = new Harness({ store, graph: { seed: 11, throttle: { rate: 0.2, retryAfterSeconds: 0 } } });
-
-  beforeAll(() => h.start());
-  afterAll(async () => {
-    const problems = h.connector.allCards().flatMap((c) => cardProblems(c));
-    if (store === 'sharepoint') {
-      // The run really went through throttling, and never leaned on non-indexed queries.
-      expect(h.graph!.stats.status429).toBeGreaterThan(10);
-      expect(h.graph!.stats.thresholdRefused + h.graph!.stats.honorNonIndexedUsed).toBe(0);
-    }
-    await h.stop();
-    expect(problems).toEqual([]);
-  });
+describe.each(STORES)('%s store', (store) => {
+  const h = appOn(store);
 
   /** Follows the "Read the full policy" link as the person's browser would. */
   async function openPolicy(card: any) {
