@@ -113,4 +113,42 @@ export const lastDecision = (r: AccountRequest): (Decision & { role: StepRole })
   return undefined;
 };
 
+/** An approved account in the register. */
+export interface RegisteredAccount {
+  id: string;
+  requestId: string;
+  reference: string;
+  department: string;
+  platform: string;
+  host: string;
+  visibility: string;
+  administrators: NamedStaff[];
+  moderators: NamedStaff[];
+  goLive: string;
+  closure: string;
+  approvedAt: string;
+  ownerId: string;
+  ownerName: string;
+}
+
+/** The register entry for a request the head teacher has approved. */
+export function registerAccount(r: AccountRequest, id: string, approvedAt: string): RegisteredAccount {
+  return {
+    id,
+    requestId: r.id,
+    reference: r.reference,
+    department: r.details.department,
+    platform: r.details.platform,
+    host: r.details.host,
+    visibility: r.details.visibility,
+    administrators: r.details.administrators,
+    moderators: r.details.moderators,
+    goLive: r.details.goLive,
+    closure: r.details.closure,
+    approvedAt,
+    ownerId: r.requesterId,
+    ownerName: r.requesterName,
+  };
+}
+
 export type { Actor };

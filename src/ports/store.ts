@@ -1,4 +1,4 @@
-import type { AccountRequest, Decision, NamedStaff } from '../domain/account-request';
+import type { AccountRequest, Decision, RegisteredAccount } from '../domain/account-request';
 import type { StaffMember } from '../domain/people';
 import type { Job } from './job-queue';
 
@@ -31,23 +31,7 @@ export interface DecisionRecord extends Decision {
   role: string;
 }
 
-/** An approved account in the register. */
-export interface RegisteredAccount {
-  id: string;
-  requestId: string;
-  reference: string;
-  department: string;
-  platform: string;
-  host: string;
-  visibility: string;
-  administrators: NamedStaff[];
-  moderators: NamedStaff[];
-  goLive: string;
-  closure: string;
-  approvedAt: string;
-  ownerId: string;
-  ownerName: string;
-}
+export type { RegisteredAccount };
 
 /** Where a bot can reach a person: the Bot Framework conversation reference, stored as JSON. */
 export interface ConversationAddress {

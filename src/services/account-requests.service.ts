@@ -1,9 +1,9 @@
 import type { AccountRequest } from '../domain/account-request';
-import { currentApprover } from '../domain/account-request';
+import { currentApprover, registerAccount } from '../domain/account-request';
 import { openRequest, SYSTEM_ACTOR, transition, type RequestEvent } from '../domain/approval.workflow';
 import { addSchoolDays } from '../domain/campaign';
 import { ConflictError, domainError, ErrorCodes, type DomainError } from '../domain/errors';
-import type { Actor, StaffMember } from '../domain/people';
+import type { Actor, SchoolRole, StaffMember } from '../domain/people';
 import { formValues, parseRequestForm, type FieldErrors, type RequestFormValues } from '../domain/request-form.schema';
 import { err, ok, type Result } from '../domain/result';
 import { routeRequest } from '../domain/routing';
@@ -78,9 +78,17 @@ export class AccountRequestService {
     return { staff, today: this.today() };
   }
 
-  private async parse(input: unknown) {
+  /**
+   * Validates the form and routes it, from one read of the roster: the form
+   * checks named staff against it and routing picks the role holders from it.
+   * (It used to be read four times per submission; on SharePoint each read pages the whole roster.)
+   */
+  private async parseAndRoute(actor: Actor, input: unknown) {
     const staff = await this.deps.directory.listStaff();
-    return parseRequestForm(input, { today: this.today(), staff: new Map(staff.map((s) => [s.id, s])) });
+    const parsed = parseRequestForm(input, { today: this.today(), staff: new Map(staff.map((s) => [s.id, s])) });
+    const holder = (role: SchoolRole) => staff.find((s) => s.roles.includes(role));
+    const route = () => routeRequest(actor.id, { ictLeader: holder('ictLeader'), headTeacher: holder('headTeacher'), deputy: holder('deputyHead') });
+    return { parsed, route };
   }
 
   private audit(actor: Actor, request: AccountRequest, action: string, before: AccountRequest | undefined, at: string): AuditEntry {
@@ -98,9 +106,9 @@ export class AccountRequestService {
   }
 
   async submit(actor: Actor, input: unknown): Promise<Result<AccountRequest, FormRejection | DomainError>> {
-    const parsed = await this.parse(input);
+    const { parsed, route: routeFor } = await this.parseAndRoute(actor, input);
     if (!parsed.ok) return err({ code: ErrorCodes.REQUEST_INVALID, fields: parsed.error, values: formValues(input) });
-    const route = await this.route(actor.id);
+    const route = routeFor();
     if (!route.ok) return route;
     const at = this.deps.clock.now().toISOString();
     const request = openRequest({
@@ -114,13 +122,6 @@ export class AccountRequestService {
     const saved = await this.deps.store.saveRequestChange({ request, audit: this.audit(actor, request, 'request.submit', undefined, at), jobs: this.schedule(request) });
     this.afterChange(actor, saved.value);
     return ok(saved.value);
-  }
-
-  private async route(requesterId: string) {
-    const [ictLeader] = await this.deps.directory.findByRole('ictLeader');
-    const [headTeacher] = await this.deps.directory.findByRole('headTeacher');
-    const [deputy] = await this.deps.directory.findByRole('deputyHead');
-    return routeRequest(requesterId, { ictLeader, headTeacher, deputy });
   }
 
   async decide(actor: Actor, verb: DecisionVerb, input: DecisionInput): Promise<Result<AccountRequest, DomainError>> {
@@ -139,9 +140,9 @@ export class AccountRequestService {
   }
 
   async resubmit(actor: Actor, requestId: string, input: unknown): Promise<Result<AccountRequest, DomainError | FormRejection>> {
-    const parsed = await this.parse(input);
+    const { parsed, route: routeFor } = await this.parseAndRoute(actor, input);
     if (!parsed.ok) return err({ code: ErrorCodes.REQUEST_INVALID, fields: parsed.error, values: formValues(input), requestId });
-    const route = await this.route(actor.id);
+    const route = routeFor();
     if (!route.ok) return route;
     return this.change(actor, requestId, 'request.resubmit', async () => ({
       type: 'resubmit',
@@ -173,7 +174,7 @@ export class AccountRequestService {
         event.type === 'approve' || event.type === 'reject' || event.type === 'return'
           ? { ...request.steps[decisionStep].decision!, id: this.deps.ids.next(), requestId, round: request.round, step: decisionStep, role: request.steps[decisionStep].role }
           : undefined;
-      const account = request.status === 'approved' ? this.registerAccount(request, event.at) : undefined;
+      const account = request.status === 'approved' ? registerAccount(request, this.deps.ids.next(), event.at) : undefined;
       try {
         const saved = await this.deps.store.saveRequestChange({
           request,
@@ -190,25 +191,6 @@ export class AccountRequestService {
         throw e;
       }
     }
-  }
-
-  private registerAccount(r: AccountRequest, at: string): RegisteredAccount {
-    return {
-      id: this.deps.ids.next(),
-      requestId: r.id,
-      reference: r.reference,
-      department: r.details.department,
-      platform: r.details.platform,
-      host: r.details.host,
-      visibility: r.details.visibility,
-      administrators: r.details.administrators,
-      moderators: r.details.moderators,
-      goLive: r.details.goLive,
-      closure: r.details.closure,
-      approvedAt: at,
-      ownerId: r.requesterId,
-      ownerName: r.requesterName,
-    };
   }
 
   /** Fan-out after the change is stored: the clicking user already has their answer. */

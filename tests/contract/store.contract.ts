@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccountRequest, ApprovalStep, Decision } from '../../src/domain/account-request';
+import { registerAccount } from '../../src/domain/account-request';
 import type { Campaign } from '../../src/domain/campaign';
 import type { Declaration } from '../../src/domain/declaration.workflow';
 import { ConflictError } from '../../src/domain/errors';
@@ -110,22 +111,8 @@ export function decide(r: AccountRequest, outcome: Decision['outcome'], who: { i
 }
 
 function makeAccount(r: AccountRequest, minute: number): RegisteredAccount {
-  return {
-    id: `acc-${r.id}`,
-    requestId: r.id,
-    reference: r.reference,
-    department: r.details.department,
-    platform: r.details.platform,
-    host: r.details.host,
-    visibility: r.details.visibility,
-    administrators: r.details.administrators,
-    moderators: r.details.moderators,
-    goLive: r.details.goLive,
-    closure: '2026-07-20',
-    approvedAt: at(minute),
-    ownerId: r.requesterId,
-    ownerName: r.requesterName,
-  };
+  // A fixed closure date, so the stored date round-trips whatever the request fixture holds.
+  return { ...registerAccount(r, `acc-${r.id}`, at(minute)), closure: '2026-07-20' };
 }
 
 const staffMember = (id: string, name: string, department = 'Maths', roles: StaffMember['roles'] = []): StaffMember => ({
