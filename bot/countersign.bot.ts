@@ -18,9 +18,10 @@ import { lastDecision, type AccountRequest } from '../src/domain/account-request
 import type { DomainError } from '../src/domain/errors';
 import type { Actor } from '../src/domain/people';
 import { detailsToFormValues } from '../src/domain/request-form.schema';
+import { may } from '../src/domain/request-permissions';
 import type { Directory } from '../src/ports/directory';
 import type { AccountRequestService, DecisionVerb, FormRejection } from '../src/services/account-requests.service';
-import { resolveActor } from '../src/services/actors';
+import { resolveActor, viewerOf } from '../src/services/actors';
 import type { ConversationService } from '../src/services/conversations.service';
 import { campaignLaunchData, decisionData, declarationData, requestRef, submitEnvelope } from './card-data';
 import { declarationCard } from '../src/cards/declaration.card';
@@ -150,7 +151,7 @@ export class CountersignBot extends TeamsActivityHandler {
   private async act(ctx: TurnContext, verb: string, data: Record<string, unknown>, files: Attachment[] = []): Promise<AdaptiveCard> {
     const who = await this.actor(ctx);
     if (!who.ok) return noticeCard('Countersign', who.error.message);
-    const actor: Actor = who.value;
+    const actor = who.value;
     const { requests } = this.deps;
 
     switch (verb) {
@@ -236,10 +237,10 @@ export class CountersignBot extends TeamsActivityHandler {
       }
       case Verbs.requestEdit: {
         const ref = requestRef.safeParse(data);
-        const found = ref.success ? await requests.view(actor.id, ref.data.requestId) : undefined;
+        const found = ref.success ? await requests.view(viewerOf(actor), ref.data.requestId) : undefined;
         if (!found?.ok) return noticeCard('Countersign', found?.error.message ?? 'This card is missing its request.');
         const r = found.value;
-        if (r.requesterId !== actor.id || r.status !== 'returned') return requestCard(r, { viewerId: actor.id });
+        if (!may(r, viewerOf(actor), 'edit')) return requestCard(r, { viewerId: actor.id });
         return this.editForm(r);
       }
       case Verbs.requestWithdraw: {
@@ -252,7 +253,7 @@ export class CountersignBot extends TeamsActivityHandler {
       case Verbs.refresh: {
         const ref = requestRef.safeParse(data);
         if (!ref.success) return noticeCard('Countersign', 'This card is missing its request. Type "status" to find your requests.');
-        const found = await requests.view(actor.id, ref.data.requestId);
+        const found = await requests.view(viewerOf(actor), ref.data.requestId);
         return found.ok ? requestCard(found.value, { viewerId: actor.id }) : noticeCard('Countersign', found.error.message);
       }
       case Verbs.approve:
@@ -263,7 +264,7 @@ export class CountersignBot extends TeamsActivityHandler {
           const ref = requestRef.safeParse(data);
           const message = parsed.error.issues.map((i) => i.message).join(' ');
           if (!ref.success) return noticeCard('Countersign', 'This card is missing its request. Type "status" to find your requests.');
-          const found = await requests.view(actor.id, ref.data.requestId);
+          const found = await requests.view(viewerOf(actor), ref.data.requestId);
           return found.ok
             ? requestCard(found.value, { viewerId: actor.id, errors: { message }, values: { signature: String(data.signature ?? '').slice(0, 200), comment: String(data.comment ?? '').slice(0, 2000) } })
             : noticeCard('Countersign', found.error.message);
@@ -271,7 +272,7 @@ export class CountersignBot extends TeamsActivityHandler {
         const input = parsed.data;
         const result = await requests.decide(actor, decisionVerbs[verb], input);
         if (!result.ok && result.error.fields) {
-          const found = await requests.view(actor.id, input.requestId);
+          const found = await requests.view(viewerOf(actor), input.requestId);
           if (found.ok)
             return requestCard(found.value, { viewerId: actor.id, errors: result.error.fields, values: { signature: input.signature, comment: input.comment } });
         }
@@ -319,7 +320,7 @@ export class CountersignBot extends TeamsActivityHandler {
   private async formOrNotice(actor: Actor, e: FormRejection | DomainError): Promise<AdaptiveCard> {
     if (!isRejection(e)) return noticeCard('Countersign', e.message);
     if (e.requestId) {
-      const found = await this.deps.requests.view(actor.id, e.requestId);
+      const found = await this.deps.requests.view(viewerOf(actor), e.requestId);
       if (found.ok) return this.editForm(found.value, e);
     }
     const form = await this.deps.requests.formContext();
@@ -329,7 +330,7 @@ export class CountersignBot extends TeamsActivityHandler {
   /** After a change: the new state for the actor, or why nothing changed (e.g. "already decided by …"). */
   private async outcome(actor: Actor, requestId: string, result: { ok: true; value: AccountRequest } | { ok: false; error: DomainError }, banner?: string) {
     if (result.ok) return requestCard(result.value, { viewerId: actor.id, banner });
-    const found = await this.deps.requests.view(actor.id, requestId);
+    const found = await this.deps.requests.view(viewerOf(actor), requestId);
     const message = result.error.message;
     return found.ok ? requestCard(found.value, { viewerId: actor.id, banner: message }) : noticeCard('Countersign', message);
   }

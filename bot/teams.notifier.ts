@@ -2,7 +2,8 @@ import { CardFactory, MessageFactory, TurnContext, type CloudAdapter, type Conve
 import type { AdaptiveCard } from '../src/cards/ac';
 import { accountApprovedCard } from '../src/cards/account-approved.card';
 import { requestCard } from '../src/cards/request.card';
-import { currentApprover, type AccountRequest } from '../src/domain/account-request';
+import { registerAccount, type AccountRequest } from '../src/domain/account-request';
+import type { RequestMessage } from '../src/domain/request-effects';
 import type { Directory } from '../src/ports/directory';
 import type { DeliveryResult, Notifier } from '../src/ports/notifier';
 import type { RegisteredAccount } from '../src/ports/store';
@@ -70,30 +71,21 @@ export const cardMessage = (card: AdaptiveCard) => MessageFactory.attachment(Car
 export class TeamsNotifier implements Notifier {
   constructor(private readonly o: NotifierOptions) {}
 
-  async approvalNeeded(r: AccountRequest): Promise<DeliveryResult> {
-    const step = currentApprover(r);
-    if (!step) return { kind: 'failed', userId: '', reason: 'no pending step', transient: false };
-    return this.deliver(step.approverId, requestCard(r, { viewerId: step.approverId }), { requestId: r.id, purpose: 'approval', retry: true });
-  }
-
-  async requesterUpdated(r: AccountRequest): Promise<DeliveryResult> {
-    return this.deliver(r.requesterId, requestCard(r, { viewerId: r.requesterId }), { requestId: r.id, purpose: 'status', retry: true });
-  }
-
-  async accountApproved(a: RegisteredAccount, r: AccountRequest): Promise<DeliveryResult[]> {
-    const [ict] = await this.o.directory.findByRole('ictLeader');
-    const results: DeliveryResult[] = [];
-    for (const admin of a.administrators) {
-      results.push(await this.deliver(admin.id, accountApprovedCard(a, r, ict?.name ?? 'the network manager'), { requestId: r.id, purpose: 'account', retry: true }));
+  async aboutRequest(to: string, message: RequestMessage | 'approvalReminder', r: AccountRequest, beforeSend?: () => Promise<boolean>): Promise<DeliveryResult> {
+    const o = { requestId: r.id, retry: false, beforeSend };
+    switch (message) {
+      case 'approvalNeeded':
+        return this.deliver(to, requestCard(r, { viewerId: to }), { ...o, purpose: 'approval' });
+      case 'approvalReminder':
+        return this.deliver(to, requestCard(r, { viewerId: to, banner: 'Reminder: this request is still waiting for your decision.' }), { ...o, purpose: 'approval' });
+      case 'requestUpdated':
+        return this.deliver(to, requestCard(r, { viewerId: to }), { ...o, purpose: 'status' });
+      case 'accountApproved': {
+        const [ict] = await this.o.directory.findByRole('ictLeader');
+        const account = registerAccount(r, '', r.updatedAt);
+        return this.deliver(to, accountApprovedCard(account, r, ict?.name ?? 'the network manager'), { ...o, purpose: 'account' });
+      }
     }
-    return results;
-  }
-
-  async approvalReminder(r: AccountRequest): Promise<DeliveryResult> {
-    const step = currentApprover(r);
-    if (!step) return { kind: 'failed', userId: '', reason: 'no pending step', transient: false };
-    const card = requestCard(r, { viewerId: step.approverId, banner: 'Reminder: this request is still waiting for your decision.' });
-    return this.deliver(step.approverId, card, { requestId: r.id, purpose: 'approval', retry: true });
   }
 
   async accountReminder(a: RegisteredAccount, kind: 'closure' | 'review', to: string[]): Promise<DeliveryResult[]> {

@@ -55,6 +55,10 @@ export class SqliteJobQueue implements JobQueue {
     this.done.run(id);
   }
 
+  async checkpoint(id: string, payload: Record<string, unknown>): Promise<void> {
+    this.db.prepare(`UPDATE jobs SET payload = ? WHERE id = ?`).run(JSON.stringify(payload), id);
+  }
+
   async retryLater(id: string, runAt: string, error: string): Promise<void> {
     this.db.prepare(`UPDATE jobs SET status = 'pending', run_at = ?, lease_until = NULL, last_error = ? WHERE id = ?`).run(runAt, error.slice(0, 500), id);
   }

@@ -9,6 +9,7 @@ import {
   type Decision,
 } from '../domain/account-request';
 import { requestFieldLabels as L } from '../domain/request-form.schema';
+import { requestPermissions } from '../domain/request-permissions';
 import {
   actionSet,
   card,
@@ -113,8 +114,9 @@ function stepsTrail(r: AccountRequest): Element[] {
  */
 export function requestCard(r: AccountRequest, o: RequestCardOptions): AdaptiveCard {
   const step = currentApprover(r);
-  const isApprover = !!step && step.approverId === o.viewerId;
-  const isRequester = r.requesterId === o.viewerId;
+  // Which buttons appear is the domain's rule, the same one the server applies when they are pressed.
+  const allowed = requestPermissions(r, { id: o.viewerId });
+  const isApprover = allowed.decide.allowed;
   const ids = { requestId: r.id, step: r.currentStep, round: r.round };
 
   const body: Element[] = [
@@ -149,9 +151,9 @@ export function requestCard(r: AccountRequest, o: RequestCardOptions): AdaptiveC
       execute('Return for changes', Verbs.return, ids),
       execute('Reject', Verbs.reject, ids, { style: 'destructive' }),
     );
-  } else if (isRequester && (r.status === 'pending' || r.status === 'returned')) {
-    if (r.status === 'returned') actions.push(execute('Edit and resubmit', Verbs.requestEdit, { requestId: r.id }, { style: 'positive' }));
-    actions.push(execute('Withdraw request', Verbs.requestWithdraw, { requestId: r.id }, { style: 'destructive' }));
+  } else {
+    if (allowed.edit.allowed) actions.push(execute('Edit and resubmit', Verbs.requestEdit, { requestId: r.id }, { style: 'positive' }));
+    if (allowed.withdraw.allowed) actions.push(execute('Withdraw request', Verbs.requestWithdraw, { requestId: r.id }, { style: 'destructive' }));
   }
   if (!isApprover) body.push(actionSet([execute('My requests', Verbs.statusShow)]));
 

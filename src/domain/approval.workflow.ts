@@ -1,6 +1,8 @@
 import type { AccountRequest, ApprovalStep, Decision, DecisionOutcome, RequestDetails } from './account-request';
 import type { Actor } from './people';
 import { domainError, ErrorCodes, type DomainError } from './errors';
+import { accountReminders, defaultWorkflowSettings, remindCurrentStep, type RequestEffect, type WorkflowSettings } from './request-effects';
+import { requestRefusal } from './request-permissions';
 import { err, ok, type Result } from './result';
 
 /** A decision names the step it was made on, so a late click on an old card is told apart from a fresh one. */
@@ -23,6 +25,12 @@ export type RequestEvent =
 export const SYSTEM_ACTOR = { id: 'system', name: 'Countersign' } as const;
 
 export type RequestEventType = RequestEvent['type'];
+
+/** A transition's outcome: the new state and everything it implies, as data. */
+export interface Transitioned {
+  state: AccountRequest;
+  effects: RequestEffect[];
+}
 
 /** Creates a new pending request, at its first step. */
 export function openRequest(input: {
@@ -48,6 +56,12 @@ export function openRequest(input: {
   };
 }
 
+/** A new request and what submitting it implies: the first approver is asked, and reminded if it waits. */
+export function submitRequest(input: Parameters<typeof openRequest>[0], settings: WorkflowSettings = defaultWorkflowSettings): Transitioned {
+  const state = openRequest(input);
+  return { state, effects: [{ kind: 'notify', to: state.steps[0].approverId, message: 'approvalNeeded' }, remindCurrentStep(state, input.at, settings)] };
+}
+
 const outcomeOf: Record<DecisionEvent['type'], DecisionOutcome> = {
   approve: 'approved',
   reject: 'rejected',
@@ -56,9 +70,21 @@ const outcomeOf: Record<DecisionEvent['type'], DecisionOutcome> = {
 
 /**
  * The request-approval workflow: a pure transition. No I/O, no clock; the
- * event carries the server time. Returns the next state or a coded error.
+ * event carries the server time. Returns the next state with the effects it
+ * implies, or a coded error.
  */
-export function transition(state: AccountRequest, event: RequestEvent, actor: Actor): Result<AccountRequest, DomainError> {
+export function transition(
+  state: AccountRequest,
+  event: RequestEvent,
+  actor: Actor,
+  settings: WorkflowSettings = defaultWorkflowSettings,
+): Result<Transitioned, DomainError> {
+  const next = nextState(state, event, actor);
+  if (!next.ok) return next;
+  return ok({ state: next.value, effects: effectsOf(state, next.value, event, actor, settings) });
+}
+
+function nextState(state: AccountRequest, event: RequestEvent, actor: Actor): Result<AccountRequest, DomainError> {
   switch (event.type) {
     case 'approve':
     case 'reject':
@@ -71,6 +97,32 @@ export function transition(state: AccountRequest, event: RequestEvent, actor: Ac
     case 'escalate':
       return escalate(state, event, actor);
   }
+}
+
+/**
+ * What a change implies. Cards already sent are brought up to date after every
+ * change; whoever now holds a step is asked; the requester hears of what other
+ * people did (their own actions are answered in place); a final approval
+ * registers the account, tells its administrators and books its reminders.
+ */
+function effectsOf(before: AccountRequest, after: AccountRequest, event: RequestEvent, actor: Actor, settings: WorkflowSettings): RequestEffect[] {
+  const effects: RequestEffect[] = [];
+  if (event.type === 'approve' || event.type === 'reject' || event.type === 'return') {
+    const step = before.currentStep;
+    effects.push({ kind: 'recordDecision', round: after.round, step, role: after.steps[step].role, decision: after.steps[step].decision! });
+  }
+  effects.push({ kind: 'refreshSentCards' });
+  const asked = after.status === 'pending' ? after.steps[after.currentStep] : undefined;
+  const movedOn = asked && (before.status !== 'pending' || before.currentStep !== after.currentStep || before.round !== after.round || before.steps[before.currentStep]?.approverId !== asked.approverId);
+  if (asked && movedOn) effects.push({ kind: 'notify', to: asked.approverId, message: 'approvalNeeded' });
+  if (actor.id !== after.requesterId) effects.push({ kind: 'notify', to: after.requesterId, message: 'requestUpdated' });
+  if (asked && movedOn && event.type !== 'escalate') effects.push(remindCurrentStep(after, event.at, settings));
+  if (after.status === 'approved' && before.status !== 'approved') {
+    effects.push({ kind: 'registerAccount' });
+    for (const admin of after.details.administrators ?? []) effects.push({ kind: 'notify', to: admin.id, message: 'accountApproved' });
+    effects.push(...accountReminders(after, event.at));
+  }
+  return effects;
 }
 
 /** A step that waited too long moves to the deputy. Only the system escalates. */
@@ -103,21 +155,13 @@ function decide(state: AccountRequest, event: DecisionEvent, actor: Actor): Resu
   // A click on a step that already has a decision is "already decided", whatever the request's status now.
   const decided = alreadyDecided(state, event);
   if (decided) return err(decided);
-  if (state.status !== 'pending') {
-    return err(domainError(ErrorCodes.REQUEST_NOT_PENDING, `This request is ${state.status} and can no longer be decided.`));
-  }
-  if (event.round !== state.round || event.step !== state.currentStep) {
+  if (state.status === 'pending' && (event.round !== state.round || event.step !== state.currentStep)) {
     return err(
       domainError(ErrorCodes.REQUEST_NOT_PENDING, 'This card is out of date: the request has moved on since it was sent.'),
     );
   }
-  const step = state.steps[state.currentStep];
-  if (actor.id === state.requesterId) {
-    return err(domainError(ErrorCodes.APPROVAL_OWN_REQUEST, 'You cannot decide your own request.'));
-  }
-  if (actor.id !== step.approverId) {
-    return err(domainError(ErrorCodes.APPROVAL_NOT_APPROVER, `Only ${step.approverName} can decide this step.`));
-  }
+  const refused = requestRefusal(state, actor, 'decide');
+  if (refused) return err(refused);
   const signature = event.signature.trim();
   const comment = event.comment.trim();
   if (!signature) {
@@ -162,12 +206,8 @@ function resubmit(
   event: Extract<RequestEvent, { type: 'resubmit' }>,
   actor: Actor,
 ): Result<AccountRequest, DomainError> {
-  if (actor.id !== state.requesterId) {
-    return err(domainError(ErrorCodes.REQUEST_NOT_REQUESTER, 'Only the person who made this request can resubmit it.'));
-  }
-  if (state.status !== 'returned') {
-    return err(domainError(ErrorCodes.REQUEST_NOT_RETURNED, `This request is ${state.status}; only a returned request can be resubmitted.`));
-  }
+  const refused = requestRefusal(state, actor, 'resubmit');
+  if (refused) return err(refused);
   return ok({
     ...state,
     details: event.details,
@@ -184,11 +224,7 @@ function withdraw(
   event: Extract<RequestEvent, { type: 'withdraw' }>,
   actor: Actor,
 ): Result<AccountRequest, DomainError> {
-  if (actor.id !== state.requesterId) {
-    return err(domainError(ErrorCodes.REQUEST_NOT_REQUESTER, 'Only the person who made this request can withdraw it.'));
-  }
-  if (state.status !== 'pending' && state.status !== 'returned') {
-    return err(domainError(ErrorCodes.REQUEST_NOT_PENDING, `This request is ${state.status} and can no longer be withdrawn.`));
-  }
+  const refused = requestRefusal(state, actor, 'withdraw');
+  if (refused) return err(refused);
   return ok({ ...state, status: 'withdrawn', updatedAt: event.at });
 }

@@ -20,6 +20,13 @@ export interface JobQueue {
   /** Claims up to `limit` due jobs for `leaseMs`; expired leases count as due. */
   claimDue(now: Date, limit: number, leaseMs: number): Promise<Job[]>;
   complete(id: string): Promise<void>;
+  /**
+   * Replaces a claimed job's payload, so a job that sends several messages can
+   * say how far it got before each one leaves: after a crash the job runs again
+   * and resumes there, sending nothing twice. (Azure Storage Queue: updateMessage
+   * with the pop receipt.)
+   */
+  checkpoint(id: string, payload: Record<string, unknown>): Promise<void>;
   retryLater(id: string, runAt: string, error: string): Promise<void>;
   fail(id: string, error: string): Promise<void>;
   /** Jobs not yet done or failed, for draining and for tests. */

@@ -1,4 +1,5 @@
 import type { AccountRequest } from '../domain/account-request';
+import type { RequestMessage } from '../domain/request-effects';
 import type { Campaign } from '../domain/campaign';
 import type { Recipient } from '../domain/recipient.workflow';
 import type { PolicyVersion } from '../domain/policy';
@@ -10,16 +11,15 @@ import type { RegisteredAccount } from './store';
  * Delivery is reported as a closed result, never thrown.
  */
 export interface Notifier {
-  /** The step's approver has a decision to make. */
-  approvalNeeded(request: AccountRequest): Promise<DeliveryResult>;
-  /** The requester is told the outcome of a step or of the whole request. */
-  requesterUpdated(request: AccountRequest): Promise<DeliveryResult>;
-  /** The named administrators may now create the account. */
-  accountApproved(account: RegisteredAccount, request: AccountRequest): Promise<DeliveryResult[]>;
-  /** Earlier approvers' cards are brought up to date after the request changed. */
+  /**
+   * One message about a request to one person: the approver's card, the
+   * requester's update, the administrators' go-ahead, or a reminder. Sent once,
+   * with no retry inside: the job queue retries. `beforeSend` runs right before
+   * the message leaves; if it returns false nothing is sent.
+   */
+  aboutRequest(to: string, message: RequestMessage | 'approvalReminder', request: AccountRequest, beforeSend?: () => Promise<boolean>): Promise<DeliveryResult>;
+  /** Earlier cards about the request are brought up to date after it changed. Editing a card twice is harmless. */
   refreshSentCards(request: AccountRequest): Promise<void>;
-  /** A step has waited too long: remind its approver. */
-  approvalReminder(request: AccountRequest): Promise<DeliveryResult>;
   /** Reminders for an account: its closure date is near, or its annual review is due. */
   accountReminder(account: RegisteredAccount, kind: 'closure' | 'review', toUserIds: string[]): Promise<DeliveryResult[]>;
 

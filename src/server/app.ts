@@ -25,7 +25,6 @@ import type { CampaignStore } from '../ports/campaign-store';
 import type { JobQueue } from '../ports/job-queue';
 import { AccountRequestService } from '../services/account-requests.service';
 import { ConversationService } from '../services/conversations.service';
-import { InProcessBackground } from './background';
 import type { Config } from './config';
 
 /** Every port a store adapter provides: SQLite and SharePoint both do. */
@@ -66,7 +65,6 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   const policyLink = (userId: string, versionId: string) =>
     `${publicUrl}/policy/open?v=${encodeURIComponent(versionId)}&u=${encodeURIComponent(userId)}&s=${links.sign(`open:${versionId}:${userId}`)}`;
   const directory = new StoreDirectory(store);
-  const background = new InProcessBackground(log);
   const conversations = new ConversationService(store, clock);
 
   // Connector auth is off only in embedded mode, where the Agents Playground sends no tokens.
@@ -98,6 +96,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     policyLink,
     log,
   });
+  let runner: JobRunner | undefined;
   const localDate = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: config.timeZone }).format(d);
   const requests = new AccountRequestService({
     store,
@@ -105,13 +104,13 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     clock,
     ids,
     notifier,
-    background,
     localDate,
     jobs: store.jobs,
     reminderSchoolDays: config.approvalReminders,
+    onQueued: () => runner?.nudge(),
+    log,
   });
   const declarations = new DeclarationService({ policies: store.policies, campaigns: store.campaigns, clock, ids, hasher: nodeHasher, localDate });
-  let runner: JobRunner | undefined;
   const campaigns = new CampaignService({
     campaigns: store.campaigns,
     policies: store.policies,
@@ -202,7 +201,6 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     declarations,
     campaigns,
     runner,
-    background,
     ready: seeded,
     async listen(port = config.port): Promise<number> {
       await seeded;
@@ -217,7 +215,6 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     async close(): Promise<void> {
       await runner?.stop();
       await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
-      await background.idle();
       store.close();
     },
   };

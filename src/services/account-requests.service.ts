@@ -1,20 +1,22 @@
 import type { AccountRequest } from '../domain/account-request';
 import { currentApprover, registerAccount } from '../domain/account-request';
-import { openRequest, SYSTEM_ACTOR, transition, type RequestEvent } from '../domain/approval.workflow';
+import { SYSTEM_ACTOR, submitRequest, transition, type RequestEvent, type Transitioned } from '../domain/approval.workflow';
 import { addSchoolDays } from '../domain/campaign';
 import { ConflictError, domainError, ErrorCodes, type DomainError } from '../domain/errors';
 import type { Actor, SchoolRole, StaffMember } from '../domain/people';
+import { ScheduledJobs, type RequestMessage, type WorkflowSettings } from '../domain/request-effects';
+import { requestRefusal, type Viewer } from '../domain/request-permissions';
 import { formValues, parseRequestForm, type FieldErrors, type RequestFormValues } from '../domain/request-form.schema';
 import { err, ok, type Result } from '../domain/result';
 import { routeRequest } from '../domain/routing';
-import type { Background } from '../ports/background';
 import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
 import type { IdSource } from '../ports/ids';
 import type { Job, JobQueue } from '../ports/job-queue';
-import type { JobHandler, JobOutcome } from './job-runner';
 import type { Notifier } from '../ports/notifier';
-import type { AuditEntry, RegisteredAccount, Store } from '../ports/store';
+import type { AuditEntry, DecisionRecord, RegisteredAccount, Store } from '../ports/store';
+import { deliverInOrder, type Send } from './job-deliveries';
+import type { JobHandler, JobOutcome } from './job-runner';
 
 export interface AccountRequestDeps {
   store: Store;
@@ -22,20 +24,26 @@ export interface AccountRequestDeps {
   clock: Clock;
   ids: IdSource;
   notifier: Notifier;
-  background: Background;
+  /** The durable queue every message and reminder leaves from. */
+  jobs: JobQueue;
   /** The school's local date for a moment, YYYY-MM-DD. */
   localDate?: (d: Date) => string;
-  /** Durable delayed work: approval reminders, escalations, account reminders. */
-  jobs?: JobQueue;
   /** School days a step may wait before its approver is reminded, and then before it goes to the deputy. */
   reminderSchoolDays?: { remind: number; escalate: number };
+  /** Called after a change has booked jobs, so a worker in this process can start on them at once. */
+  onQueued?: () => void;
+  /** Back-off for a message that failed for a passing reason, by attempt. */
+  retryDelayMs?: (attempt: number) => number;
+  log?: (msg: string) => void;
 }
 
+/** Job kinds this service owns. Stored in the queue, so never rename one. */
 export const ApprovalJobs = {
-  remind: 'approval.remind',
-  escalate: 'approval.escalate',
-  closure: 'account.closure-reminder',
-  review: 'account.annual-review',
+  notify: 'request.notify',
+  remind: ScheduledJobs.approvalRemind,
+  escalate: ScheduledJobs.approvalEscalate,
+  closure: ScheduledJobs.accountClosure,
+  review: ScheduledJobs.accountReview,
 } as const;
 const DAY = 86_400_000;
 
@@ -57,11 +65,21 @@ export interface DecisionInput {
   comment: string;
 }
 
+/** The messages one change implies, in the order they go. Kept in the job's payload with how far it got. */
+interface NotifyPayload {
+  requestId: string;
+  changeId: string;
+  deliveries: Array<{ to: string; message: RequestMessage }>;
+  refresh: boolean;
+}
+
 /** How many times a change is retried after losing an optimistic-concurrency race before giving up. */
 const MAX_CONFLICT_RETRIES = 5;
 
 const snapshot = (r: AccountRequest | undefined) =>
   r ? JSON.stringify({ status: r.status, step: r.currentStep, round: r.round, approverId: currentApprover(r)?.approverId ?? null }) : null;
+
+const defaultRetryDelay = (attempt: number) => Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
 
 /** Use cases for social media account requests: submit, decide, resubmit, withdraw, view. */
 export class AccountRequestService {
@@ -70,6 +88,14 @@ export class AccountRequestService {
   private today(): string {
     const now = this.deps.clock.now();
     return this.deps.localDate ? this.deps.localDate(now) : now.toISOString().slice(0, 10);
+  }
+
+  private get settings(): WorkflowSettings {
+    return { remindAfterSchoolDays: this.deps.reminderSchoolDays?.remind ?? 3 };
+  }
+
+  private log(msg: string) {
+    this.deps.log?.(msg);
   }
 
   /** What a blank or pre-filled form needs: the staff who can be named, and today's date. */
@@ -111,21 +137,18 @@ export class AccountRequestService {
     const route = routeFor();
     if (!route.ok) return route;
     const at = this.deps.clock.now().toISOString();
-    const request = openRequest({
-      id: this.deps.ids.next(),
-      reference: await this.deps.store.nextReference(),
-      requester: actor,
-      details: parsed.value,
-      steps: route.value,
-      at,
-    });
-    const saved = await this.deps.store.saveRequestChange({ request, audit: this.audit(actor, request, 'request.submit', undefined, at), jobs: this.schedule(request) });
-    this.afterChange(actor, saved.value);
+    const opened = submitRequest(
+      { id: this.deps.ids.next(), reference: await this.deps.store.nextReference(), requester: actor, details: parsed.value, steps: route.value, at },
+      this.settings,
+    );
+    const audit = this.audit(actor, opened.state, 'request.submit', undefined, at);
+    const saved = await this.deps.store.saveRequestChange({ request: opened.state, audit, ...this.records(opened, audit.id, at) });
+    this.deps.onQueued?.();
     return ok(saved.value);
   }
 
   async decide(actor: Actor, verb: DecisionVerb, input: DecisionInput): Promise<Result<AccountRequest, DomainError>> {
-    return this.change(actor, input.requestId, `approval.${verb}`, async () => ({
+    return this.change(actor, input.requestId, `approval.${verb}`, () => ({
       type: verb,
       step: input.step,
       round: input.round,
@@ -136,7 +159,7 @@ export class AccountRequestService {
   }
 
   async withdraw(actor: Actor, requestId: string): Promise<Result<AccountRequest, DomainError>> {
-    return this.change(actor, requestId, 'request.withdraw', async () => ({ type: 'withdraw', at: this.deps.clock.now().toISOString() }));
+    return this.change(actor, requestId, 'request.withdraw', () => ({ type: 'withdraw', at: this.deps.clock.now().toISOString() }));
   }
 
   async resubmit(actor: Actor, requestId: string, input: unknown): Promise<Result<AccountRequest, DomainError | FormRejection>> {
@@ -144,7 +167,7 @@ export class AccountRequestService {
     if (!parsed.ok) return err({ code: ErrorCodes.REQUEST_INVALID, fields: parsed.error, values: formValues(input), requestId });
     const route = routeFor();
     if (!route.ok) return route;
-    return this.change(actor, requestId, 'request.resubmit', async () => ({
+    return this.change(actor, requestId, 'request.resubmit', () => ({
       type: 'resubmit',
       details: parsed.value,
       steps: route.value,
@@ -155,36 +178,20 @@ export class AccountRequestService {
   /**
    * Load, transition, save guarded by the etag; on a lost race, reload and try
    * again, so the loser sees the winner's decision ("already decided by …").
+   * The change and everything it implies (records, messages, reminders) are
+   * saved as one unit by the store.
    */
-  private async change(
-    actor: Actor,
-    requestId: string,
-    action: string,
-    makeEvent: () => Promise<RequestEvent>,
-  ): Promise<Result<AccountRequest, DomainError>> {
+  private async change(actor: Actor, requestId: string, action: string, makeEvent: () => RequestEvent): Promise<Result<AccountRequest, DomainError>> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.deps.store.getRequest(requestId);
       if (!current) return err(domainError(ErrorCodes.REQUEST_NOT_FOUND, 'That request no longer exists.'));
-      const event = await makeEvent();
-      const next = transition(current.value, event, actor);
+      const event = makeEvent();
+      const next = transition(current.value, event, actor, this.settings);
       if (!next.ok) return next;
-      const request = next.value;
-      const decisionStep = current.value.currentStep;
-      const decision =
-        event.type === 'approve' || event.type === 'reject' || event.type === 'return'
-          ? { ...request.steps[decisionStep].decision!, id: this.deps.ids.next(), requestId, round: request.round, step: decisionStep, role: request.steps[decisionStep].role }
-          : undefined;
-      const account = request.status === 'approved' ? registerAccount(request, this.deps.ids.next(), event.at) : undefined;
+      const audit = this.audit(actor, next.value.state, action, current.value, event.at);
       try {
-        const saved = await this.deps.store.saveRequestChange({
-          request,
-          expectedEtag: current.etag,
-          decision,
-          account,
-          audit: this.audit(actor, request, action, current.value, event.at),
-          jobs: this.schedule(request, account),
-        });
-        this.afterChange(actor, saved.value, account);
+        const saved = await this.deps.store.saveRequestChange({ request: next.value.state, expectedEtag: current.etag, audit, ...this.records(next.value, audit.id, event.at) });
+        this.deps.onQueued?.();
         return ok(saved.value);
       } catch (e) {
         if (e instanceof ConflictError && attempt < MAX_CONFLICT_RETRIES) continue;
@@ -193,50 +200,77 @@ export class AccountRequestService {
     }
   }
 
-  /** Fan-out after the change is stored: the clicking user already has their answer. */
-  private afterChange(actor: Actor, request: AccountRequest, account?: RegisteredAccount) {
-    const { notifier, background } = this.deps;
-    background.run(`notify ${request.reference} ${request.status}`, async () => {
-      await notifier.refreshSentCards(request);
-      if (request.status === 'pending') await notifier.approvalNeeded(request);
-      // The requester hears of changes other people make; their own actions are answered in place.
-      if (actor.id !== request.requesterId) await notifier.requesterUpdated(request);
-      if (account) await notifier.accountApproved(account, request);
-    });
+  /**
+   * Turns a transition's effects into what the store writes with the change:
+   * the decision record, the register entry, and jobs. Every message the change
+   * implies goes in one job keyed by the change, so saving the change twice
+   * books it once, and the job sends each message at most once.
+   */
+  private records(t: Transitioned, changeId: string, at: string): { decision?: DecisionRecord; account?: RegisteredAccount; jobs: Job[] } {
+    const r = t.state;
+    let decision: DecisionRecord | undefined;
+    let account: RegisteredAccount | undefined;
+    const jobs: Job[] = [];
+    const notify: NotifyPayload = { requestId: r.id, changeId, deliveries: [], refresh: false };
+    for (const e of t.effects) {
+      switch (e.kind) {
+        case 'recordDecision':
+          decision = { ...e.decision, id: this.deps.ids.next(), requestId: r.id, round: e.round, step: e.step, role: e.role };
+          break;
+        case 'registerAccount':
+          account = registerAccount(r, this.deps.ids.next(), at);
+          break;
+        case 'notify':
+          if (!notify.deliveries.some((d) => d.to === e.to && d.message === e.message)) notify.deliveries.push({ to: e.to, message: e.message });
+          break;
+        case 'refreshSentCards':
+          notify.refresh = true;
+          break;
+        case 'schedule':
+          jobs.push(this.job(e.job, e.key, e.payload, new Date(e.at)));
+          break;
+      }
+    }
+    if (notify.deliveries.length || notify.refresh) jobs.unshift(this.job(ApprovalJobs.notify, `notify:${changeId}`, { ...notify }, new Date(at)));
+    return { decision, account, jobs };
   }
 
   private job(kind: string, key: string, payload: Record<string, unknown>, runAt: Date): Job {
     return { id: this.deps.ids.next(), kind, key, payload, runAt: runAt.toISOString(), attempts: 0 };
   }
 
-  /** The delayed work a change implies, written with the change. Keys make it idempotent: a retried change books nothing twice. */
-  private schedule(r: AccountRequest, account?: RegisteredAccount): Job[] {
-    if (!this.deps.jobs) return [];
-    const now = this.deps.clock.now();
-    const days = this.deps.reminderSchoolDays ?? { remind: 3, escalate: 2 };
-    const out: Job[] = [];
-    if (r.status === 'pending') {
-      const where = { requestId: r.id, round: r.round, step: r.currentStep };
-      out.push(this.job(ApprovalJobs.remind, `approval-remind:${r.id}:${r.round}:${r.currentStep}`, where, addSchoolDays(now, days.remind)));
-    }
-    if (account) {
-      if (account.closure) {
-        const closure = new Date(`${account.closure}T08:00:00Z`).getTime() - 14 * DAY;
-        out.push(this.job(ApprovalJobs.closure, `account-closure:${account.id}`, { accountId: account.id, requestId: r.id }, new Date(Math.max(closure, now.getTime()))));
-      }
-      out.push(this.job(ApprovalJobs.review, `account-review:${account.id}:1`, { accountId: account.id, requestId: r.id, year: 1 }, new Date(now.getTime() + 365 * DAY)));
-    }
-    return out;
-  }
-
-  /** Job handlers for reminders and escalations. Each reloads state and does nothing if the moment has passed. */
+  /** Job handlers for messages, reminders and escalations. Each reloads state and does nothing if the moment has passed. */
   handlers(): Record<string, JobHandler> {
     return {
+      [ApprovalJobs.notify]: (job) => this.notify(job),
       [ApprovalJobs.remind]: (job) => this.remindApprover(job),
       [ApprovalJobs.escalate]: (job) => this.escalate(job),
       [ApprovalJobs.closure]: (job) => this.accountReminder(job, 'closure'),
       [ApprovalJobs.review]: (job) => this.accountReminder(job, 'review'),
     };
+  }
+
+  private deliver(job: Job, sends: Send[]): Promise<JobOutcome> {
+    return deliverInOrder(this.deps.jobs, job, sends, (m) => this.log(m), this.deps.retryDelayMs ?? defaultRetryDelay);
+  }
+
+  /**
+   * Sends what one change implies, from the request as it is now. An approver
+   * is asked only while the step is still theirs; cards already in chats are
+   * edited last, which is harmless to repeat.
+   */
+  private async notify(job: Job): Promise<JobOutcome> {
+    const p = job.payload as unknown as NotifyPayload;
+    const found = await this.deps.store.getRequest(String(p.requestId));
+    if (!found) return { kind: 'done' };
+    const r = found.value;
+    const sends: Send[] = (Array.isArray(p.deliveries) ? p.deliveries : []).map((d) => (beforeSend) => {
+      if (d.message === 'approvalNeeded' && currentApprover(r)?.approverId !== d.to) return Promise.resolve('skip' as const);
+      return this.deps.notifier.aboutRequest(String(d.to), d.message, r, beforeSend);
+    });
+    const outcome = await this.deliver(job, sends);
+    if (outcome.kind === 'done' && p.refresh) await this.deps.notifier.refreshSentCards(r);
+    return outcome;
   }
 
   private async stillWaiting(job: Job) {
@@ -248,12 +282,12 @@ export class AccountRequestService {
   private async remindApprover(job: Job): Promise<JobOutcome> {
     const r = await this.stillWaiting(job);
     if (!r) return { kind: 'done' };
-    const result = await this.deps.notifier.approvalReminder(r);
-    if (result.kind === 'throttled') return { kind: 'retry', afterMs: result.retryAfterMs, error: 'throttled' };
+    const step = currentApprover(r)!;
+    const outcome = await this.deliver(job, [(beforeSend) => this.deps.notifier.aboutRequest(step.approverId, 'approvalReminder', r, beforeSend)]);
+    if (outcome.kind !== 'done') return outcome;
     const days = this.deps.reminderSchoolDays ?? { remind: 3, escalate: 2 };
-    await this.deps.jobs?.enqueue([
-      this.job(ApprovalJobs.escalate, `approval-escalate:${r.id}:${r.round}:${r.currentStep}`, job.payload, addSchoolDays(this.deps.clock.now(), days.escalate)),
-    ]);
+    const escalate = addSchoolDays(this.deps.clock.now(), days.escalate);
+    await this.deps.jobs.enqueue([this.job(ApprovalJobs.escalate, `approval-escalate:${r.id}:${r.round}:${r.currentStep}`, { requestId: r.id, round: r.round, step: r.currentStep }, escalate)]);
     return { kind: 'done' };
   }
 
@@ -262,7 +296,7 @@ export class AccountRequestService {
     const [deputy] = await this.deps.directory.findByRole('deputyHead');
     if (!deputy) return { kind: 'done' };
     // A refusal here (the step moved on meanwhile, or no one else to take it) is a normal end, not a failure.
-    await this.change(SYSTEM_ACTOR, String(job.payload.requestId), 'approval.escalate', async () => ({
+    await this.change(SYSTEM_ACTOR, String(job.payload.requestId), 'approval.escalate', () => ({
       type: 'escalate',
       step: Number(job.payload.step),
       round: Number(job.payload.round),
@@ -272,26 +306,37 @@ export class AccountRequestService {
     return { kind: 'done' };
   }
 
+  /** Finds the account by its request (jobs booked since effects became data) or by its own id (jobs booked before). */
+  private async accountFor(job: Job): Promise<RegisteredAccount | undefined> {
+    const accounts = await this.deps.store.listAccounts();
+    return accounts.find((a) => (job.payload.requestId && a.requestId === job.payload.requestId) || (job.payload.accountId && a.id === job.payload.accountId));
+  }
+
   private async accountReminder(job: Job, kind: 'closure' | 'review'): Promise<JobOutcome> {
-    const account = (await this.deps.store.listAccounts()).find((a) => a.id === job.payload.accountId);
+    const account = await this.accountFor(job);
     if (!account) return { kind: 'done' };
     const to = kind === 'closure' ? account.administrators.map((a) => a.id) : (await this.deps.directory.findByRole('ictLeader')).map((s) => s.id);
-    await this.deps.notifier.accountReminder(account, kind, to);
+    const sends: Send[] = to.map((userId) => async (beforeSend) => {
+      if (!(await beforeSend())) return 'skip';
+      const [result] = await this.deps.notifier.accountReminder(account, kind, [userId]);
+      return result ?? 'skip';
+    });
+    const outcome = await this.deliver(job, sends);
+    if (outcome.kind !== 'done') return outcome;
     if (kind === 'review' && (!account.closure || account.closure > this.today())) {
       const year = Number(job.payload.year ?? 1) + 1;
-      await this.deps.jobs?.enqueue([this.job(ApprovalJobs.review, `account-review:${account.id}:${year}`, { ...job.payload, year }, new Date(this.deps.clock.now().getTime() + 365 * DAY))]);
+      const payload = { requestId: account.requestId, year };
+      await this.deps.jobs.enqueue([this.job(ApprovalJobs.review, `account-review:${account.requestId}:${year}`, payload, new Date(this.deps.clock.now().getTime() + 365 * DAY))]);
     }
     return { kind: 'done' };
   }
 
-  /** A request as `viewer` may see it: the requester and its approvers only. */
-  async view(viewerId: string, requestId: string): Promise<Result<AccountRequest, DomainError>> {
+  /** A request as `viewer` may see it: who may see what is the domain's rule (requestRefusal). */
+  async view(viewer: Viewer, requestId: string): Promise<Result<AccountRequest, DomainError>> {
     const found = await this.deps.store.getRequest(requestId);
     if (!found) return err(domainError(ErrorCodes.REQUEST_NOT_FOUND, 'That request no longer exists.'));
-    const r = found.value;
-    const involved = r.requesterId === viewerId || r.steps.some((s) => s.approverId === viewerId);
-    if (!involved) return err(domainError(ErrorCodes.APPROVAL_NOT_APPROVER, 'This request is not yours to see.'));
-    return ok(r);
+    const refused = requestRefusal(found.value, viewer, 'view');
+    return refused ? err(refused) : ok(found.value);
   }
 
   async listMine(actorId: string): Promise<AccountRequest[]> {

@@ -1,6 +1,7 @@
 import type { Actor, StaffMember } from '../domain/people';
 import { domainError, ErrorCodes, type DomainError } from '../domain/errors';
 import { err, ok, type Result } from '../domain/result';
+import type { Viewer } from '../domain/request-permissions';
 import type { Directory } from '../ports/directory';
 
 /**
@@ -15,4 +16,9 @@ export async function resolveActor(directory: Directory, aadObjectId: string | u
     );
   }
   return ok({ id: staff.id, name: staff.name, staff });
+}
+
+/** The viewer a permission check needs: the id, and the roles the directory holds for them (never the client's word). */
+export function viewerOf(actor: Actor & { staff?: StaffMember }): Viewer {
+  return { id: actor.id, roles: actor.staff?.roles ?? [] };
 }

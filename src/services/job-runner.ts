@@ -43,6 +43,11 @@ export class JobRunner {
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
+  /** Jobs this runner is executing right now (the loop's, not drain's). */
+  get busy(): number {
+    return this.inFlight;
+  }
+
   /** Wakes the loop early, e.g. right after a campaign is launched. */
   nudge() {
     this.wake?.();

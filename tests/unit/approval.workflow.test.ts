@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import type { AccountRequest, ApprovalStep } from '../../src/domain/account-request';
-import { openRequest, SYSTEM_ACTOR, transition, type RequestEvent } from '../../src/domain/approval.workflow';
+import { openRequest, submitRequest, SYSTEM_ACTOR, transition, type RequestEvent } from '../../src/domain/approval.workflow';
+import type { RequestEffect } from '../../src/domain/request-effects';
+import { requestPermissions } from '../../src/domain/request-permissions';
 import { ErrorCodes } from '../../src/domain/errors';
-import type { Actor } from '../../src/domain/people';
+import type { Actor, SchoolRole } from '../../src/domain/people';
 import { routeRequest } from '../../src/domain/routing';
 import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
 
@@ -33,7 +35,7 @@ const deepFreeze = <T>(o: T): T => {
 
 function must(r: ReturnType<typeof transition>): AccountRequest {
   if (!r.ok) throw new Error(r.error.code);
-  return r.value;
+  return r.value.state;
 }
 const sign = (a: Actor, type: 'approve' | 'reject' | 'return', s: AccountRequest): RequestEvent => ({
   type,
@@ -126,8 +128,9 @@ describe('request approval workflow: state × event × actor', () => {
     } else {
       expect(result.ok).toBe(true);
       if (result.ok) {
-        expect({ status: result.value.status, currentStep: result.value.currentStep, round: result.value.round }).toEqual(expected.ok);
-        expect(result.value.updatedAt).toBe(T1);
+        const next = result.value.state;
+        expect({ status: next.status, currentStep: next.currentStep, round: next.round }).toEqual(expected.ok);
+        expect(next.updatedAt).toBe(T1);
       }
     }
   });
@@ -200,5 +203,103 @@ describe('routing', () => {
   test('with no deputy, a self-routed step is refused rather than self-approved', () => {
     const r = routeRequest(I.id, { ...people, deputy: undefined });
     expect(!r.ok && r.error.code).toBe(C.ROUTING_NO_APPROVER);
+  });
+});
+
+describe('effects: what each transition implies, as data', () => {
+  /** A compact picture of the effects: kind and whom, in order. */
+  const summary = (effects: RequestEffect[]) =>
+    effects.map((e) => {
+      switch (e.kind) {
+        case 'notify':
+          return `notify ${Object.entries(actors).find(([, a]) => a.id === e.to)?.[0] ?? e.to} ${e.message}`;
+        case 'schedule':
+          return `schedule ${e.job} ${e.key}`;
+        case 'recordDecision':
+          return `record ${e.decision.outcome} step ${e.step}`;
+        default:
+          return e.kind;
+      }
+    });
+  const run = (s: AccountRequest, type: 'approve' | 'reject' | 'return', a: Actor) => {
+    const r = transition(s, { type, step: s.currentStep, round: s.round, signature: a.name, comment: 'why', at: T1 }, a);
+    if (!r.ok) throw new Error(r.error.code);
+    return r.value.effects;
+  };
+
+  test('submitting asks the first approver and books their reminder', () => {
+    const t = submitRequest({ id: 'r9', reference: 'CS-0009', requester: R, details, steps, at: T0 });
+    expect(summary(t.effects)).toEqual(['notify I approvalNeeded', 'schedule approval.remind approval-remind:r9:1:0']);
+  });
+  test('the ICT leader approves: decision kept, cards refreshed, the head asked, the requester told, the head reminded later', () => {
+    expect(summary(run(P0, 'approve', I))).toEqual([
+      'record approved step 0',
+      'refreshSentCards',
+      'notify H approvalNeeded',
+      'notify R requestUpdated',
+      'schedule approval.remind approval-remind:r1:1:1',
+    ]);
+  });
+  test('the final approval registers the account, tells its administrators and books closure and review', () => {
+    const withAdmins = deepFreeze({ ...P1, details: { ...details, administrators: [{ id: S.id, name: S.name }, { id: D.id, name: D.name }], closure: '2027-07-20' } });
+    expect(summary(run(withAdmins, 'approve', H))).toEqual([
+      'record approved step 1',
+      'refreshSentCards',
+      'notify R requestUpdated',
+      'registerAccount',
+      'notify S accountApproved',
+      'notify D accountApproved',
+      'schedule account.closure-reminder account-closure:r1',
+      'schedule account.annual-review account-review:r1:1',
+    ]);
+  });
+  test.each(['reject', 'return'] as const)('%s: decision kept, cards refreshed, the requester told, no one else asked', (type) => {
+    expect(summary(run(P1, type, H))).toEqual([`record ${type === 'reject' ? 'rejected' : 'returned'} step 1`, 'refreshSentCards', 'notify R requestUpdated']);
+  });
+  test('withdrawing only refreshes the cards already sent (the requester has their answer in place)', () => {
+    const r = transition(P1, { type: 'withdraw', at: T1 }, R);
+    expect(r.ok && summary(r.value.effects)).toEqual(['refreshSentCards']);
+  });
+  test('resubmitting starts a new round: the first approver is asked again and reminded under a new key', () => {
+    const r = transition(RET, { type: 'resubmit', details, steps, at: T1 }, R);
+    expect(r.ok && summary(r.value.effects)).toEqual(['refreshSentCards', 'notify I approvalNeeded', 'schedule approval.remind approval-remind:r1:2:0']);
+  });
+  test('escalation asks the deputy and tells the requester', () => {
+    const r = transition(P0, { type: 'escalate', step: 0, round: 1, to: D, at: T1 }, SYSTEM_ACTOR);
+    expect(r.ok && summary(r.value.effects)).toEqual(['refreshSentCards', 'notify D approvalNeeded', 'notify R requestUpdated']);
+  });
+  test('a refused transition implies nothing', () => {
+    expect(transition(P0, { type: 'withdraw', at: T1 }, I).ok).toBe(false);
+  });
+});
+
+describe('who may do what: one function for the cards, the bot and the workflow', () => {
+  const allowedFor = (s: AccountRequest, a: Actor, roles: SchoolRole[] = []) =>
+    Object.entries(requestPermissions(s, { id: a.id, roles }))
+      .filter(([, p]) => p.allowed)
+      .map(([k]) => k);
+  test.each([
+    ['P0', 'R', ['withdraw', 'view']],
+    ['P0', 'I', ['decide', 'view']],
+    ['P0', 'H', ['view']],
+    ['P0', 'S', []],
+    ['P1', 'I', ['view']],
+    ['P1', 'H', ['decide', 'view']],
+    ['RET', 'R', ['withdraw', 'edit', 'resubmit', 'view']],
+    ['RET', 'I', ['view']],
+    ['APP', 'R', ['view']],
+    ['WD', 'R', ['view']],
+  ] as const)('%s for %s: %j', (state, actor, expected) => {
+    expect(allowedFor(states[state], actors[actor])).toEqual(expected);
+  });
+  test('overseers may view any request but decide only their own step', () => {
+    expect(allowedFor(P0, S, ['policyAdmin'])).toEqual(['view']);
+    expect(allowedFor(P0, D, ['deputyHead'])).toEqual(['view']);
+  });
+  test('every refusal carries a stable code and a sentence', () => {
+    const p = requestPermissions(P0, { id: S.id });
+    expect(p.decide.reason?.code).toBe(C.APPROVAL_NOT_APPROVER);
+    expect(p.withdraw.reason?.code).toBe(C.REQUEST_NOT_REQUESTER);
+    expect(p.view.reason?.message).toMatch(/not yours/);
   });
 });

@@ -64,6 +64,10 @@ export class SharePointJobQueue implements JobQueue {
     await this.set(id, { JobStatus: 'done', LeaseUntil: null, DueAt: null });
   }
 
+  async checkpoint(id: string, payload: Record<string, unknown>): Promise<void> {
+    await this.set(id, { Payload: JSON.stringify(payload) });
+  }
+
   async retryLater(id: string, runAt: string, error: string): Promise<void> {
     const at = toDateTime(runAt);
     await this.set(id, { JobStatus: 'pending', RunAt: at, DueAt: at, LeaseUntil: null, LastError: error.slice(0, 500) });
