@@ -255,9 +255,8 @@ export class AccountRequestService {
   }
 
   /**
-   * Sends what one change implies, from the request as it is now. An approver
-   * is asked only while the step is still theirs; cards already in chats are
-   * edited last, which is harmless to repeat.
+   * Sends what one change implies, from the request as it is now. Cards already
+   * in chats are edited first; an approver is asked only while the step is still theirs.
    */
   private async notify(job: Job): Promise<JobOutcome> {
     const p = job.payload as unknown as NotifyPayload;
@@ -268,9 +267,9 @@ export class AccountRequestService {
       if (d.message === 'approvalNeeded' && currentApprover(r)?.approverId !== d.to) return Promise.resolve('skip' as const);
       return this.deps.notifier.aboutRequest(String(d.to), d.message, r, beforeSend);
     });
-    const outcome = await this.deliver(job, sends);
-    if (outcome.kind === 'done' && p.refresh) await this.deps.notifier.refreshSentCards(r);
-    return outcome;
+    // Edits first: repeating them is harmless, so a crash here leaves no message in doubt.
+    if (p.refresh) await this.deps.notifier.refreshSentCards(r);
+    return this.deliver(job, sends);
   }
 
   private async stillWaiting(job: Job) {

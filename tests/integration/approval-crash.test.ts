@@ -3,11 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { demoPeople, demoSchool, demoStaff } from '../../src/adapters/demo-school';
 import { mulberry32 } from '../support/fake-connector';
 import { FakeConnector } from '../support/fake-connector';
 import { validForm } from '../support/forms';
+import { SITE, sharePointUnderTest } from '../contract/sharepoint-harness';
+import type { LocalGraphServer } from '../support/graph-server';
+import type { SharePointStore } from '../../src/adapters/sharepoint/sharepoint.store';
 
 /**
  * The server process is killed (SIGKILL) at random moments while approvers
@@ -18,23 +21,29 @@ import { validForm } from '../support/forms';
  * that is the only leeway.
  */
 const root = resolve(__dirname, '../..');
-const dir = mkdtempSync(join(tmpdir(), 'countersign-approval-crash-'));
-const connector = new FakeConnector();
+let dir = '';
+let connector = new FakeConnector();
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
 const random = mulberry32(SEED);
 let child: ChildProcess | undefined;
 let port = 0;
+/** On SharePoint: the local Graph server, in this process, so it outlives every kill of the app. */
+let graph: { server: LocalGraphServer; baseUrl: string; store: SharePointStore } | undefined;
 
-afterAll(async () => {
+afterEach(async () => {
   child?.kill('SIGKILL');
   await connector.stop();
+  await graph?.server.stop();
+  graph = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
 function startServer(): Promise<number> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  const env = { PATH: process.env.PATH!, HOME: process.env.HOME!, PORT: '0', DATA_DIR: dir, CONNECTOR_SERVICE_URL: connector.url };
+  const entry = graph ? 'tests/support/sharepoint-app.entry.ts' : 'src/server/main.ts';
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, PORT: '0', DATA_DIR: dir, CONNECTOR_SERVICE_URL: connector.url },
+    env: graph ? { ...env, TEST_GRAPH_URL: graph.baseUrl, TEST_SITE_ID: SITE } : env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child = proc;
@@ -89,6 +98,15 @@ async function click(who: Person, verb: string, data: Record<string, unknown>): 
   throw new Error(`${verb} never answered`);
 }
 
+/** Waits until `userId` has been sent the approval card for `ref`, or gives up quietly after `ms`. */
+async function cardArrives(userId: string, ref: string, ms: number) {
+  const key = `${userId} approvalNeeded ${ref}`;
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    if (connector.calls.some((c) => (c.kind === 'send' || c.kind === 'reply') && classify(c) === key)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** What a card that reached someone is, by its heading: the key the test counts by. */
 function classify(call: { conversationId: string; activity?: any }): string | undefined {
   const card = call.activity?.attachments?.[0]?.content;
@@ -101,8 +119,49 @@ function classify(call: { conversationId: string; activity?: any }): string | un
   return kind && `${owner} ${kind} ${ref}`;
 }
 
-test('SIGKILL at random moments during approvals: every message the decisions imply goes out exactly once, on SQLite', async () => {
+/** What the test reads back once the dust settles, from either store. */
+interface Readback {
+  openMessageJobs(): Promise<number>;
+  decisions(): Promise<Array<{ key: string; n: number }>>;
+  accounts(): Promise<number>;
+  messageJobPayloads(): Promise<Array<Record<string, any>>>;
+  close(): void;
+}
+
+function sqliteReadback(): Readback {
+  const db = new Database(join(dir, 'countersign.db'), { readonly: true });
+  return {
+    openMessageJobs: async () => (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind = 'request.notify' AND status IN ('pending', 'running')`).get() as { n: number }).n,
+    decisions: async () => (db.prepare(`SELECT request_id || ':' || round || ':' || step AS key, COUNT(*) AS n FROM decisions GROUP BY key`).all() as any[]),
+    accounts: async () => (db.prepare('SELECT COUNT(*) AS n FROM accounts').get() as any).n,
+    messageJobPayloads: async () => (db.prepare(`SELECT payload FROM jobs WHERE kind = 'request.notify'`).all() as Array<{ payload: string }>).map((r) => JSON.parse(r.payload)),
+    close: () => db.close(),
+  };
+}
+
+function sharePointReadback(store: SharePointStore): Readback {
+  const jobs = () => store.site.query('jobs', {}).then((items) => items.filter((it) => it.fields.Kind === 'request.notify'));
+  return {
+    openMessageJobs: async () => (await jobs()).filter((it) => it.fields.JobStatus === 'pending' || it.fields.JobStatus === 'running').length,
+    decisions: async () => {
+      const counts = new Map<string, number>();
+      for (const it of await store.site.query('decisions', {})) {
+        const k = `${it.fields.RequestId}:${it.fields.Round}:${it.fields.Step}`;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      return [...counts].map(([key, n]) => ({ key, n }));
+    },
+    accounts: async () => (await store.listAccounts()).length,
+    messageJobPayloads: async () => (await jobs()).map((it) => JSON.parse(String(it.fields.Payload))),
+    close: () => undefined,
+  };
+}
+
+test.each(['sqlite', 'sharepoint'] as const)('SIGKILL at random moments during approvals: every message the decisions imply goes out exactly once, on %s', async (kind) => {
+  dir = mkdtempSync(join(tmpdir(), 'countersign-approval-crash-'));
+  connector = new FakeConnector();
   await connector.start();
+  if (kind === 'sharepoint') graph = await sharePointUnderTest({ strictIndexing: true, pageSize: 50, seed: SEED });
   await startServer();
   const requesters = demoStaff.filter((s) => s.roles.length === 0).slice(0, 6);
   const I = demoPeople.ictLeader;
@@ -120,8 +179,8 @@ test('SIGKILL at random moments during approvals: every message the decisions im
   // The killer: at randomly chosen decisions, SIGKILL a random few milliseconds after the click
   // leaves (mid-decision, or while the previous decision's messages are going), then start again.
   const clicks = requests.flatMap((r) => [
-    { who: I, data: { requestId: r.id, step: 0, round: 1, signature: I.name, comment: '' } },
-    { who: H, data: { requestId: r.id, step: 1, round: 1, signature: H.name, comment: '' } },
+    { who: I, ref: r.ref, data: { requestId: r.id, step: 0, round: 1, signature: I.name, comment: '' } },
+    { who: H, ref: r.ref, data: { requestId: r.id, step: 1, round: 1, signature: H.name, comment: '' } },
   ]);
   let kills = 0;
   let restarting = Promise.resolve();
@@ -134,33 +193,35 @@ test('SIGKILL at random moments during approvals: every message the decisions im
         await startServer();
       })();
     }
+    // A person decides from the card they were sent; if it never came (in doubt at a kill), from `status`.
+    // On SharePoint a job held by a killed process waits out its lease (30 s) before another run takes it.
+    await cardArrives(c.who.id, c.ref, kind === 'sqlite' ? 15_000 : 45_000);
     await click(c.who, 'approval.approve', c.data);
     await restarting;
   }
 
-  // Wait for every message job to finish, reading the database as an operator would.
-  const db = new Database(join(dir, 'countersign.db'), { readonly: true });
-  const open = () => (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind = 'request.notify' AND status IN ('pending', 'running')`).get() as { n: number }).n;
-  for (let end = Date.now() + 60_000; open() > 0; ) {
+  // Wait for every message job to finish, reading the store as an operator would. On SharePoint a
+  // job held by a killed process is picked up again when its lease runs out.
+  const rb = kind === 'sqlite' ? sqliteReadback() : sharePointReadback(graph!.store);
+  for (let end = Date.now() + 90_000; (await rb.openMessageJobs()) > 0; ) {
     if (Date.now() > end) throw new Error('message jobs did not finish');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200));
   }
   await new Promise((r) => setTimeout(r, 500));
 
   // Records: one decision per step, one account per request, all approved.
-  const decisions = db.prepare(`SELECT request_id, round, step, COUNT(*) AS n FROM decisions GROUP BY request_id, round, step`).all() as any[];
+  const decisions = await rb.decisions();
   expect(decisions.length).toBe(requests.length * 2);
-  expect(decisions.every((d) => d.n === 1)).toBe(true);
-  expect((db.prepare('SELECT COUNT(*) AS n FROM accounts').get() as any).n).toBe(requests.length);
+  expect(decisions.filter((d) => d.n !== 1)).toEqual([]);
+  expect(await rb.accounts()).toBe(requests.length);
 
   // Unconfirmed: messages a job found "on the wire" when it ran again after a kill.
   const unconfirmed = new Set<string>();
-  for (const row of db.prepare(`SELECT payload FROM jobs WHERE kind = 'request.notify'`).all() as Array<{ payload: string }>) {
-    const p = JSON.parse(row.payload);
+  for (const p of await rb.messageJobPayloads()) {
     const ref = requests.find((r) => r.id === p.requestId)!.ref;
     for (const i of p.progress?.unconfirmed ?? []) unconfirmed.add(`${p.deliveries[i].to} ${p.deliveries[i].message} ${ref}`);
   }
-  db.close();
+  rb.close();
 
   const expected = new Map<string, number>();
   const add = (k: string, n = 1) => expected.set(k, (expected.get(k) ?? 0) + n);
