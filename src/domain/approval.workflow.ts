@@ -1,6 +1,7 @@
 import type { AccountRequest, ApprovalStep, Decision, DecisionOutcome, RequestDetails } from './account-request';
 import type { Actor } from './people';
 import { domainError, ErrorCodes, type DomainError } from './errors';
+import { plausiblySameName } from './name-match';
 import { accountReminders, defaultWorkflowSettings, remindCurrentStep, type RequestEffect, type WorkflowSettings } from './request-effects';
 import { requestRefusal } from './request-permissions';
 import { err, ok, type Result } from './result';
@@ -164,27 +165,21 @@ function decide(state: AccountRequest, event: DecisionEvent, actor: Actor): Resu
   if (refused) return err(refused);
   const signature = event.signature.trim();
   const comment = event.comment.trim();
-  if (!signature) {
-    return err(
-      domainError(ErrorCodes.APPROVAL_SIGNATURE_REQUIRED, 'Type your full name to sign.', {
-        fields: { signature: 'Type your full name to sign.' },
-      }),
-    );
+  // Every problem at once, each beside its field, so one press shows all there is to fix.
+  const fields: Record<string, string> = {};
+  let code: DomainError['code'] | undefined;
+  const refuse = (c: DomainError['code'], field: string, message: string) => {
+    code ??= c;
+    fields[field] ??= message;
+  };
+  if (!signature) refuse(ErrorCodes.APPROVAL_SIGNATURE_REQUIRED, 'signature', 'Type your full name to sign.');
+  else if (signature.length > 200 || !plausiblySameName(signature, actor.name)) {
+    // The same rule as a declaration's signature: the name held for the approver, forgiving case, accents and a middle name.
+    refuse(ErrorCodes.APPROVAL_SIGNATURE_MISMATCH, 'signature', `Sign with your own name as the school holds it (${actor.name}).`);
   }
-  if (event.type === 'reject' && !comment) {
-    return err(
-      domainError(ErrorCodes.APPROVAL_REASON_REQUIRED, 'Give a reason for rejecting.', {
-        fields: { comment: 'Give a reason for rejecting.' },
-      }),
-    );
-  }
-  if (event.type === 'return' && !comment) {
-    return err(
-      domainError(ErrorCodes.APPROVAL_COMMENT_REQUIRED, 'Say what needs to change.', {
-        fields: { comment: 'Say what needs to change.' },
-      }),
-    );
-  }
+  if (event.type === 'reject' && !comment) refuse(ErrorCodes.APPROVAL_REASON_REQUIRED, 'comment', 'Give a reason for rejecting.');
+  if (event.type === 'return' && !comment) refuse(ErrorCodes.APPROVAL_COMMENT_REQUIRED, 'comment', 'Say what needs to change.');
+  if (code) return err(domainError(code, Object.values(fields).join(' '), { fields }));
   const decision: Decision = {
     outcome: outcomeOf[event.type],
     actorId: actor.id,

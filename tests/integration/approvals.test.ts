@@ -113,6 +113,22 @@ describe.each(STORES)('%s store', (store) => {
   });
 
   describe('reject, return and resubmit, withdraw', () => {
+    test('an approver who signs with someone else’s name is refused beside the field, keeps what they typed, and nothing changes', async () => {
+      const { id } = await submit();
+      const { data } = latestApprovalCard(ictLeader, id);
+      const sentBefore = h.connector.cardsFor(headTeacher.id).length;
+      const wrong = await h.invoke(ictLeader, 'approval.approve', { ...data, signature: 'Mickey Mouse', comment: 'Fine by me.' });
+      expect(wrong.status).toBe(200);
+      expect(allText(wrong.card)).toMatch(/Sign with your own name as the school holds it \(Gareth Lloyd\)/);
+      expect(inputValues(wrong.card)).toMatchObject({ signature: 'Mickey Mouse', comment: 'Fine by me.' });
+      expect(allText(wrong.card)).not.toMatch(/Signed: Mickey Mouse/);
+      await h.idle();
+      const r = await getRequest(id);
+      expect([r.status, r.currentStep, r.steps[0].decision]).toEqual(['pending', 0, undefined]);
+      expect(h.connector.cardsFor(headTeacher.id).length).toBe(sentBefore);
+      expect(await h.app.store.listDecisions(id)).toEqual([]);
+    });
+
     test('reject needs a reason; the card keeps what was typed; then the requester is told', async () => {
       const { id } = await submit();
       const { data } = latestApprovalCard(ictLeader, id);

@@ -147,12 +147,32 @@ describe('decisions record who, the typed name, server time and comment', () => 
     expect(!r.ok && r.error.fields?.signature).toBeTruthy();
   });
   test('reject needs a reason; return needs a comment; approve does not', () => {
-    const reject = transition(P0, { type: 'reject', step: 0, round: 1, signature: 'G', comment: ' ', at: T1 }, I);
-    const ret = transition(P0, { type: 'return', step: 0, round: 1, signature: 'G', comment: '', at: T1 }, I);
-    const approve = transition(P0, { type: 'approve', step: 0, round: 1, signature: 'G', comment: '', at: T1 }, I);
+    const reject = transition(P0, { type: 'reject', step: 0, round: 1, signature: I.name, comment: ' ', at: T1 }, I);
+    const ret = transition(P0, { type: 'return', step: 0, round: 1, signature: I.name, comment: '', at: T1 }, I);
+    const approve = transition(P0, { type: 'approve', step: 0, round: 1, signature: I.name, comment: '', at: T1 }, I);
     expect(!reject.ok && reject.error.code).toBe(C.APPROVAL_REASON_REQUIRED);
     expect(!ret.ok && ret.error.code).toBe(C.APPROVAL_COMMENT_REQUIRED);
     expect(approve.ok).toBe(true);
+  });
+  test.each([
+    ['Mickey Mouse', false],
+    ['Priya Raman', false],
+    ['gareth lloyd', true],
+    ['G. Lloyd', true],
+    ['Gareth  Owen Lloyd', true],
+    ['Garéth Lloyd', true],
+    ['Lloyd', false],
+  ])('the typed signature must be the approver’s own name: %s → %s', (typed, accepted) => {
+    const r = transition(P0, { type: 'approve', step: 0, round: 1, signature: typed, comment: '', at: T1 }, I);
+    expect(r.ok).toBe(accepted);
+    if (!r.ok) {
+      expect(r.error.code).toBe(C.APPROVAL_SIGNATURE_MISMATCH);
+      expect(r.error.fields?.signature).toContain(I.name);
+    }
+  });
+  test('a wrong name and a missing reason are both reported, each beside its field', () => {
+    const r = transition(P0, { type: 'reject', step: 0, round: 1, signature: 'Mickey Mouse', comment: '', at: T1 }, I);
+    expect(!r.ok && Object.keys(r.error.fields ?? {}).sort()).toEqual(['comment', 'signature']);
   });
   test('a late click on an old step says who already decided it', () => {
     const r = transition(P1, { type: 'approve', step: 0, round: 1, signature: I.name, comment: '', at: T1 }, I);
