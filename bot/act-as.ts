@@ -20,20 +20,23 @@ export class ActingAs {
   }
 
   /**
-   * Answers `as <name>` with a line of plain text. The name was typed by a
-   * person, so the caller must send the answer as plain text (it is echoed).
+   * Answers `as <name>` with a line of text. `echoesTyped` says that the line
+   * quotes what the person typed, so it must go out as plain text.
    */
-  async choose(conversationId: string, name: string): Promise<string> {
+  async choose(conversationId: string, name: string): Promise<{ text: string; echoesTyped: boolean }> {
     const staff = await this.directory.listStaff();
     const wanted = name.toLowerCase().trim();
     const people = staff
       .slice(0, LIST_AT_MOST)
       .map((s) => `${s.name} (${s.jobTitle})`)
       .join('; ');
-    if (!wanted) return `Type "as" and a name to act as that person. The demo school has: ${people}.`;
+    if (!wanted) return { text: `Type "as" and a name to act as that person. The demo school has: ${people}.`, echoesTyped: false };
     const match = staff.find((s) => s.name.toLowerCase() === wanted) ?? staff.find((s) => s.name.toLowerCase().split(' ').includes(wanted));
-    if (!match) return `No one called "${name.trim().slice(0, 60)}" in the demo school. Try: ${staff.map((s) => s.name.split(' ')[0]).join(', ')}.`;
+    if (!match) {
+      const firstNames = staff.map((s) => s.name.split(' ')[0]).join(', ');
+      return { text: `No one called "${name.trim().slice(0, 60)}" in the demo school. Try: ${firstNames}.`, echoesTyped: true };
+    }
     this.byConversation.set(conversationId, match.id);
-    return `This chat now acts as ${match.name} (${match.jobTitle}). Type "status" to see their requests and approvals.`;
+    return { text: `This chat now acts as ${match.name} (${match.jobTitle}). Type "status" to see their requests and approvals.`, echoesTyped: false };
   }
 }

@@ -115,8 +115,10 @@ export class CountersignBot extends TeamsActivityHandler {
     const text = TurnContext.removeRecipientMention(ctx.activity)?.trim() ?? ctx.activity.text?.trim() ?? '';
     const typed = parseText(text);
     if (typed.command === 'as' && this.actingAs) {
-      // The answer echoes what the person typed: plain text, so Teams renders no markdown or link from it.
-      await ctx.sendActivity({ type: 'message', textFormat: 'plain', text: await this.actingAs.choose(ctx.activity.conversation.id, typed.args.join(' ')) });
+      const answer = await this.actingAs.choose(ctx.activity.conversation.id, typed.args.join(' '));
+      // An answer that quotes what the person typed goes as plain text, so Teams renders no markdown or link from it.
+      // The others keep the default (markdown) like every other line the bot sends; the Playground renders the two differently.
+      await ctx.sendActivity({ type: 'message', text: answer.text, ...(answer.echoesTyped ? { textFormat: 'plain' } : {}) });
       return;
     }
     const verb = this.routes.verbFor(typed);
@@ -194,7 +196,6 @@ export class CountersignBot extends TeamsActivityHandler {
       await ctx
         .sendActivity({
           type: 'message',
-          textFormat: 'plain',
           text: `Sorry, something went wrong on our side and that did not go through. Try again in a minute, or type "help". If it keeps happening, give your ICT team this reference: ${ref}.`,
         })
         .catch((sendError: Error) => this.log(ctx, `could not send the apology: ${sendError.message}`));
