@@ -100,7 +100,7 @@ export class CountersignBot extends TeamsActivityHandler {
       return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as any };
     } catch (e) {
       const ref = this.failed(ctx, e);
-      return invokeError(500, 'ServerError', `Something went wrong on our side, so nothing was changed. Try again in a minute. Reference: ${ref}.`).body;
+      return invokeError(500, 'ServerError', `Something went wrong on our side. Try again in a minute, or type "help" in your chat with Countersign. Reference: ${ref}.`).body;
     }
   }
 
@@ -186,7 +186,8 @@ export class CountersignBot extends TeamsActivityHandler {
 
   /**
    * A chat turn that throws still gets an answer that says what to do next, with
-   * the request id to quote. The adapter's onTurnError stays as the last resort.
+   * the request id to quote. It does not claim that nothing changed: the failure
+   * may come after a change was saved. The adapter's onTurnError stays as the last resort.
    */
   private async orApologise(ctx: TurnContext, work: () => Promise<void>) {
     try {
@@ -196,7 +197,7 @@ export class CountersignBot extends TeamsActivityHandler {
       await ctx
         .sendActivity({
           type: 'message',
-          text: `Sorry, something went wrong on our side and that did not go through. Try again in a minute, or type "help". If it keeps happening, give your ICT team this reference: ${ref}.`,
+          text: `Sorry, something went wrong on our side. Try again in a minute, or type "help". If it keeps happening, give your ICT team this reference: ${ref}.`,
         })
         .catch((sendError: Error) => this.log(ctx, `could not send the apology: ${sendError.message}`));
     }
