@@ -34,3 +34,27 @@ export const campaignLaunchData = z.object({
   deadline: z.string().max(40).default(''),
   reminderEveryDays: z.coerce.number().optional(),
 });
+
+/** Which declaration a card shows; both optional (a text command shows the current version). */
+export const declarationRef = declarationData.pick({ versionId: true, campaignId: true }).partial();
+
+/**
+ * Which campaign a card is about. Optional: text commands mean the latest. An
+ * over-long id is cut rather than refused, and a non-string id means "latest",
+ * as cards already sent have always been answered.
+ */
+export const campaignRef = z.object({
+  campaignId: z
+    .string()
+    .transform((s) => s.slice(0, 100))
+    .optional()
+    .catch(undefined),
+});
+
+/**
+ * The value of an `adaptiveCard/action` invoke that we answer: an Action.Execute.
+ * Anything else (Action.Submit sent as an invoke, or no action at all) is refused with a 400.
+ */
+export const executeInvoke = z.object({
+  action: z.object({ type: z.literal('Action.Execute') }).passthrough(),
+});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   TeamsActivityHandler,
   TurnContext,
@@ -5,129 +6,164 @@ import {
   type AdaptiveCardInvokeValue,
   type Attachment,
   type ConversationReference,
+  type InvokeResponse,
 } from 'botbuilder';
 import type { AdaptiveCard } from '../src/cards/ac';
 import { helpCard } from '../src/cards/help.card';
 import { noticeCard } from '../src/cards/notice.card';
-import { requestFormCard } from '../src/cards/request-form.card';
-import { decisionLine, requestCard } from '../src/cards/request.card';
-import { when } from '../src/cards/ac';
-import { statusListCard } from '../src/cards/status-list.card';
-import { Verbs } from '../src/cards/verbs';
-import { lastDecision, type AccountRequest } from '../src/domain/account-request';
-import type { DomainError } from '../src/domain/errors';
-import type { Actor } from '../src/domain/people';
-import { detailsToFormValues } from '../src/domain/request-form.schema';
-import { may } from '../src/domain/request-permissions';
-import type { Directory } from '../src/ports/directory';
-import type { AccountRequestService, DecisionVerb, FormRejection } from '../src/services/account-requests.service';
-import { resolveActor, viewerOf } from '../src/services/actors';
+import type { StaffMember } from '../src/domain/people';
+import { resolveActor } from '../src/services/actors';
 import type { ConversationService } from '../src/services/conversations.service';
-import { campaignLaunchData, decisionData, declarationData, requestRef, submitEnvelope } from './card-data';
-import { declarationCard } from '../src/cards/declaration.card';
-import { campaignLaunchCard, campaignStatusCard } from '../src/cards/campaign.card';
-import type { DeclarationService } from '../src/services/declarations.service';
-import type { CampaignService } from '../src/services/campaigns.service';
+import { ActingAs } from './act-as';
+import { executeInvoke, submitEnvelope } from './card-data';
+import { approvalsFeature } from './features/approvals.feature';
+import { campaignsFeature } from './features/campaigns.feature';
+import { declarationsFeature } from './features/declarations.feature';
+import type { FeatureDeps, SharedFile, Turn } from './features/feature';
+import { helpFeature } from './features/help.feature';
+import { requestsFeature } from './features/requests.feature';
+import { parseText, Routes } from './routes';
 import { cardMessage } from './teams.notifier';
 
-export interface BotDeps {
-  requests: AccountRequestService;
+export interface BotDeps extends FeatureDeps {
   conversations: ConversationService;
-  directory: Directory;
-  schoolName: string;
   /** Embedded mode only: lets one Playground window act as any demo person (`as <name>`). */
   allowActAs: boolean;
-  declarations: DeclarationService;
-  campaigns: CampaignService;
-  policyLink: (userId: string, versionId: string) => string;
-  /** Writes a CSV export and returns its path and a signed download link. */
-  saveExport: (file: string, csv: string) => { path: string; link: string };
-  today: () => string;
-  log: (msg: string) => void;
 }
 
-const decisionVerbs: Record<string, DecisionVerb> = {
-  [Verbs.approve]: 'approve',
-  [Verbs.reject]: 'reject',
-  [Verbs.return]: 'return',
-};
+/** Where a turn keeps its request id, so every log line of the turn and the person's apology can quote it. */
+const REQUEST_ID = Symbol('countersign.requestId');
 
-const isRejection = (e: FormRejection | DomainError): e is FormRejection => 'values' in e;
+/** Short enough to read out over the phone to the ICT team; unique enough to find the turn in the logs. */
+const newRequestId = () => randomUUID().slice(0, 8);
 
-/** Turns chat messages and card actions into service calls, and results into cards. Thin on purpose. */
+const isPolicyAdmin = (staff: StaffMember) => staff.roles.includes('policyAdmin');
+
+/** An invoke answer Teams shows as an error message (Universal Actions' error response). */
+function invokeError(status: number, code: string, message: string): InvokeResponse {
+  const body: AdaptiveCardInvokeResponse = { statusCode: status, type: 'application/vnd.microsoft.error', value: { code, message } as any };
+  return { status, body };
+}
+
+/**
+ * Wiring only: a turn comes in, the actor is resolved on the server, the route
+ * table picks the feature's handler, and its card goes out: as a reply to a chat
+ * message, or as the invoke answer that replaces the clicked card.
+ */
 export class CountersignBot extends TeamsActivityHandler {
-  /** conversation id → staff id, set by `as <name>` in embedded mode only. */
-  private readonly actingAs = new Map<string, string>();
+  private readonly routes: Routes;
+  private readonly actingAs?: ActingAs;
 
   constructor(private readonly deps: BotDeps) {
     super();
+    this.routes = new Routes([helpFeature(deps), requestsFeature(deps), approvalsFeature(deps), declarationsFeature(deps), campaignsFeature(deps)]);
+    this.actingAs = deps.allowActAs ? new ActingAs(deps.directory) : undefined;
     this.onMessage(async (ctx, next) => {
-      await this.remember(ctx);
-      await this.handleMessage(ctx);
+      await this.orApologise(ctx, () => this.handleMessage(ctx));
       await next();
     });
     this.onMembersAdded(async (ctx, next) => {
-      await this.remember(ctx);
-      const botId = ctx.activity.recipient?.id;
-      if ((ctx.activity.membersAdded ?? []).some((m) => m.id !== botId)) {
-        await ctx.sendActivity(cardMessage(helpCard({ schoolName: this.deps.schoolName })));
-      }
+      await this.orApologise(ctx, () => this.welcome(ctx));
       await next();
     });
+  }
+
+  /** Gives every turn its request id before anything can log. */
+  async run(ctx: TurnContext): Promise<void> {
+    ctx.turnState.set(REQUEST_ID, newRequestId());
+    await super.run(ctx);
+  }
+
+  /**
+   * botbuilder answers every invoke it has no handler for with an empty 501
+   * (ActivityHandler.onInvokeActivity and TeamsActivityHandler.onInvokeActivity
+   * in botbuilder 4.23), and throws a TypeError on an `adaptiveCard/action` with
+   * no action. Both get an answer that says what happened instead.
+   */
+  protected async onInvokeActivity(ctx: TurnContext): Promise<InvokeResponse> {
+    const name = ctx.activity.name ?? '';
+    if (name === 'adaptiveCard/action' && !executeInvoke.safeParse(ctx.activity.value).success) {
+      this.log(ctx, `refused an adaptiveCard/action that is not Action.Execute`);
+      return invokeError(400, 'BadRequest', 'Countersign answers only Action.Execute buttons. Type "help" in your chat with Countersign to get a fresh card.');
+    }
+    const response = await super.onInvokeActivity(ctx);
+    if (response?.status !== 501) return response;
+    this.log(ctx, `unsupported invoke ${JSON.stringify(name.slice(0, 60))}`);
+    return invokeError(400, 'NotSupported', `Countersign does not handle "${name.slice(0, 60)}" requests. Type "help" in your chat with Countersign to see what it can do.`);
   }
 
   /** Universal Actions: the card in the response replaces the card for the person who clicked. */
   protected async onAdaptiveCardInvoke(ctx: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    await this.remember(ctx);
-    const action = value?.action;
-    if (action?.type !== 'Action.Execute') {
-      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Only Action.Execute is supported.' } as any };
+    try {
+      await this.remember(ctx);
+      const card = await this.dispatch(ctx, String(value.action.verb ?? ''), value.action.data ?? {});
+      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as any };
+    } catch (e) {
+      const ref = this.failed(ctx, e);
+      return invokeError(500, 'ServerError', `Something went wrong on our side. Try again in a minute, or type "help" in your chat with Countersign. Reference: ${ref}.`).body;
     }
-    const card = await this.act(ctx, String(action.verb ?? ''), action.data ?? {});
-    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as any };
   }
 
   private async handleMessage(ctx: TurnContext) {
+    await this.remember(ctx);
     // Older clients send Action.Submit: a message whose value carries the verb.
     const submitted = submitEnvelope.safeParse(ctx.activity.value);
     if (submitted.success && !ctx.activity.text) {
-      await ctx.sendActivity(cardMessage(await this.act(ctx, submitted.data.verb, submitted.data)));
+      await this.replyWith(ctx, submitted.data.verb, submitted.data);
       return;
     }
     const text = TurnContext.removeRecipientMention(ctx.activity)?.trim() ?? ctx.activity.text?.trim() ?? '';
-    const [word, ...rest] = text.replace(/<[^>]+>/g, '').trim().split(/\s+/);
-    const command = (word ?? '').toLowerCase().replace(/[^a-z]/g, '');
-    if (command === 'as' && this.deps.allowActAs) return this.actAs(ctx, rest.join(' '));
-    const sub = (rest[0] ?? '').toLowerCase();
-    const verb =
-      command === 'campaign'
-        ? ({ launch: Verbs.campaignNew, status: Verbs.campaignStatus, export: Verbs.campaignExport } as Record<string, string>)[sub] ?? Verbs.campaignStatus
-        : ({ help: Verbs.helpShow, request: Verbs.requestNew, status: Verbs.statusShow, sign: Verbs.declarationShow } as Record<string, string>)[command];
+    const typed = parseText(text);
+    if (typed.command === 'as' && this.actingAs) {
+      const answer = await this.actingAs.choose(ctx.activity.conversation.id, typed.args.join(' '));
+      // An answer that quotes what the person typed goes as plain text, so Teams renders no markdown or link from it.
+      // The others keep the default (markdown) like every other line the bot sends; the Playground renders the two differently.
+      await ctx.sendActivity({ type: 'message', text: answer.text, ...(answer.echoesTyped ? { textFormat: 'plain' } : {}) });
+      return;
+    }
+    const verb = this.routes.verbFor(typed);
     if (verb) {
-      const files: Attachment[] = [];
-      await ctx.sendActivity(cardMessage(await this.act(ctx, verb, {}, files)));
-      // A chat message can carry the export as a file; an invoke answer (a card) cannot, so the card also links to it.
-      if (files.length) await ctx.sendActivity({ type: 'message', text: 'The export, as a CSV file:', attachments: files });
+      await this.replyWith(ctx, verb, {});
       return;
     }
-    await ctx.sendActivity(cardMessage(helpCard({ schoolName: this.deps.schoolName, unknownText: true })));
+    const who = await this.actor(ctx);
+    await ctx.sendActivity(cardMessage(helpCard({ schoolName: this.deps.schoolName, unknownText: true, policyAdmin: who.ok && isPolicyAdmin(who.value.staff) })));
   }
 
-  /** Embedded mode: "as Gareth" makes this chat act as that demo person, so one window can walk the whole flow. */
-  private async actAs(ctx: TurnContext, name: string) {
-    const staff = await this.deps.directory.listStaff();
-    const wanted = name.toLowerCase().trim();
-    const match = staff.find((s) => s.name.toLowerCase() === wanted) ?? staff.find((s) => s.name.toLowerCase().split(' ').includes(wanted));
-    if (!match) {
-      await ctx.sendActivity(`No one called "${name.slice(0, 60)}" in the demo school. Try: ${staff.map((s) => s.name.split(' ')[0]).join(', ')}.`);
-      return;
+  /** Answers a chat message with the verb's card, and the file it offers if any. */
+  private async replyWith(ctx: TurnContext, verb: string, data: Record<string, unknown>) {
+    const files: SharedFile[] = [];
+    await ctx.sendActivity(cardMessage(await this.dispatch(ctx, verb, data, files)));
+    // A chat message can carry the export as a file; an invoke answer (a card) cannot, so the card also links to it.
+    if (files.length) {
+      const attachments: Attachment[] = files.map((f) => ({ contentType: f.contentType, contentUrl: f.url, name: f.name }));
+      await ctx.sendActivity({ type: 'message', text: 'The export, as a CSV file:', attachments });
     }
-    this.actingAs.set(ctx.activity.conversation.id, match.id);
-    await ctx.sendActivity(`This chat now acts as ${match.name} (${match.jobTitle}). Type "status" to see their requests and approvals.`);
   }
 
-  private async actor(ctx: TurnContext) {
-    const override = this.deps.allowActAs ? this.actingAs.get(ctx.activity.conversation.id) : undefined;
+  private async welcome(ctx: TurnContext) {
+    await this.remember(ctx);
+    const botId = ctx.activity.recipient?.id;
+    if (!(ctx.activity.membersAdded ?? []).some((m) => m.id !== botId)) return;
+    const who = await this.actor(ctx);
+    await ctx.sendActivity(cardMessage(helpCard({ schoolName: this.deps.schoolName, policyAdmin: who.ok && isPolicyAdmin(who.value.staff) })));
+  }
+
+  /** Resolves who acts, then runs the verb's handler: one path for Action.Execute, Action.Submit and text commands. */
+  private async dispatch(ctx: TurnContext, verb: string, data: Record<string, unknown>, files: SharedFile[] = []): Promise<AdaptiveCard> {
+    const who = await this.actor(ctx);
+    if (!who.ok) return noticeCard('Countersign', who.error.message);
+    const turn: Turn = { actor: who.value, policyAdmin: isPolicyAdmin(who.value.staff), share: (f) => files.push(f) };
+    const handler = this.routes.forVerb(verb);
+    if (!handler) {
+      this.log(ctx, `unknown verb ${JSON.stringify(verb.slice(0, 60))}`);
+      return helpCard({ schoolName: this.deps.schoolName, unknownText: true, policyAdmin: turn.policyAdmin });
+    }
+    return handler(turn, data);
+  }
+
+  private actor(ctx: TurnContext) {
+    const override = this.actingAs?.staffIdFor(ctx.activity.conversation.id);
     return resolveActor(this.deps.directory, override ?? ctx.activity.from?.aadObjectId);
   }
 
@@ -136,7 +172,8 @@ export class CountersignBot extends TeamsActivityHandler {
     const a = ctx.activity;
     const userId = a.from?.aadObjectId;
     if (!userId || a.conversation?.conversationType === 'channel' || a.conversation?.isGroup) return;
-    if (this.deps.allowActAs && this.actingAs.has(a.conversation.id)) return;
+    // A chat acting as someone else is not that person's chat: their cards must not go to it.
+    if (this.actingAs?.staffIdFor(a.conversation.id)) return;
     const reference = TurnContext.getConversationReference(a) as ConversationReference;
     await this.deps.conversations.remember({
       userId,
@@ -147,195 +184,41 @@ export class CountersignBot extends TeamsActivityHandler {
     });
   }
 
-  /** One place that maps a verb to a use case, for Action.Execute and Action.Submit alike. */
-  private async act(ctx: TurnContext, verb: string, data: Record<string, unknown>, files: Attachment[] = []): Promise<AdaptiveCard> {
-    const who = await this.actor(ctx);
-    if (!who.ok) return noticeCard('Countersign', who.error.message);
-    const actor = who.value;
-    const { requests } = this.deps;
-
-    switch (verb) {
-      case Verbs.helpShow:
-        return helpCard({ schoolName: this.deps.schoolName });
-      case Verbs.requestNew: {
-        const form = await requests.formContext();
-        return requestFormCard(form);
-      }
-      case Verbs.statusShow:
-        return statusListCard(await requests.listMine(actor.id), await requests.listAwaiting(actor.id), await this.deps.declarations.outstanding(actor.id));
-      case Verbs.declarationShow: {
-        const ref = declarationData.partial().safeParse(data);
-        return this.declaration(actor, ref.success ? ref.data.versionId : undefined, ref.success ? ref.data.campaignId : undefined);
-      }
-      case Verbs.declarationSign: {
-        const parsed = declarationData.safeParse(data);
-        if (!parsed.success) return noticeCard('Countersign', 'This card is missing its policy version. Type “sign” to get the current declaration.');
-        const input = parsed.data;
-        const result = await this.deps.declarations.sign(actor, { versionId: input.versionId, campaignId: input.campaignId ?? null, typedName: input.typedName, confirmed: input.confirm === 'true' });
-        if (result.ok) {
-          const banner = result.value.kind === 'alreadySigned' ? `Already signed on ${when(result.value.declaration.signedAt)}. Nothing has changed.` : undefined;
-          return this.declaration(actor, input.versionId, input.campaignId, { banner });
-        }
-        return this.declaration(actor, input.versionId, input.campaignId, {
-          errors: { ...result.error.fields, ...(result.error.fields ? {} : { message: result.error.message }) },
-          values: { typedName: input.typedName, confirm: input.confirm },
-        });
-      }
-      case Verbs.campaignNew: {
-        const versions = await this.deps.declarations.currentVersions();
-        const denied = await this.deps.campaigns.progress(actor).then((r) => (!r.ok && r.error.code === 'CAMPAIGN.NOT_ADMIN' ? r.error : undefined));
-        if (denied) return noticeCard('Countersign', denied.message);
-        return campaignLaunchCard({ versions, today: this.deps.today(), defaultDeadline: inDays(this.deps.today(), 21) });
-      }
-      case Verbs.campaignLaunch: {
-        const parsed = campaignLaunchData.safeParse(data);
-        const input = parsed.success ? parsed.data : { versionId: '', deadline: '', reminderEveryDays: NaN };
-        const result = await this.deps.campaigns.launch(actor, input);
-        if (!result.ok) {
-          if (result.error.code === 'CAMPAIGN.NOT_ADMIN') return noticeCard('Countersign', result.error.message);
-          const versions = await this.deps.declarations.currentVersions();
-          return campaignLaunchCard({
-            versions,
-            today: this.deps.today(),
-            defaultDeadline: inDays(this.deps.today(), 21),
-            values: { versionId: String(data.versionId ?? ''), deadline: String(data.deadline ?? ''), reminderEveryDays: String(data.reminderEveryDays ?? '') },
-            errors: result.error.fields ?? { versionId: result.error.message },
-          });
-        }
-        const { campaign, recipients, alreadySigned } = result.value;
-        const progress = await this.deps.campaigns.progress(actor, campaign.id);
-        const banner = `Launched to ${recipients} people${alreadySigned ? ` (${alreadySigned} had already signed)` : ''}. Cards are on their way.`;
-        return progress.ok ? campaignStatusCard(progress.value.campaign, progress.value.progress, { banner }) : noticeCard('Countersign', banner);
-      }
-      case Verbs.campaignStatus: {
-        const id = typeof data.campaignId === 'string' ? data.campaignId.slice(0, 100) : undefined;
-        const result = await this.deps.campaigns.progress(actor, id);
-        return result.ok ? campaignStatusCard(result.value.campaign, result.value.progress) : noticeCard('Countersign', result.error.message);
-      }
-      case Verbs.campaignExport: {
-        const id = typeof data.campaignId === 'string' ? data.campaignId.slice(0, 100) : undefined;
-        const result = await this.deps.campaigns.export(actor, id);
-        if (!result.ok) return noticeCard('Countersign', result.error.message);
-        const { campaign, progress, csv, summary } = result.value;
-        const file = `campaign-${campaign.versionLabel}-${this.deps.today()}-${campaign.id.slice(0, 8)}.csv`.replace(/[^\w.-]/g, '-');
-        const saved = this.deps.saveExport(file, csv);
-        this.deps.log(`export written to ${saved.path}`);
-        files.push({ contentType: 'text/csv', contentUrl: saved.link, name: file });
-        return campaignStatusCard(campaign, progress, { summary, exportLink: saved.link, banner: `Export ready: ${file} (${progress.total} rows).` });
-      }
-      case Verbs.requestSubmit: {
-        const result = await requests.submit(actor, data);
-        if (result.ok) return requestCard(result.value, { viewerId: actor.id, banner: 'Submitted. We will tell you here as it moves on.' });
-        return this.formOrNotice(actor, result.error);
-      }
-      case Verbs.requestResubmit: {
-        const ref = requestRef.safeParse(data);
-        if (!ref.success) return noticeCard('Countersign', 'This card is missing its request. Type "status" to find your requests.');
-        const result = await requests.resubmit(actor, ref.data.requestId, data);
-        if (result.ok) return requestCard(result.value, { viewerId: actor.id, banner: 'Resubmitted. It starts again with the Computing/ICT subject leader.' });
-        return this.formOrNotice(actor, result.error);
-      }
-      case Verbs.requestEdit: {
-        const ref = requestRef.safeParse(data);
-        const found = ref.success ? await requests.view(viewerOf(actor), ref.data.requestId) : undefined;
-        if (!found?.ok) return noticeCard('Countersign', found?.error.message ?? 'This card is missing its request.');
-        const r = found.value;
-        if (!may(r, viewerOf(actor), 'edit')) return requestCard(r, { viewerId: actor.id });
-        return this.editForm(r);
-      }
-      case Verbs.requestWithdraw: {
-        const ref = requestRef.safeParse(data);
-        if (!ref.success) return noticeCard('Countersign', 'This card is missing its request. Type "status" to find your requests.');
-        const result = await requests.withdraw(actor, ref.data.requestId);
-        return this.outcome(actor, ref.data.requestId, result, 'Withdrawn. No one will be asked to decide it now.');
-      }
-      case Verbs.requestView:
-      case Verbs.refresh: {
-        const ref = requestRef.safeParse(data);
-        if (!ref.success) return noticeCard('Countersign', 'This card is missing its request. Type "status" to find your requests.');
-        const found = await requests.view(viewerOf(actor), ref.data.requestId);
-        return found.ok ? requestCard(found.value, { viewerId: actor.id }) : noticeCard('Countersign', found.error.message);
-      }
-      case Verbs.approve:
-      case Verbs.reject:
-      case Verbs.return: {
-        const parsed = decisionData.safeParse(data);
-        if (!parsed.success) {
-          const ref = requestRef.safeParse(data);
-          const message = parsed.error.issues.map((i) => i.message).join(' ');
-          if (!ref.success) return noticeCard('Countersign', 'This card is missing its request. Type "status" to find your requests.');
-          const found = await requests.view(viewerOf(actor), ref.data.requestId);
-          return found.ok
-            ? requestCard(found.value, { viewerId: actor.id, errors: { message }, values: { signature: String(data.signature ?? '').slice(0, 200), comment: String(data.comment ?? '').slice(0, 2000) } })
-            : noticeCard('Countersign', found.error.message);
-        }
-        const input = parsed.data;
-        const result = await requests.decide(actor, decisionVerbs[verb], input);
-        if (!result.ok && result.error.fields) {
-          const found = await requests.view(viewerOf(actor), input.requestId);
-          if (found.ok)
-            return requestCard(found.value, { viewerId: actor.id, errors: result.error.fields, values: { signature: input.signature, comment: input.comment } });
-        }
-        const decided = result.ok ? result.value.steps[input.step]?.decision : undefined;
-        return this.outcome(actor, input.requestId, result, decided && decisionLine(decided));
-      }
-      default:
-        this.deps.log(`unknown verb ${verb.slice(0, 60)}`);
-        return helpCard({ schoolName: this.deps.schoolName, unknownText: true });
+  /**
+   * A chat turn that throws still gets an answer that says what to do next, with
+   * the request id to quote. It does not claim that nothing changed: the failure
+   * may come after a change was saved. The adapter's onTurnError stays as the last resort.
+   */
+  private async orApologise(ctx: TurnContext, work: () => Promise<void>) {
+    try {
+      await work();
+    } catch (e) {
+      const ref = this.failed(ctx, e);
+      await ctx
+        .sendActivity({
+          type: 'message',
+          text: `Sorry, something went wrong on our side. Try again in a minute, or type "help". If it keeps happening, give your ICT team this reference: ${ref}.`,
+        })
+        .catch((sendError: Error) => this.log(ctx, `could not send the apology: ${sendError.message}`));
     }
   }
 
-  private async declaration(
-    actor: Actor,
-    versionId?: string,
-    campaignId?: string,
-    extra: { banner?: string; errors?: Record<string, string>; values?: { typedName?: string; confirm?: string } } = {},
-  ): Promise<AdaptiveCard> {
-    const view = await this.deps.declarations.view(actor.id, versionId);
-    if (!view.ok) return noticeCard('Countersign', view.error.message);
-    const v = view.value;
-    return declarationCard({
-      version: v.version,
-      current: v.current,
-      declaration: v.declaration,
-      campaignId: campaignId ?? null,
-      readLink: this.deps.policyLink(actor.id, v.version.id),
-      opened: v.opened,
-      ...extra,
-    });
+  /** Logs a failed turn with its request id and returns the id. */
+  private failed(ctx: TurnContext, e: unknown): string {
+    const what = ctx.activity.type === 'invoke' ? `invoke ${ctx.activity.name ?? ''}` : ctx.activity.type;
+    // One line, so that a search for the request id finds the cause and where it was thrown.
+    const where = e instanceof Error ? (e.stack?.split('\n').find((l) => l.trim().startsWith('at ')) ?? '').trim() : '';
+    this.log(ctx, `${what} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}${where ? ` (${where})` : ''}`);
+    return this.requestId(ctx);
   }
 
-  private async editForm(r: AccountRequest, rejection?: FormRejection) {
-    const form = await this.deps.requests.formContext();
-    const last = lastDecision(r);
-    return requestFormCard({
-      ...form,
-      values: rejection?.values ?? detailsToFormValues(r.details),
-      errors: rejection?.fields,
-      resubmit: { requestId: r.id, reference: r.reference, returnedBy: last?.actorName ?? '', comment: last?.comment ?? '' },
-    });
+  private requestId(ctx: TurnContext): string {
+    let id = ctx.turnState.get(REQUEST_ID) as string | undefined;
+    if (!id) ctx.turnState.set(REQUEST_ID, (id = newRequestId()));
+    return id;
   }
 
-  /** A refused form comes back as the same form, errors beside their fields and the input kept. */
-  private async formOrNotice(actor: Actor, e: FormRejection | DomainError): Promise<AdaptiveCard> {
-    if (!isRejection(e)) return noticeCard('Countersign', e.message);
-    if (e.requestId) {
-      const found = await this.deps.requests.view(viewerOf(actor), e.requestId);
-      if (found.ok) return this.editForm(found.value, e);
-    }
-    const form = await this.deps.requests.formContext();
-    return requestFormCard({ ...form, values: e.values, errors: e.fields });
+  private log(ctx: TurnContext, msg: string) {
+    this.deps.log(`request ${this.requestId(ctx)}: ${msg}`);
   }
-
-  /** After a change: the new state for the actor, or why nothing changed (e.g. "already decided by …"). */
-  private async outcome(actor: Actor, requestId: string, result: { ok: true; value: AccountRequest } | { ok: false; error: DomainError }, banner?: string) {
-    if (result.ok) return requestCard(result.value, { viewerId: actor.id, banner });
-    const found = await this.deps.requests.view(viewerOf(actor), requestId);
-    const message = result.error.message;
-    return found.ok ? requestCard(found.value, { viewerId: actor.id, banner: message }) : noticeCard('Countersign', message);
-  }
-}
-
-function inDays(today: string, days: number): string {
-  return new Date(Date.parse(`${today}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -1,15 +1,36 @@
-import { card, execute, heading, note, type AdaptiveCard } from './ac';
+import { card, execute, heading, note, type Action, type AdaptiveCard } from './ac';
 import { Verbs } from './verbs';
 
-/** The help card: what Countersign does, and a button for each thing it does. Also the answer to unknown text. */
-export function helpCard(opts: { schoolName: string; unknownText?: boolean }): AdaptiveCard {
+export interface HelpCardOptions {
+  schoolName: string;
+  /** The answer to text the bot did not understand. */
+  unknownText?: boolean;
+  /** Lists `campaign`, which only policy admins may use; the bot resolves it on the server. */
+  policyAdmin?: boolean;
+}
+
+/** The help card: what Countersign does, and a button for each thing it does. Also the welcome and the answer to unknown text. */
+export function helpCard(opts: HelpCardOptions): AdaptiveCard {
+  const commands = [
+    '- **request**: ask for a new school social media account. Your request goes to the Computing/ICT subject leader, then to the head teacher.',
+    '- **status**: see where your requests are, and anything waiting for your decision.',
+    '- **sign**: read and sign the current policy declaration.',
+    ...(opts.policyAdmin ? ['- **campaign launch**, **campaign status**, **campaign export**: send the declaration to all staff, follow who has signed, and export the record for governors.'] : []),
+    '- **help**: show this card again.',
+  ];
+  const actions: Action[] = [
+    execute('Request an account', Verbs.requestNew),
+    execute('My requests', Verbs.statusShow),
+    execute('Sign the declaration', Verbs.declarationShow),
+    ...(opts.policyAdmin ? [execute('Campaigns', Verbs.campaignStatus)] : []),
+  ];
   return card(
     [
       heading('Countersign'),
       ...(opts.unknownText ? [note("Sorry, I didn't understand that. Here is what I can do.", { isSubtle: true })] : []),
-      note(`I look after the paperwork for ${opts.schoolName}'s social media accounts, right here in Teams chat.`),
-      note('- **request**: ask for a new school social media account. Your request goes to the Computing/ICT subject leader, then to the head teacher.\n- **status**: see where your requests are, and anything waiting for your decision.\n- **help**: show this card again.'),
+      note(`I look after the paperwork for ${opts.schoolName}'s social media accounts and policy declarations, right here in Teams chat.`),
+      note(commands.join('\n')),
     ],
-    [execute('Request an account', Verbs.requestNew), execute('My requests', Verbs.statusShow)],
+    actions,
   );
 }
