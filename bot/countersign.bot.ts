@@ -24,7 +24,7 @@ import { resolveActor } from '../src/services/actors';
 import type { ConversationService } from '../src/services/conversations.service';
 import { campaignLaunchData, decisionData, declarationData, requestRef, submitEnvelope } from './card-data';
 import { declarationCard } from '../src/cards/declaration.card';
-import { campaignLaunchCard, campaignStatusCard } from '../src/cards/campaign.card';
+import { campaignAlreadyOpenCard, campaignLaunchCard, campaignStatusCard } from '../src/cards/campaign.card';
 import type { DeclarationService } from '../src/services/declarations.service';
 import type { CampaignService } from '../src/services/campaigns.service';
 import { cardMessage } from './teams.notifier';
@@ -100,7 +100,7 @@ export class CountersignBot extends TeamsActivityHandler {
     const sub = (rest[0] ?? '').toLowerCase();
     const verb =
       command === 'campaign'
-        ? ({ launch: Verbs.campaignNew, status: Verbs.campaignStatus, export: Verbs.campaignExport } as Record<string, string>)[sub] ?? Verbs.campaignStatus
+        ? ({ launch: Verbs.campaignNew, status: Verbs.campaignStatus, export: Verbs.campaignExport, close: Verbs.campaignClose, recount: Verbs.campaignRecount } as Record<string, string>)[sub] ?? Verbs.campaignStatus
         : ({ help: Verbs.helpShow, request: Verbs.requestNew, status: Verbs.statusShow, sign: Verbs.declarationShow } as Record<string, string>)[command];
     if (verb) {
       const files: Attachment[] = [];
@@ -192,6 +192,7 @@ export class CountersignBot extends TeamsActivityHandler {
         const result = await this.deps.campaigns.launch(actor, input);
         if (!result.ok) {
           if (result.error.code === 'CAMPAIGN.NOT_ADMIN') return noticeCard('Countersign', result.error.message);
+          if (result.error.openCampaign) return campaignAlreadyOpenCard(result.error.openCampaign, result.error.message);
           const versions = await this.deps.declarations.currentVersions();
           return campaignLaunchCard({
             versions,
@@ -201,15 +202,24 @@ export class CountersignBot extends TeamsActivityHandler {
             errors: result.error.fields ?? { versionId: result.error.message },
           });
         }
-        const { campaign, recipients, alreadySigned } = result.value;
+        const { campaign } = result.value;
         const progress = await this.deps.campaigns.progress(actor, campaign.id);
-        const banner = `Launched to ${recipients} people${alreadySigned ? ` (${alreadySigned} had already signed)` : ''}. Cards are on their way.`;
+        const banner = 'Launched. Preparing the audience: cards go out as each page of the directory is read. Refresh to follow progress.';
         return progress.ok ? campaignStatusCard(progress.value.campaign, progress.value.progress, { banner }) : noticeCard('Countersign', banner);
       }
       case Verbs.campaignStatus: {
         const id = typeof data.campaignId === 'string' ? data.campaignId.slice(0, 100) : undefined;
         const result = await this.deps.campaigns.progress(actor, id);
         return result.ok ? campaignStatusCard(result.value.campaign, result.value.progress) : noticeCard('Countersign', result.error.message);
+      }
+      case Verbs.campaignClose:
+      case Verbs.campaignRecount: {
+        const id = typeof data.campaignId === 'string' ? data.campaignId.slice(0, 100) : undefined;
+        const closing = verb === Verbs.campaignClose;
+        const result = closing ? await this.deps.campaigns.close(actor, id) : await this.deps.campaigns.recount(actor, id);
+        if (!result.ok) return noticeCard('Countersign', result.error.message);
+        const banner = closing ? 'Closed. No more cards or reminders will be sent; the figures were counted again from the records.' : 'Counted again from the records.';
+        return campaignStatusCard(result.value.campaign, result.value.progress, { banner });
       }
       case Verbs.campaignExport: {
         const id = typeof data.campaignId === 'string' ? data.campaignId.slice(0, 100) : undefined;
