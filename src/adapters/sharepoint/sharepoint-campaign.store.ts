@@ -254,7 +254,9 @@ export class SharePointCampaignStore implements CampaignStore {
     // SharePoint compares text case-insensitively, so the range's ends are taken in lower case.
     const ids = unique.map((r) => r.userId.toLowerCase()).sort();
     const range = `fields/RecipientKey ge ${lit(recipientKey(c.id, ids[0]!))} and fields/RecipientKey le ${lit(recipientKey(c.id, ids[ids.length - 1]!))}`;
-    const existing = await this.site.query('recipients', { filter: range, select: ['RecipientId', 'State'] });
+    // Bounded: a scattered input (not one page of the directory) spans much of the campaign. What the read
+    // leaves out is still right, only dearer: creating one already there is a 409, handled below.
+    const existing = await this.site.query('recipients', { filter: range, select: ['RecipientId', 'State'] }, unique.length * 2 + 100);
     const have = new Map(existing.map((it) => [str(it.fields.RecipientId).toLowerCase(), str(it.fields.State)]));
     const fresh = unique.filter((r) => !have.has(r.userId.toLowerCase()));
     const stillQueued = unique.filter((r) => have.get(r.userId.toLowerCase()) === 'queued');
