@@ -41,12 +41,13 @@ test(`a campaign to ${N + 14} people completes with none lost and none duplicate
   expect(res.status).toBe(200);
   const [campaign] = await h.app.store.campaigns.listCampaigns();
 
-  // Wait for the fan-out: every recipient leaves `queued`.
+  // Wait for the fan-out: the audience job has booked everyone, and every recipient leaves `queued`.
   const started = Date.now();
   for (;;) {
+    const ready = (await h.app.store.campaigns.getCampaign(campaign.id))?.audienceStatus === 'ready';
     const counts = await h.app.store.campaigns.countRecipients(campaign.id);
     const queued = counts.filter((c) => c.state === 'queued').reduce((a, c) => a + c.count, 0);
-    if (queued === 0) break;
+    if (ready && queued === 0) break;
     if (Date.now() - started > 240_000) throw new Error(`still ${queued} queued`);
     await new Promise((r) => setTimeout(r, 250));
   }
