@@ -237,7 +237,7 @@ export class CampaignService {
       [JobKinds.send]: (job) => this.send(String(job.payload.campaignId), String(job.payload.userId), job.attempts),
       [JobKinds.remindRun]: (job) => this.remindRun(String(job.payload.campaignId), Number(job.payload.n)),
       [JobKinds.remindOne]: (job) => this.remindOne(String(job.payload.campaignId), String(job.payload.userId)),
-      [JobKinds.expand]: (job) => this.expand(String(job.payload.campaignId), String(job.payload.pass ?? 'launch'), String(job.payload.after ?? ''), job.attempts),
+      [JobKinds.expand]: (job) => this.expand(String(job.payload.campaignId), String(job.payload.pass ?? 'launch'), String(job.payload.after ?? ''), job.attempts, job.runAt),
     };
   }
 
@@ -259,7 +259,7 @@ export class CampaignService {
    * recipients, their sends and the next page's job, booked together. A crash resumes at this page
    * (the job runs again; recipients and job keys make booking twice harmless).
    */
-  private async expand(campaignId: string, pass: string, after: string, attempts: number): Promise<JobOutcome> {
+  private async expand(campaignId: string, pass: string, after: string, attempts: number, runAt: string): Promise<JobOutcome> {
     const campaign = await this.d.campaigns.getCampaign(campaignId);
     if (!campaign) {
       return attempts < WAIT_FOR_CAMPAIGN_ATTEMPTS ? { kind: 'retry', afterMs: backoff(attempts), error: 'campaign not stored yet' } : { kind: 'done' };
@@ -277,7 +277,9 @@ export class CampaignService {
     });
     const more = people.length === AUDIENCE_PAGE;
     const extra = more
-      ? [this.expandJob(campaign.id, pass, people[people.length - 1].id, at)]
+      ? // The next page keeps this page's due time, so it runs ahead of this page's sends (the queue is taken in due order)
+        // and the whole audience is booked early, not after every card of the page before.
+        [this.expandJob(campaign.id, pass, people[people.length - 1].id, runAt)]
       : pass === 'launch'
         ? [this.remindRunJob(campaign, 1, new Date(now.getTime() + campaign.reminderEveryDays * DAY))]
         : [];
