@@ -74,6 +74,8 @@ async function main() {
   await h.invoke(people.policyAdmin, 'campaign.launch', { versionId: v.id, deadline });
   await h.settle();
   const small = await progressCost();
+  // One open campaign per version: close the first before launching the second.
+  await h.say(people.policyAdmin, 'campaign close');
   await h.app.store.upsertStaff(Array.from({ length: 400 }, (_, i) => ({ id: `60000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `Extra ${i}`, email: `e${i}@x.example`, department: `School ${i % 7}`, jobTitle: 'Teacher', roles: [] })));
   await h.invoke(people.policyAdmin, 'campaign.launch', { versionId: v.id, deadline });
   await h.settle();

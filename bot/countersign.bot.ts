@@ -11,6 +11,7 @@ import {
 import type { AdaptiveCard } from '../src/cards/ac';
 import { helpCard } from '../src/cards/help.card';
 import { noticeCard } from '../src/cards/notice.card';
+import { mayRunCampaigns } from '../src/domain/campaign-permissions';
 import type { StaffMember } from '../src/domain/people';
 import { resolveActor } from '../src/services/actors';
 import type { ConversationService } from '../src/services/conversations.service';
@@ -37,7 +38,7 @@ const REQUEST_ID = Symbol('countersign.requestId');
 /** Short enough to read out over the phone to the ICT team; unique enough to find the turn in the logs. */
 const newRequestId = () => randomUUID().slice(0, 8);
 
-const isPolicyAdmin = (staff: StaffMember) => staff.roles.includes('policyAdmin');
+const isPolicyAdmin = (staff: StaffMember) => mayRunCampaigns({ id: staff.id, roles: staff.roles });
 
 /** An invoke answer Teams shows as an error message (Universal Actions' error response). */
 function invokeError(status: number, code: string, message: string): InvokeResponse {

@@ -1,4 +1,6 @@
-import { campaignLaunchCard, campaignStatusCard } from '../../src/cards/campaign.card';
+import { campaignAlreadyOpenCard, campaignLaunchCard, campaignStatusCard } from '../../src/cards/campaign.card';
+import { campaignRefusal } from '../../src/domain/campaign-permissions';
+import { viewerOf } from '../../src/services/actors';
 import { Verbs } from '../../src/cards/verbs';
 import { addDays } from '../../src/domain/calendar-date';
 import type { Campaign } from '../../src/domain/campaign';
@@ -9,8 +11,6 @@ import { notice } from './request-replies';
 /** The deadline the launch form suggests: three weeks from today. */
 const DEFAULT_DEADLINE_DAYS = 21;
 
-/** Kept in step with CampaignService's refusal; the service is what enforces the rule. */
-const NOT_ADMIN = 'Campaigns are for policy admins. Ask your school’s policy admin if you need one.';
 
 /** A name that is safe as a file name and says what the export is. */
 const exportFileName = (c: Campaign, today: string) => `campaign-${c.versionLabel}-${today}-${c.id.slice(0, 8)}.csv`.replace(/[^\w.-]/g, '-');
@@ -26,10 +26,16 @@ export function campaignsFeature({ campaigns, declarations, saveExport, today, l
   return {
     commands: {
       // A bare `campaign`, or a word we do not know after it, shows the latest campaign's status.
-      campaign: { verb: Verbs.campaignStatus, sub: { launch: Verbs.campaignNew, status: Verbs.campaignStatus, export: Verbs.campaignExport } },
+      campaign: {
+        verb: Verbs.campaignStatus,
+        sub: { launch: Verbs.campaignNew, status: Verbs.campaignStatus, export: Verbs.campaignExport, close: Verbs.campaignClose, recount: Verbs.campaignRecount },
+      },
     },
     verbs: {
-      [Verbs.campaignNew]: async ({ policyAdmin }) => (policyAdmin ? launchForm() : notice(NOT_ADMIN)),
+      [Verbs.campaignNew]: async ({ actor }) => {
+        const refused = campaignRefusal(viewerOf(actor), 'launch');
+        return refused ? notice(refused.message) : launchForm();
+      },
 
       [Verbs.campaignLaunch]: async ({ actor }, data) => {
         const parsed = campaignLaunchData.safeParse(data);
@@ -37,14 +43,15 @@ export function campaignsFeature({ campaigns, declarations, saveExport, today, l
         const result = await campaigns.launch(actor, input);
         if (!result.ok) {
           if (result.error.code === 'CAMPAIGN.NOT_ADMIN') return notice(result.error.message);
+          if (result.error.openCampaign) return campaignAlreadyOpenCard(result.error.openCampaign, result.error.message);
           return launchForm({
             values: { versionId: String(data.versionId ?? ''), deadline: String(data.deadline ?? ''), reminderEveryDays: String(data.reminderEveryDays ?? '') },
             errors: result.error.fields ?? { versionId: result.error.message },
           });
         }
-        const { campaign, recipients, alreadySigned } = result.value;
+        const { campaign } = result.value;
         const progress = await campaigns.progress(actor, campaign.id);
-        const banner = `Launched to ${recipients} people${alreadySigned ? ` (${alreadySigned} had already signed)` : ''}. Cards are on their way.`;
+        const banner = 'Launched. Preparing the audience: cards go out as each page of the directory is read. Refresh to follow progress.';
         return progress.ok ? campaignStatusCard(progress.value.campaign, progress.value.progress, { banner }) : notice(banner);
       },
 
@@ -52,6 +59,20 @@ export function campaignsFeature({ campaigns, declarations, saveExport, today, l
         const { campaignId } = campaignRef.parse(data);
         const result = await campaigns.progress(actor, campaignId);
         return result.ok ? campaignStatusCard(result.value.campaign, result.value.progress) : notice(result.error.message);
+      },
+
+      [Verbs.campaignClose]: async ({ actor }, data) => {
+        const { campaignId } = campaignRef.parse(data);
+        const result = await campaigns.close(actor, campaignId);
+        if (!result.ok) return notice(result.error.message);
+        const banner = 'Closed. No more cards or reminders will be sent; the figures were counted again from the records.';
+        return campaignStatusCard(result.value.campaign, result.value.progress, { banner });
+      },
+
+      [Verbs.campaignRecount]: async ({ actor }, data) => {
+        const { campaignId } = campaignRef.parse(data);
+        const result = await campaigns.recount(actor, campaignId);
+        return result.ok ? campaignStatusCard(result.value.campaign, result.value.progress, { banner: 'Counted again from the records.' }) : notice(result.error.message);
       },
 
       [Verbs.campaignExport]: async ({ actor, share }, data) => {

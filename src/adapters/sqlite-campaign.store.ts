@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Campaign, RecipientCount } from '../domain/campaign';
 import { ConflictError } from '../domain/errors';
 import type { Recipient, RecipientState } from '../domain/recipient.workflow';
-import type { CampaignStore } from '../ports/campaign-store';
+import type { CampaignStore, CreateCampaignResult } from '../ports/campaign-store';
 import type { Job } from '../ports/job-queue';
 import type { Versioned } from '../ports/store';
 import { insertJobs } from './sqlite-job.queue';
@@ -17,11 +17,29 @@ export class SqliteCampaignStore implements CampaignStore {
     return recipients.filter((r) => stmt.run(c.id, r.userId, c.versionId, r.department, r.state, JSON.stringify(r)).changes > 0);
   }
 
-  async createCampaign(c: Campaign, recipients: Recipient[], jobs: Job[]): Promise<void> {
-    this.db.transaction(() => {
-      this.db.prepare('INSERT INTO campaigns (id, version_id, launched_at, data) VALUES (?, ?, ?, ?)').run(c.id, c.versionId, c.launchedAt, JSON.stringify(c));
+  async createCampaign(c: Campaign, recipients: Recipient[], jobs: Job[]): Promise<CreateCampaignResult> {
+    try {
+      return this.create(c, recipients, jobs);
+    } catch (e) {
+      // Another process won the race for this version between our check and our insert.
+      const open = (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? this.openFor(c.versionId) : undefined;
+      if (open) return { created: false, open };
+      throw e;
+    }
+  }
+
+  private create(c: Campaign, recipients: Recipient[], jobs: Job[]): CreateCampaignResult {
+    return this.db.transaction((): CreateCampaignResult => {
+      if (this.db.prepare('SELECT 1 FROM campaigns WHERE id = ?').get(c.id)) return { created: true };
+      const open = c.closed ? undefined : this.openFor(c.versionId);
+      // The partial unique index (one open campaign per version) would refuse the insert; say which one holds it.
+      if (open) return { created: false, open };
+      this.db
+        .prepare('INSERT INTO campaigns (id, version_id, launched_at, closed_at, data) VALUES (?, ?, ?, ?, ?)')
+        .run(c.id, c.versionId, c.launchedAt, c.closed?.at ?? null, JSON.stringify(c));
       this.insertRecipients(c, recipients);
       insertJobs(this.db, jobs);
+      return { created: true };
     })();
   }
 
@@ -33,6 +51,31 @@ export class SqliteCampaignStore implements CampaignStore {
   async listCampaigns(): Promise<Campaign[]> {
     const rows = this.db.prepare('SELECT data FROM campaigns ORDER BY launched_at DESC').all() as { data: string }[];
     return rows.map((r) => JSON.parse(r.data));
+  }
+
+  private openFor(versionId: string): Campaign | undefined {
+    const row = this.db.prepare('SELECT data FROM campaigns WHERE version_id = ? AND closed_at IS NULL').get(versionId) as { data: string } | undefined;
+    return row ? JSON.parse(row.data) : undefined;
+  }
+
+  async openCampaignFor(versionId: string): Promise<Campaign | undefined> {
+    return this.openFor(versionId);
+  }
+
+  async closeCampaign(id: string, closed: NonNullable<Campaign['closed']>): Promise<Campaign | undefined> {
+    return this.db.transaction(() => {
+      const c = this.db.prepare('SELECT data FROM campaigns WHERE id = ?').get(id) as { data: string } | undefined;
+      if (!c) return undefined;
+      const current = JSON.parse(c.data) as Campaign;
+      if (current.closed) return current;
+      const next: Campaign = { ...current, closed };
+      this.db.prepare('UPDATE campaigns SET closed_at = ?, data = ? WHERE id = ?').run(closed.at, JSON.stringify(next), id);
+      return next;
+    })();
+  }
+
+  async markAudienceReady(id: string): Promise<void> {
+    this.db.prepare(`UPDATE campaigns SET data = json_set(data, '$.audienceStatus', 'ready') WHERE id = ?`).run(id);
   }
 
   async getRecipient(campaignId: string, userId: string): Promise<Versioned<Recipient> | undefined> {
@@ -51,12 +94,15 @@ export class SqliteCampaignStore implements CampaignStore {
     return { value: r, etag: String(next) };
   }
 
-  async addRecipients(campaignId: string, recipients: Recipient[], jobs: (r: Recipient) => Job): Promise<Recipient[]> {
+  async addRecipients(campaignId: string, recipients: Recipient[], jobs: (r: Recipient) => Job, extra: Job[] = []): Promise<Recipient[]> {
     const c = await this.getCampaign(campaignId);
     if (!c) return [];
+    const stateOf = this.db.prepare('SELECT state FROM recipients WHERE campaign_id = ? AND user_id = ?');
     return this.db.transaction(() => {
       const added = this.insertRecipients(c, recipients);
-      insertJobs(this.db, added.map(jobs));
+      const isNew = new Set(added.map((r) => r.userId));
+      const queued = recipients.filter((r) => (isNew.has(r.userId) ? r.state === 'queued' : (stateOf.get(campaignId, r.userId) as { state: string } | undefined)?.state === 'queued'));
+      insertJobs(this.db, [...queued.map(jobs), ...extra]);
       return added;
     })();
   }
@@ -65,6 +111,11 @@ export class SqliteCampaignStore implements CampaignStore {
     return this.db
       .prepare('SELECT state, department, COUNT(*) AS count FROM recipients WHERE campaign_id = ? GROUP BY state, department')
       .all(campaignId) as RecipientCount[];
+  }
+
+  /** SQLite keeps no counters: progress is always counted from the records, so a recount is a count. */
+  async recountRecipients(campaignId: string): Promise<RecipientCount[]> {
+    return this.countRecipients(campaignId);
   }
 
   async listRecipients(campaignId: string, o: { state?: RecipientState; afterUserId?: string; limit: number }): Promise<Recipient[]> {

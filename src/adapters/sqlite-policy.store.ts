@@ -37,6 +37,19 @@ export class SqlitePolicyStore implements PolicyStore {
     return row ? JSON.parse(row.data) : undefined;
   }
 
+  async signedAmong(versionId: string, userIds: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    // Chunks of 500 stay far below SQLite's limit on bound parameters.
+    for (let i = 0; i < userIds.length; i += 500) {
+      const ids = userIds.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT signer_id, signed_at FROM declarations WHERE version_id = ? AND signer_id IN (${ids.map(() => '?').join(',')})`)
+        .all(versionId, ...ids) as { signer_id: string; signed_at: string }[];
+      for (const r of rows) out.set(r.signer_id, r.signed_at);
+    }
+    return out;
+  }
+
   async saveDeclaration(d: Declaration, audit: AuditEntry): Promise<{ stored: Declaration; created: boolean }> {
     return this.db.transaction(() => {
       const res = this.db

@@ -43,4 +43,12 @@ export const migrations: string[] = [
      attempts INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, lease_until TEXT, last_error TEXT);
    CREATE INDEX jobs_due ON jobs(status, run_at);`,
   `CREATE INDEX jobs_lease ON jobs(status, lease_until);`,
+  // At most one open campaign per policy version, enforced by a partial unique index. Campaigns launched
+  // before this rule may share a version: all but the latest of each version are closed first.
+  `ALTER TABLE campaigns ADD COLUMN closed_at TEXT;
+   UPDATE campaigns SET
+     closed_at = (SELECT MIN(l.launched_at) FROM campaigns l WHERE l.version_id = campaigns.version_id AND (l.launched_at > campaigns.launched_at OR (l.launched_at = campaigns.launched_at AND l.id > campaigns.id))),
+     data = json_set(data, '$.closed', json_object('at', (SELECT MIN(l.launched_at) FROM campaigns l WHERE l.version_id = campaigns.version_id AND (l.launched_at > campaigns.launched_at OR (l.launched_at = campaigns.launched_at AND l.id > campaigns.id))), 'by', '', 'byName', 'Countersign (a later campaign for the same version)'))
+   WHERE EXISTS (SELECT 1 FROM campaigns l WHERE l.version_id = campaigns.version_id AND (l.launched_at > campaigns.launched_at OR (l.launched_at = campaigns.launched_at AND l.id > campaigns.id)));
+   CREATE UNIQUE INDEX campaigns_open_version ON campaigns(version_id) WHERE closed_at IS NULL;`,
 ];

@@ -210,6 +210,11 @@ export class SqliteStore implements Store {
     return rows.map((s) => ({ id: s.id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) }));
   }
 
+  async listStaffPage(after: string, limit: number): Promise<StaffMember[]> {
+    const rows = this.db.prepare('SELECT * FROM staff WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as any[];
+    return rows.map((s) => ({ id: s.id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) }));
+  }
+
   async upsertStaff(staff: StaffMember[]): Promise<void> {
     const stmt = this.db.prepare(
       `INSERT INTO staff (id, name, email, department, job_title, roles) VALUES (?, ?, ?, ?, ?, ?)

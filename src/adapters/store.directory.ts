@@ -26,6 +26,10 @@ export class StoreDirectory implements Directory {
     return this.store.listStaff();
   }
 
+  async listStaffPage(after: string, limit: number): Promise<StaffMember[]> {
+    return this.store.listStaffPage(after, limit);
+  }
+
   async findByRole(role: SchoolRole): Promise<StaffMember[]> {
     return (await this.store.listStaff()).filter((s) => s.roles.includes(role));
   }

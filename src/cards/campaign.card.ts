@@ -1,4 +1,4 @@
-import type { Campaign, Progress } from '../domain/campaign';
+import { RECIPIENT_STATE_LABELS, type Campaign, type Progress } from '../domain/campaign';
 import type { PolicyVersion } from '../domain/policy';
 import { card, day, execute, fieldError, heading, input, labelled, note, openUrl, plain, type AdaptiveCard, type Element } from './ac';
 import { Verbs } from './verbs';
@@ -31,14 +31,21 @@ const pct = (n: number, total: number) => `${total ? Math.round((n / total) * 10
 
 /** Live progress for admins: totals, then the figures by department. */
 export function campaignStatusCard(c: Campaign, p: Progress, o: { exportLink?: string; summary?: string; banner?: string } = {}): AdaptiveCard {
-  const phase = { sending: 'Sending cards', open: 'Open', closed: 'Closed (deadline passed)' }[p.phase];
+  const phase = {
+    preparing: 'Preparing the audience: reading the directory and booking the cards',
+    sending: 'Sending cards',
+    open: 'Open',
+    closed: c.closed ? `Closed by ${c.closed.byName} on ${day(c.closed.at.slice(0, 10))}` : 'Closed (deadline passed)',
+  }[p.phase];
   const body: Element[] = [
     heading(`Campaign: ${c.title} (${c.versionLabel})`, 'Large'),
     ...(o.banner ? [plain(o.banner, { weight: 'Bolder' })] : []),
     labelled('Status', `${phase}. Deadline ${day(c.deadline)}; reminders every ${c.reminderEveryDays} days.`),
     labelled('Signed', `${p.byState.signed} of ${p.total} (${pct(p.byState.signed, p.total)})`),
     labelled('Waiting to sign', String(p.byState.sent)),
-    labelled('Still to send', String(p.byState.queued)),
+    // Cards that were on the wire when the process died: in doubt, and said so, not counted silently as waiting.
+    ...(p.byState.unconfirmed ? [labelled('Sent, delivery not confirmed', `${p.byState.unconfirmed}: ${RECIPIENT_STATE_LABELS.unconfirmed.replace(/^sent, delivery not confirmed: /, '')}`)] : []),
+    labelled('Still to send', c.closed && p.byState.queued ? `${p.byState.queued} (not sent: the campaign is closed)` : String(p.byState.queued)),
     labelled('Could not be reached', String(p.byState.failed)),
     {
       type: 'Table',
@@ -53,8 +60,14 @@ export function campaignStatusCard(c: Campaign, p: Progress, o: { exportLink?: s
     ...(o.summary ? [note('**Summary for governors**', { spacing: 'Medium' }), plain(o.summary)] : []),
   ];
   const actions = [execute('Refresh', Verbs.campaignStatus, { campaignId: c.id }), execute('Export for governors', Verbs.campaignExport, { campaignId: c.id })];
+  if (!c.closed) actions.push(execute('Close campaign', Verbs.campaignClose, { campaignId: c.id }, { style: 'destructive' }));
   if (o.exportLink) actions.push(openUrl('Download CSV', o.exportLink) as any);
   return card(body, actions);
+}
+
+/** A second launch for a version whose campaign is still open: names it and offers its status. */
+export function campaignAlreadyOpenCard(open: Campaign, message: string): AdaptiveCard {
+  return card([heading('A campaign is already open for this version', 'Large'), plain(message)], [execute('See its status', Verbs.campaignStatus, { campaignId: open.id })]);
 }
 
 function row(cells: string[], header = false): Element {

@@ -15,6 +15,8 @@ export const Verbs = {
   campaignLaunch: 'campaign.launch',
   campaignStatus: 'campaign.status',
   campaignExport: 'campaign.export',
+  campaignClose: 'campaign.close',
+  campaignRecount: 'campaign.recount',
   refresh: 'refresh',
   // Navigation verbs: they only show a card and change nothing.
   requestNew: 'request.new',

@@ -1,4 +1,4 @@
-import type { RecipientState } from './recipient.workflow';
+import { RECIPIENT_STATES, type RecipientState } from './recipient.workflow';
 
 export type AudienceSpec = { kind: 'roster' } | { kind: 'group'; groupId: string } | { kind: 'team'; teamId: string };
 
@@ -15,7 +15,28 @@ export interface Campaign {
   launchedBy: string;
   launchedByName: string;
   launchedAt: string;
+  /**
+   * 'preparing' while the launch's job reads the audience page by page and books the sends;
+   * absent on campaigns launched before the audience was expanded in the background (they were ready at once).
+   */
+  audienceStatus?: 'preparing' | 'ready';
+  /** Set when an admin closes the campaign early (or a new launch closes one past its deadline). Absent while open. */
+  closed?: { at: string; by: string; byName: string };
 }
+
+/** Open: neither closed by an admin nor past its deadline. At most one open campaign per policy version. */
+export function isOpen(c: Pick<Campaign, 'closed' | 'deadline'>, today: string): boolean {
+  return !c.closed && today <= c.deadline;
+}
+
+/** How admins read a recipient's state: the status card, the CSV and the tab say the same. */
+export const RECIPIENT_STATE_LABELS: Record<RecipientState, string> = {
+  queued: 'not sent yet',
+  sent: 'sent',
+  unconfirmed: 'sent, delivery not confirmed: the next reminder will reach them',
+  signed: 'signed',
+  failed: 'could not be reached',
+};
 
 /** Recipient counts as the store groups them: one row per state and department. */
 export interface RecipientCount {
@@ -30,13 +51,16 @@ export interface Progress {
   /** Signed as a share of everyone, 0..1. */
   signedShare: number;
   byDepartment: Array<{ department: string; total: number; signed: number; outstanding: number; failed: number }>;
-  /** 'sending' while anyone is queued; 'open' until the deadline; then 'closed'. */
-  phase: 'sending' | 'open' | 'closed';
+  /**
+   * 'preparing' while the audience is being read and booked; 'sending' while anyone is queued;
+   * 'open' until the deadline; 'closed' after it, or once an admin closed it.
+   */
+  phase: 'preparing' | 'sending' | 'open' | 'closed';
 }
 
 /** Campaign progress, derived from recipient records: never stored twice. */
-export function campaignProgress(c: Pick<Campaign, 'deadline'>, counts: RecipientCount[], today: string): Progress {
-  const byState: Record<RecipientState, number> = { queued: 0, sent: 0, signed: 0, failed: 0 };
+export function campaignProgress(c: Pick<Campaign, 'deadline' | 'closed' | 'audienceStatus'>, counts: RecipientCount[], today: string): Progress {
+  const byState = Object.fromEntries(RECIPIENT_STATES.map((s) => [s, 0])) as Record<RecipientState, number>;
   const depts = new Map<string, { department: string; total: number; signed: number; outstanding: number; failed: number }>();
   for (const row of counts) {
     byState[row.state] += row.count;
@@ -47,8 +71,8 @@ export function campaignProgress(c: Pick<Campaign, 'deadline'>, counts: Recipien
     else d.outstanding += row.count;
     depts.set(row.department, d);
   }
-  const total = byState.queued + byState.sent + byState.signed + byState.failed;
-  const phase = today > c.deadline ? 'closed' : byState.queued > 0 ? 'sending' : 'open';
+  const total = RECIPIENT_STATES.reduce((n, s) => n + byState[s], 0);
+  const phase = !isOpen(c, today) ? 'closed' : c.audienceStatus === 'preparing' ? 'preparing' : byState.queued > 0 ? 'sending' : 'open';
   return {
     total,
     byState,
@@ -56,6 +80,18 @@ export function campaignProgress(c: Pick<Campaign, 'deadline'>, counts: Recipien
     byDepartment: [...depts.values()].sort((a, b) => a.department.localeCompare(b.department)),
     phase,
   };
+}
+
+/** Counts by state and department from recipient records as read (the export's rows), as a store's GROUP BY would. */
+export function countRecipients(rs: Iterable<{ state: RecipientState; department: string }>): RecipientCount[] {
+  const m = new Map<string, RecipientCount>();
+  for (const r of rs) {
+    const k = `${r.state}\u0000${r.department}`;
+    const c = m.get(k) ?? { state: r.state, department: r.department, count: 0 };
+    c.count++;
+    m.set(k, c);
+  }
+  return [...m.values()];
 }
 
 /** Adds whole school days (Monday to Friday) to a date. Holidays are not known here. */

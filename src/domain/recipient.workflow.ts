@@ -1,8 +1,19 @@
 import { domainError, ErrorCodes, type DomainError } from './errors';
 import { err, ok, type Result } from './result';
 
-/** A campaign recipient: queued → sent → signed, or failed with a reason. */
-export type RecipientState = 'queued' | 'sent' | 'signed' | 'failed';
+/**
+ * A campaign recipient: queued → sent → signed, or failed with a reason.
+ * `unconfirmed`: the card was on the wire when the process died, so it may or
+ * may not have reached Teams (Teams offers no way to ask). It counts as sent
+ * (no second card now), is shown to admins as in doubt, and the next reminder,
+ * which sends a fresh card, turns it into `sent`.
+ */
+export type RecipientState = 'queued' | 'sent' | 'unconfirmed' | 'signed' | 'failed';
+
+export const RECIPIENT_STATES: readonly RecipientState[] = ['queued', 'sent', 'unconfirmed', 'signed', 'failed'];
+
+/** States a reminder goes to: the card went out (or may have) and the person has not signed. */
+export const REMINDABLE: readonly RecipientState[] = ['sent', 'unconfirmed'];
 
 export interface Recipient {
   campaignId: string;
@@ -29,7 +40,8 @@ export type RecipientEvent =
   | { type: 'assumedDelivered'; at: string }
   | { type: 'delivered'; conversationId: string; activityId: string; at: string }
   | { type: 'failed'; reason: string; at: string }
-  | { type: 'reminded'; at: string }
+  /** A reminder reached the person; where a fresh card was sent, its address comes with it. */
+  | { type: 'reminded'; at: string; conversationId?: string; activityId?: string }
   | { type: 'signed'; at: string }
   | { type: 'requeue'; at: string };
 
@@ -49,9 +61,9 @@ export function transitionRecipient(r: Recipient, e: RecipientEvent): Result<Rec
       return r.state === 'queued' ? ok({ ...r, sendingSince: null, updatedAt: e.at }) : bad(r.state, 'retried');
     case 'assumedDelivered':
       // After a crash mid-send we cannot ask Teams whether the card arrived. We choose at most once:
-      // count it as sent (no second card now); if it never arrived, the next reminder delivers it.
+      // no second card now, recorded as unconfirmed; if it never arrived, the next reminder delivers it.
       return r.state === 'queued' && r.sendingSince
-        ? ok({ ...r, state: 'sent', sentAt: r.sendingSince, sendingSince: null, conversationId: null, activityId: null, updatedAt: e.at })
+        ? ok({ ...r, state: 'unconfirmed', sentAt: r.sendingSince, sendingSince: null, conversationId: null, activityId: null, updatedAt: e.at })
         : bad(r.state, 'assumed delivered');
     case 'delivered':
       return r.state === 'queued'
@@ -59,8 +71,12 @@ export function transitionRecipient(r: Recipient, e: RecipientEvent): Result<Rec
         : bad(r.state, 'delivered');
     case 'failed':
       return r.state === 'queued' ? ok({ ...r, state: 'failed', failureReason: e.reason, sendingSince: null, updatedAt: e.at }) : bad(r.state, 'failed');
-    case 'reminded':
-      return r.state === 'sent' ? ok({ ...r, remindersSent: r.remindersSent + 1, updatedAt: e.at }) : bad(r.state, 'reminded');
+    case 'reminded': {
+      if (!REMINDABLE.includes(r.state)) return bad(r.state, 'reminded');
+      const where = e.activityId ? { conversationId: e.conversationId ?? r.conversationId, activityId: e.activityId } : {};
+      // A reminder that reached an unconfirmed recipient confirms delivery: they have a card now.
+      return ok({ ...r, ...where, state: 'sent', remindersSent: r.remindersSent + 1, updatedAt: e.at });
+    }
     case 'signed':
       return r.state === 'signed' ? bad(r.state, 'signed again') : ok({ ...r, state: 'signed', signedAt: e.at, updatedAt: e.at });
     case 'requeue':

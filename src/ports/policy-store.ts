@@ -11,6 +11,8 @@ export interface PolicyStore {
   getVersion(id: string): Promise<PolicyVersion | undefined>;
 
   getDeclaration(signerId: string, versionId: string): Promise<Declaration | undefined>;
+  /** Of these people, who has signed this version: user id → signed at. One read for a page of people, not one each. */
+  signedAmong(versionId: string, userIds: string[]): Promise<Map<string, string>>;
   /** Idempotent: one declaration per signer and version. Returns the one that is stored. */
   saveDeclaration(d: Declaration, audit: AuditEntry): Promise<{ stored: Declaration; created: boolean }>;
   listDeclarationsBySigner(signerId: string): Promise<Declaration[]>;

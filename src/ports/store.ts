@@ -88,5 +88,7 @@ export interface Store {
 
   getStaff(id: string): Promise<StaffMember | undefined>;
   listStaff(): Promise<StaffMember[]>;
+  /** One page of staff in id order, ids after `after` ('' for the first page). */
+  listStaffPage(after: string, limit: number): Promise<StaffMember[]>;
   upsertStaff(staff: StaffMember[]): Promise<void>;
 }

@@ -1,8 +1,9 @@
-import { campaignProgress, type AudienceSpec, type Campaign, type Progress } from '../domain/campaign';
+import { campaignProgress, countRecipients, isOpen, RECIPIENT_STATE_LABELS, type AudienceSpec, type Campaign, type Progress } from '../domain/campaign';
+import { campaignRefusal } from '../domain/campaign-permissions';
 import { ConflictError, domainError, ErrorCodes, type DomainError } from '../domain/errors';
 import type { Actor, StaffMember } from '../domain/people';
 import { currentVersion } from '../domain/policy';
-import { newRecipient, transitionRecipient, type Recipient, type RecipientEvent } from '../domain/recipient.workflow';
+import { newRecipient, REMINDABLE, transitionRecipient, type Recipient, type RecipientEvent } from '../domain/recipient.workflow';
 import { err, ok, type Result } from '../domain/result';
 import type { CampaignStore } from '../ports/campaign-store';
 import type { Clock } from '../ports/clock';
@@ -35,17 +36,30 @@ export interface LaunchInput {
   audience?: AudienceSpec;
 }
 
+/** A refused launch: when another campaign for the version is open, it is named so the admin can see its status. */
+export type LaunchError = DomainError & { openCampaign?: Campaign };
+
+type AdminActor = Actor & { staff?: StaffMember };
+
 export const DEFAULT_REMINDER_DAYS = 7;
+/** People per audience page: one directory read, one declarations read and one booking per page. */
+export const AUDIENCE_PAGE = 500;
 const PAGE = 500;
 const DAY = 86_400_000;
+/** Attempts of an audience job that finds no campaign yet (SharePoint books the job before the campaign item). */
+const WAIT_FOR_CAMPAIGN_ATTEMPTS = 6;
 
 export const JobKinds = {
   send: 'campaign.send',
   remindRun: 'campaign.remind-run',
   remindOne: 'campaign.remind-one',
+  /** Reads one page of the audience and books its recipients and sends, then the next page. */
+  expand: 'campaign.expand',
 } as const;
 
-/** The annual acknowledgement campaign: launch, fan-out, reminders, progress and export. */
+const dayOf = (iso: string) => iso.slice(0, 10);
+
+/** The annual acknowledgement campaign: launch, fan-out, reminders, progress, closing and export. */
 export class CampaignService {
   constructor(private readonly d: CampaignDeps) {}
 
@@ -53,9 +67,9 @@ export class CampaignService {
     return this.d.localDate(this.d.clock.now());
   }
 
-  private requireAdmin(actor: Actor & { staff?: StaffMember }): DomainError | undefined {
-    const roles = actor.staff?.roles ?? [];
-    return roles.includes('policyAdmin') ? undefined : domainError(ErrorCodes.CAMPAIGN_NOT_ADMIN, 'Campaigns are for policy admins. Ask your school’s policy admin if you need one.');
+  /** Who may run campaigns is the domain's rule (campaign-permissions.ts); roles come from the directory. */
+  private requireAdmin(actor: AdminActor): DomainError | undefined {
+    return campaignRefusal({ id: actor.id, roles: actor.staff?.roles ?? [] }, 'view');
   }
 
   private sendJob(campaignId: string, userId: string, at: string): Job {
@@ -66,7 +80,28 @@ export class CampaignService {
     return { id: this.d.ids.next(), kind: JobKinds.remindRun, key: `remind-run:${c.id}:${n}`, payload: { campaignId: c.id, n }, runAt: at.toISOString(), attempts: 0 };
   }
 
-  async launch(actor: Actor & { staff?: StaffMember }, input: LaunchInput): Promise<Result<{ campaign: Campaign; recipients: number; alreadySigned: number }, DomainError>> {
+  /** `pass`: 'launch', or `r<n>` for the joiners' pass of reminder run n. The key makes each page booked once. */
+  private expandJob(campaignId: string, pass: string, after: string, at: string): Job {
+    return { id: this.d.ids.next(), kind: JobKinds.expand, key: `expand:${campaignId}:${pass}:${after}`, payload: { campaignId, pass, after }, runAt: at, attempts: 0 };
+  }
+
+  private alreadyOpen(open: Campaign): LaunchError {
+    return {
+      ...domainError(
+        ErrorCodes.CAMPAIGN_ALREADY_OPEN,
+        `${open.title} (${open.versionLabel}) already has an open campaign: launched ${dayOf(open.launchedAt)} by ${open.launchedByName}, deadline ${open.deadline}. ` +
+          'There can be one open campaign per policy version: see its status, or close it first (“campaign close”) to launch again.',
+      ),
+      openCampaign: open,
+    };
+  }
+
+  /**
+   * Books the campaign and ONE job that reads the audience in pages and books the sends, so the
+   * answer comes at once whatever the audience's size (Azure Bot Service gives up on a turn after
+   * 10–15 s). At most one open campaign per version: a second launch is refused, naming the first.
+   */
+  async launch(actor: AdminActor, input: LaunchInput): Promise<Result<{ campaign: Campaign }, LaunchError>> {
     const denied = this.requireAdmin(actor);
     if (denied) return err(denied);
     const fields: Record<string, string> = {};
@@ -85,6 +120,11 @@ export class CampaignService {
 
     const now = this.d.clock.now();
     const at = now.toISOString();
+    const open = await this.d.campaigns.openCampaignFor(version.id);
+    if (open && isOpen(open, today)) return err(this.alreadyOpen(open));
+    // One past its deadline is over in all but name: close it, so the new one can be the open one.
+    if (open) await this.closeAndRecount(open, { at, by: actor.id, byName: actor.name });
+
     const campaign: Campaign = {
       id: this.d.ids.next(),
       policyId: version.policyId,
@@ -97,61 +137,96 @@ export class CampaignService {
       launchedBy: actor.id,
       launchedByName: actor.name,
       launchedAt: at,
+      audienceStatus: 'preparing',
     };
-    const people = await this.audience(campaign);
-    const recipients: Recipient[] = [];
-    const jobs: Job[] = [];
-    let alreadySigned = 0;
-    for (const p of people) {
-      const signed = await this.d.policies.getDeclaration(p.id, version.id);
-      const r = newRecipient(campaign.id, p, at);
-      if (signed) {
-        alreadySigned++;
-        recipients.push({ ...r, state: 'signed', signedAt: signed.signedAt });
-      } else {
-        recipients.push(r);
-        jobs.push(this.sendJob(campaign.id, p.id, at));
-      }
-    }
-    jobs.push(this.remindRunJob(campaign, 1, new Date(now.getTime() + every * DAY)));
-    await this.d.campaigns.createCampaign(campaign, recipients, jobs);
+    const created = await this.d.campaigns.createCampaign(campaign, [], [this.expandJob(campaign.id, 'launch', '', at)]);
+    if (!created.created) return err(this.alreadyOpen(created.open));
     this.d.onQueued?.();
-    return ok({ campaign, recipients: recipients.length, alreadySigned });
-  }
-
-  private async audience(c: Campaign): Promise<StaffMember[]> {
-    // Graph group and team rosters arrive with the Microsoft 365 directory; the roster is everyone.
-    return this.d.directory.listStaff();
+    return ok({ campaign });
   }
 
   async latest(): Promise<Campaign | undefined> {
     return (await this.d.campaigns.listCampaigns())[0];
   }
 
-  async progress(actor: Actor & { staff?: StaffMember }, campaignId?: string): Promise<Result<{ campaign: Campaign; progress: Progress }, DomainError>> {
+  private async find(campaignId?: string): Promise<Result<Campaign, DomainError>> {
+    const campaign = campaignId ? await this.d.campaigns.getCampaign(campaignId) : await this.latest();
+    return campaign ? ok(campaign) : err(domainError(ErrorCodes.CAMPAIGN_NOT_FOUND, 'There is no campaign yet. Type “campaign launch” to start one.'));
+  }
+
+  async progress(actor: AdminActor, campaignId?: string): Promise<Result<{ campaign: Campaign; progress: Progress }, DomainError>> {
     const denied = this.requireAdmin(actor);
     if (denied) return err(denied);
-    const campaign = campaignId ? await this.d.campaigns.getCampaign(campaignId) : await this.latest();
-    if (!campaign) return err(domainError(ErrorCodes.CAMPAIGN_NOT_FOUND, 'There is no campaign yet. Type “campaign launch” to start one.'));
+    const found = await this.find(campaignId);
+    if (!found.ok) return found;
+    const campaign = found.value;
     return ok({ campaign, progress: campaignProgress(campaign, await this.d.campaigns.countRecipients(campaign.id), this.today()) });
   }
 
-  /** One CSV row per recipient, and a short summary for governors. */
-  async export(actor: Actor & { staff?: StaffMember }, campaignId?: string): Promise<Result<{ campaign: Campaign; progress: Progress; csv: string; summary: string }, DomainError>> {
-    const p = await this.progress(actor, campaignId);
-    if (!p.ok) return p;
-    const { campaign, progress } = p.value;
+  private async closeAndRecount(c: Campaign, closed: NonNullable<Campaign['closed']>) {
+    const after = (await this.d.campaigns.closeCampaign(c.id, closed)) ?? { ...c, closed };
+    // Closing is when the figures become the record: count them again from the recipients themselves.
+    const counts = await this.d.campaigns.recountRecipients(c.id);
+    return { campaign: after, progress: campaignProgress(after, counts, this.today()) };
+  }
+
+  /**
+   * Closes a campaign early: no more cards and no more reminders (pending jobs find it closed and stop),
+   * and its counters are rebuilt from the recipient records. Without an id, the latest campaign.
+   */
+  async close(actor: AdminActor, campaignId?: string): Promise<Result<{ campaign: Campaign; progress: Progress }, DomainError>> {
+    const denied = this.requireAdmin(actor);
+    if (denied) return err(denied);
+    const found = await this.find(campaignId);
+    if (!found.ok) return found;
+    const c = found.value;
+    if (c.closed) {
+      return err(domainError(ErrorCodes.CAMPAIGN_CLOSED, `This campaign was already closed by ${c.closed.byName} on ${dayOf(c.closed.at)}.`));
+    }
+    return ok(await this.closeAndRecount(c, { at: this.d.clock.now().toISOString(), by: actor.id, byName: actor.name }));
+  }
+
+  /** Rebuilds the progress counters from the recipient records (a repair, on demand). */
+  async recount(actor: AdminActor, campaignId?: string): Promise<Result<{ campaign: Campaign; progress: Progress }, DomainError>> {
+    const denied = this.requireAdmin(actor);
+    if (denied) return err(denied);
+    const found = await this.find(campaignId);
+    if (!found.ok) return found;
+    const campaign = found.value;
+    return ok({ campaign, progress: campaignProgress(campaign, await this.d.campaigns.recountRecipients(campaign.id), this.today()) });
+  }
+
+  /**
+   * One CSV row per recipient, and a short summary for governors. Both come from the recipient
+   * records read here, never from kept counters, so the summary always adds up to the rows.
+   */
+  async export(actor: AdminActor, campaignId?: string): Promise<Result<{ campaign: Campaign; progress: Progress; csv: string; summary: string }, DomainError>> {
+    const denied = this.requireAdmin(actor);
+    if (denied) return err(denied);
+    const found = await this.find(campaignId);
+    if (!found.ok) return found;
+    const campaign = found.value;
     const lines = ['Name,Department,State,Signed at,Reminders sent,Failure reason'];
+    const rows: Recipient[] = [];
     for (let after = ''; ; ) {
       const page = await this.d.campaigns.listRecipients(campaign.id, { afterUserId: after, limit: PAGE });
-      for (const r of page) lines.push([r.name, r.department, r.state, r.signedAt ?? '', String(r.remindersSent), r.failureReason ?? ''].map(csvCell).join(','));
+      for (const r of page) {
+        rows.push(r);
+        // Machine-readable states as before; the one in doubt says so in words.
+        const state = r.state === 'unconfirmed' ? RECIPIENT_STATE_LABELS.unconfirmed : r.state;
+        lines.push([r.name, r.department, state, r.signedAt ?? '', String(r.remindersSent), r.failureReason ?? ''].map(csvCell).join(','));
+      }
       if (page.length < PAGE) break;
       after = page[page.length - 1].userId;
     }
+    const progress = campaignProgress(campaign, countRecipients(rows), this.today());
+    const s = progress.byState;
     const pct = (n: number) => `${Math.round((n / Math.max(progress.total, 1)) * 100)}%`;
     const summary = [
-      `${campaign.title}, version ${campaign.versionLabel}: acknowledgement campaign launched ${campaign.launchedAt.slice(0, 10)} by ${campaign.launchedByName}, deadline ${campaign.deadline}.`,
-      `${progress.byState.signed} of ${progress.total} staff have signed (${pct(progress.byState.signed)}); ${progress.byState.sent + progress.byState.queued} have not yet signed; ${progress.byState.failed} could not be reached.`,
+      `${campaign.title}, version ${campaign.versionLabel}: acknowledgement campaign launched ${dayOf(campaign.launchedAt)} by ${campaign.launchedByName}, deadline ${campaign.deadline}.`,
+      ...(campaign.closed ? [`Closed on ${dayOf(campaign.closed.at)} by ${campaign.closed.byName}.`] : []),
+      `${s.signed} of ${progress.total} staff have signed (${pct(s.signed)}); ${s.sent + s.unconfirmed + s.queued} have not yet signed; ${s.failed} could not be reached.`,
+      ...(s.unconfirmed ? [`${s.unconfirmed} were sent a card whose delivery is not confirmed: the next reminder will reach them.`] : []),
       ...progress.byDepartment.map((d) => `${d.department}: ${d.signed} of ${d.total} signed.`),
     ].join('\n');
     return ok({ campaign, progress, csv: lines.join('\r\n') + '\r\n', summary });
@@ -163,6 +238,7 @@ export class CampaignService {
       [JobKinds.send]: (job) => this.send(String(job.payload.campaignId), String(job.payload.userId), job.attempts),
       [JobKinds.remindRun]: (job) => this.remindRun(String(job.payload.campaignId), Number(job.payload.n)),
       [JobKinds.remindOne]: (job) => this.remindOne(String(job.payload.campaignId), String(job.payload.userId)),
+      [JobKinds.expand]: (job) => this.expand(String(job.payload.campaignId), String(job.payload.pass ?? 'launch'), String(job.payload.after ?? ''), job.attempts, job.runAt),
     };
   }
 
@@ -180,6 +256,41 @@ export class CampaignService {
   }
 
   /**
+   * One page of the audience: who is in it, who has signed already (one bulk read), then their
+   * recipients, their sends and the next page's job, booked together. A crash resumes at this page
+   * (the job runs again; recipients and job keys make booking twice harmless).
+   */
+  private async expand(campaignId: string, pass: string, after: string, attempts: number, runAt: string): Promise<JobOutcome> {
+    const campaign = await this.d.campaigns.getCampaign(campaignId);
+    if (!campaign) {
+      return attempts < WAIT_FOR_CAMPAIGN_ATTEMPTS ? { kind: 'retry', afterMs: backoff(attempts), error: 'campaign not stored yet' } : { kind: 'done' };
+    }
+    if (campaign.closed) return { kind: 'done' };
+    const now = this.d.clock.now();
+    const at = now.toISOString();
+    // Graph group and team rosters arrive with the Microsoft 365 directory; the roster is everyone.
+    const people = await this.d.directory.listStaffPage(after, AUDIENCE_PAGE);
+    const signed = await this.d.policies.signedAmong(campaign.versionId, people.map((p) => p.id));
+    const recipients = people.map((p): Recipient => {
+      const r = newRecipient(campaign.id, p, at);
+      const signedAt = signed.get(p.id);
+      return signedAt ? { ...r, state: 'signed', signedAt } : r;
+    });
+    const more = people.length === AUDIENCE_PAGE;
+    const extra = more
+      ? // The next page keeps this page's due time, so it runs ahead of this page's sends (the queue is taken in due order)
+        // and the whole audience is booked early, not after every card of the page before.
+        [this.expandJob(campaign.id, pass, people[people.length - 1].id, runAt)]
+      : pass === 'launch'
+        ? [this.remindRunJob(campaign, 1, new Date(now.getTime() + campaign.reminderEveryDays * DAY))]
+        : [];
+    await this.d.campaigns.addRecipients(campaign.id, recipients, (r) => this.sendJob(campaign.id, r.userId, at), extra);
+    if (!more && pass === 'launch') await this.d.campaigns.markAudienceReady(campaign.id);
+    this.d.onQueued?.();
+    return { kind: 'done' };
+  }
+
+  /**
    * Sends one recipient's card. Checks first that they are still queued, so a
    * redelivered job never sends twice; records the attempt before sending, so a
    * crash mid-send is recognised on the next run.
@@ -187,7 +298,8 @@ export class CampaignService {
   private async send(campaignId: string, userId: string, jobAttempts: number): Promise<JobOutcome> {
     const campaign = await this.d.campaigns.getCampaign(campaignId);
     const found = await this.d.campaigns.getRecipient(campaignId, userId);
-    if (!campaign || !found || found.value.state !== 'queued') return { kind: 'done' };
+    // A closed campaign sends no more cards: its pending sends end here.
+    if (!campaign || campaign.closed || !found || found.value.state !== 'queued') return { kind: 'done' };
     const now = () => this.d.clock.now().toISOString();
     if (found.value.sendingSince) {
       await this.apply(campaignId, userId, { type: 'assumedDelivered', at: now() });
@@ -224,21 +336,28 @@ export class CampaignService {
     }
   }
 
-  /** A reminder run: adds new joiners, reminds everyone who has not signed, and books the next run. */
+  /**
+   * A reminder run: a paged pass over the directory adds new joiners (they get the card), everyone
+   * who has not signed (sent, or sent but unconfirmed) gets a reminder, and the next run is booked.
+   * Declarations are checked per page, so a signature whose recipient update was lost still counts.
+   */
   private async remindRun(campaignId: string, n: number): Promise<JobOutcome> {
     const campaign = await this.d.campaigns.getCampaign(campaignId);
-    if (!campaign || this.today() > campaign.deadline) return { kind: 'done' };
+    if (!campaign || !isOpen(campaign, this.today())) return { kind: 'done' };
     const at = this.d.clock.now().toISOString();
-    const people = await this.audience(campaign);
-    const joiners = people.map((p) => newRecipient(campaign.id, p, at));
-    await this.d.campaigns.addRecipients(campaign.id, joiners, (r) => this.sendJob(campaign.id, r.userId, at));
-    const jobs: Job[] = [];
-    for (let after = ''; ; ) {
-      const page = await this.d.campaigns.listRecipients(campaign.id, { state: 'sent', afterUserId: after, limit: PAGE });
-      for (const r of page)
-        jobs.push({ id: this.d.ids.next(), kind: JobKinds.remindOne, key: `remind:${campaign.id}:${n}:${r.userId}`, payload: { campaignId: campaign.id, userId: r.userId }, runAt: at, attempts: 0 });
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].userId;
+    const jobs: Job[] = [this.expandJob(campaign.id, `r${n}`, '', at)];
+    for (const state of REMINDABLE) {
+      for (let after = ''; ; ) {
+        const page = await this.d.campaigns.listRecipients(campaign.id, { state, afterUserId: after, limit: PAGE });
+        const signed = await this.d.policies.signedAmong(campaign.versionId, page.map((r) => r.userId));
+        for (const r of page) {
+          const signedAt = signed.get(r.userId);
+          if (signedAt) await this.apply(campaign.id, r.userId, { type: 'signed', at: signedAt });
+          else jobs.push({ id: this.d.ids.next(), kind: JobKinds.remindOne, key: `remind:${campaign.id}:${n}:${r.userId}`, payload: { campaignId: campaign.id, userId: r.userId }, runAt: at, attempts: 0 });
+        }
+        if (page.length < PAGE) break;
+        after = page[page.length - 1].userId;
+      }
     }
     const next = new Date(this.d.clock.now().getTime() + campaign.reminderEveryDays * DAY);
     if (this.d.localDate(next) <= campaign.deadline) jobs.push(this.remindRunJob(campaign, n + 1, next));
@@ -247,15 +366,21 @@ export class CampaignService {
     return { kind: 'done' };
   }
 
+  /** One reminder. A person who has signed this version is never reminded: the declaration is checked, not only the recipient. */
   private async remindOne(campaignId: string, userId: string): Promise<JobOutcome> {
     const campaign = await this.d.campaigns.getCampaign(campaignId);
     const found = await this.d.campaigns.getRecipient(campaignId, userId);
-    if (!campaign || !found || found.value.state !== 'sent') return { kind: 'done' };
+    if (!campaign || !isOpen(campaign, this.today()) || !found || !REMINDABLE.includes(found.value.state)) return { kind: 'done' };
+    const declaration = await this.d.policies.getDeclaration(userId, campaign.versionId);
+    if (declaration) {
+      await this.apply(campaignId, userId, { type: 'signed', at: declaration.signedAt });
+      return { kind: 'done' };
+    }
     const version = await this.d.policies.getVersion(campaign.versionId);
     if (!version) return { kind: 'done' };
     const result = await this.d.notifier.remindDeclaration(found.value, version, campaign);
     if (result.kind === 'sent') {
-      await this.apply(campaignId, userId, { type: 'reminded', at: this.d.clock.now().toISOString() });
+      await this.apply(campaignId, userId, { type: 'reminded', conversationId: result.conversationId, activityId: result.activityId, at: this.d.clock.now().toISOString() });
       return { kind: 'done' };
     }
     if (result.kind === 'throttled') return { kind: 'retry', afterMs: result.retryAfterMs, error: 'throttled' };

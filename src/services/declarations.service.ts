@@ -125,18 +125,29 @@ export class DeclarationService {
     return ok(saved.created ? { kind: 'signed', declaration: saved.stored } : { kind: 'alreadySigned', declaration: saved.stored });
   }
 
-  /** Every campaign for this version now counts the person as signed, however they signed. */
+  /**
+   * Every campaign for this version now counts the person as signed, however they signed. A conflict
+   * means a send job wrote the recipient meanwhile (attempt, delivered): read it again and re-apply,
+   * recipient by recipient, until it is signed. Those writers stop once it is signed, so this ends;
+   * the bound only guards against a store that never stops conflicting, and then it says so.
+   */
   private async markSigned(userId: string, versionId: string, at: string) {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        for (const r of await this.d.campaigns.recipientsFor(userId, versionId)) {
-          const next = transitionRecipient(r.value, { type: 'signed', at });
-          if (next.ok) await this.d.campaigns.updateRecipient(next.value, r.etag);
+    for (const r of await this.d.campaigns.recipientsFor(userId, versionId)) {
+      let current: typeof r | undefined = r;
+      for (let attempt = 0; current; attempt++) {
+        const next = transitionRecipient(current.value, { type: 'signed', at });
+        if (!next.ok) break; // signed already
+        try {
+          await this.d.campaigns.updateRecipient(next.value, current.etag);
+          break;
+        } catch (e) {
+          if (!(e instanceof ConflictError) || attempt >= MARK_SIGNED_ATTEMPTS) throw e;
+          current = await this.d.campaigns.getRecipient(r.value.campaignId, userId);
         }
-        return;
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
       }
     }
   }
 }
+
+/** Re-reads of one recipient before markSigned reports the conflict instead of succeeding. */
+const MARK_SIGNED_ATTEMPTS = 50;

@@ -140,8 +140,11 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
     expect(progressCalls).toBe(1);
 
     const joiners = [...people.slice(0, 50), { id: 'p99999', name: 'New Joiner', department: 'Art' }].map((p) => newRecipient(c.id, p, T(7)));
+    server.resetStats();
     const added = await store.campaigns.addRecipients(c.id, joiners, (r) => ({ id: `j-${r.userId}`, kind: 'campaign.send', key: `send:${c.id}:${r.userId}`, payload: {}, runAt: T(7), attempts: 0 }));
     expect(added.map((r) => r.userId)).toEqual(['p99999']);
+    // Who is there already is one range read over the joiners' ids, not a read of all 6,000.
+    expect(server.stats.requests).toBeLessThan(20);
     const recounted = await store.campaigns.recountRecipients(c.id);
     expect(recounted.reduce((n, x) => n + x.count, 0)).toBe(FILL + 1);
     expect(server.stats.thresholdRefused).toBe(0);
@@ -154,13 +157,15 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
       { id: 'j2', kind: 'k', key: 'k2', payload: {}, runAt: T(1), attempts: 0 },
       { id: 'j3', kind: 'k', key: 'k3', payload: {}, runAt: T(600), attempts: 0 },
     ]);
-    // The joiner's job from the campaign test is due too.
-    const claimed = await jobs.claimDue(new Date(T(10)), 10, 60_000);
-    expect(claimed.map((j) => j.id).sort()).toEqual(['j-p99999', 'j1', 'j2']);
+    // The joiners' jobs from the campaign test are due too: the new joiner's, and those of the 50 recipients
+    // that were stored queued without a send job (as a crash between SharePoint's writes leaves them); not the 3 sent.
+    const joinerJobs = [...Array.from({ length: 50 }, (_, i) => i).filter((i) => i < 10 || i > 12).map((i) => `j-p${String(i).padStart(5, '0')}`), 'j-p99999'];
+    const claimed = await jobs.claimDue(new Date(T(10)), 100, 60_000);
+    expect(claimed.map((j) => j.id).sort()).toEqual([...joinerJobs, 'j1', 'j2'].sort());
     expect(await jobs.claimDue(new Date(T(10)), 10, 60_000)).toEqual([]);
     await jobs.complete('j1');
     await jobs.retryLater('j2', T(20), 'later');
-    await jobs.fail('j-p99999', 'no');
+    for (const id of joinerJobs) await jobs.fail(id, 'no');
     expect(await jobs.nextDueAt()).toBe(T(20));
     expect(await jobs.pendingCount()).toBe(FILL + 2); // fillers are pending far in the future
     expect(server.stats.thresholdRefused).toBe(0);

@@ -370,6 +370,24 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(listed).toHaveLength(30);
       expect(listed).toEqual([...changed].sort((a, b) => (a.name < b.name ? -1 : 1)));
     });
+
+    it('pages staff in id order', async () => {
+      const { store } = await fresh();
+      const roster = people(23, 's').reverse().map((p) => staffMember(p.id, p.name, p.department));
+      await store.upsertStaff(roster);
+      const seen: string[] = [];
+      const sizes: number[] = [];
+      for (let after = ''; ; ) {
+        const page = await store.listStaffPage(after, 10);
+        sizes.push(page.length);
+        seen.push(...page.map((s) => s.id));
+        if (page.length < 10) break;
+        after = page[page.length - 1]!.id;
+      }
+      expect(sizes).toEqual([10, 10, 3]);
+      expect(seen).toEqual(people(23, 's').map((p) => p.id));
+      expect(await store.listStaffPage('s-004', 2)).toEqual(roster.filter((s) => s.id === 's-005' || s.id === 's-006').reverse());
+    });
   });
 
   describe('policies and declarations', () => {
@@ -441,6 +459,21 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await policies.importDeclarations(batch.slice(0, 5), makeAudit('aud-imp-2', 'import-2', 'declaration.import', 4, null, 'declaration'))).toEqual({ created: 0, skipped: 5 });
     });
 
+    it('tells who of a page of people has signed a version, in one read', async () => {
+      const { policies } = await fresh();
+      const v = makeVersion('v-2025', '2025', '2025-09-01', 1);
+      const v2 = makeVersion('v-2026', '2026', '2026-09-01', 2);
+      await policies.publishVersion(policy, v);
+      await policies.publishVersion(policy, v2);
+      const ps = people(12, 'u');
+      for (const i of [1, 4, 11]) await policies.saveDeclaration(makeDeclaration(`dec-${i}`, ps[i]!, v, 10 + i), makeAudit(`aud-${i}`, `dec-${i}`, 'declaration.sign', 10, null, 'declaration'));
+      await policies.saveDeclaration(makeDeclaration('dec-other', ps[2]!, v2, 30), makeAudit('aud-other', 'dec-other', 'declaration.sign', 30, null, 'declaration'));
+      const signed = await policies.signedAmong(v.id, ps.slice(0, 10).map((p) => p.id));
+      expect([...signed.entries()].sort()).toEqual([[ps[1]!.id, at(11)], [ps[4]!.id, at(14)]]);
+      expect((await policies.signedAmong(v2.id, ps.map((p) => p.id))).size).toBe(1);
+      expect((await policies.signedAmong(v.id, [])).size).toBe(0);
+    });
+
     it('records who opened a version, once', async () => {
       const { policies } = await fresh();
       expect(await policies.hasOpened('u-1', 'v-1')).toBe(false);
@@ -467,9 +500,51 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await campaigns.getRecipient(c.id, 'p-none')).toBeUndefined();
       expect(await jobs.pendingCount()).toBe(4);
 
+      // Creating the same campaign again (a retry) completes it and writes nothing twice.
+      expect(await campaigns.createCampaign(c, rs, ps.slice(0, 4).map((p) => sendJob(c.id, p.id, 10)))).toEqual({ created: true });
+      expect(await jobs.pendingCount()).toBe(4);
+      expect((await campaigns.countRecipients(c.id)).reduce((n, x) => n + x.count, 0)).toBe(5);
+
+      // One open campaign per version: a second is refused, naming the first, until the first is closed.
       const later = { ...makeCampaign('camp-2', 'v-2025', 20), audience: { kind: 'group' as const, groupId: 'g-staff' } };
-      await campaigns.createCampaign(later, [], []);
-      expect(await campaigns.listCampaigns()).toEqual([later, c]);
+      expect(await campaigns.openCampaignFor('v-2025')).toEqual(c);
+      expect(await campaigns.createCampaign(later, [], [sendJob('camp-2', 'p-x', 20)])).toEqual({ created: false, open: c });
+      expect(await campaigns.getCampaign('camp-2')).toBeUndefined();
+      expect(await jobs.pendingCount()).toBe(4);
+      const closed = { at: at(15), by: 'u-admin', byName: 'Ada Admin' };
+      expect(await campaigns.closeCampaign(c.id, closed)).toEqual({ ...c, closed });
+      expect(await campaigns.closeCampaign(c.id, { ...closed, at: at(16), byName: 'Someone Else' })).toEqual({ ...c, closed });
+      expect(await campaigns.closeCampaign('camp-none', closed)).toBeUndefined();
+      expect(await campaigns.openCampaignFor('v-2025')).toBeUndefined();
+      expect(await campaigns.createCampaign(later, [], [])).toEqual({ created: true });
+      expect(await campaigns.openCampaignFor('v-2025')).toEqual(later);
+      expect(await campaigns.listCampaigns()).toEqual([later, { ...c, closed }]);
+      // Another version is another campaign.
+      const next = makeCampaign('camp-3', 'v-2026', 30);
+      expect(await campaigns.createCampaign(next, [], [])).toEqual({ created: true });
+    });
+
+    it('another instance sees a campaign closed and its audience ready; two launches at once: one wins', async () => {
+      const sut = await fresh();
+      const other = await sut.another();
+      const c = { ...makeCampaign('camp-1', 'v-2025', 0), audienceStatus: 'preparing' as const };
+      const rival = { ...makeCampaign('camp-rival', 'v-2025', 0), audienceStatus: 'preparing' as const };
+      const results = await Promise.all([sut.campaigns.createCampaign(c, [], []), other.campaigns.createCampaign(rival, [], [])]);
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      const winner = results[0]!.created ? c : rival;
+      expect(results.find((r) => !r.created)).toEqual({ created: false, open: winner });
+      expect(await other.campaigns.openCampaignFor('v-2025')).toEqual(winner);
+
+      await sut.campaigns.markAudienceReady(winner.id);
+      await sut.campaigns.markAudienceReady(winner.id);
+      const fresher = await sut.another();
+      expect((await fresher.campaigns.getCampaign(winner.id))!.audienceStatus).toBe('ready');
+      const closed = { at: at(5), by: 'u-admin', byName: 'Ada Admin' };
+      await sut.campaigns.closeCampaign(winner.id, closed);
+      // An instance may trust a campaign it read for a few seconds; one that has not read it sees the close.
+      const third = await sut.another();
+      expect((await third.campaigns.getCampaign(winner.id))!.closed).toEqual(closed);
+      expect(await fresher.campaigns.openCampaignFor('v-2025')).toBeUndefined();
     });
 
     it('updates a recipient with its etag; a stale etag is ConflictError; concurrent updates: one wins', async () => {
@@ -514,6 +589,21 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await jobs.pendingCount()).toBe(6);
     });
 
+    it('books the jobs of recipients left queued without them, and extra jobs, with the recipients', async () => {
+      const { campaigns, jobs } = await fresh();
+      const c = makeCampaign('camp-1', 'v-2025', 0);
+      const ps = people(5);
+      // Stored queued with no send job, as a crash between a page's recipients and its jobs would leave them.
+      await campaigns.createCampaign(c, recipientsOf(c.id, ps.slice(0, 3)), []);
+      const signed = { ...newRecipient(c.id, ps[4]!, at(1)), state: 'signed' as const, signedAt: at(1) };
+      const next = { ...job('next-page', 1), key: 'expand:camp-1:launch:p-004' };
+      const added = await campaigns.addRecipients(c.id, [...recipientsOf(c.id, ps.slice(0, 4), 1), signed], (r) => sendJob(c.id, r.userId, 1), [next]);
+      expect(added.map((r) => r.userId)).toEqual([ps[3]!.id, ps[4]!.id]);
+      expect(await jobs.pendingCount()).toBe(5); // four sends (none for the signed person) and the next page
+      await campaigns.addRecipients(c.id, recipientsOf(c.id, ps, 2), (r) => sendJob(c.id, r.userId, 2), [next]);
+      expect(await jobs.pendingCount()).toBe(5);
+    });
+
     it('adds a large audience of joiners, ignoring those already there', async () => {
       const { campaigns } = await fresh();
       const c = makeCampaign('camp-1', 'v-2025', 0);
@@ -530,7 +620,7 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       const c = makeCampaign('camp-1', 'v-2025', 0);
       const ps = people(9);
       await campaigns.createCampaign(c, recipientsOf(c.id, ps), []);
-      await campaigns.createCampaign(makeCampaign('camp-other', 'v-2025', 1), recipientsOf('camp-other', ps.slice(0, 2)), []);
+      await campaigns.createCampaign(makeCampaign('camp-other', 'v-2026', 1), recipientsOf('camp-other', ps.slice(0, 2)), []);
       expect((await campaigns.countRecipients(c.id)).sort(byStateDept)).toEqual([
         { state: 'queued', department: 'English', count: 3 },
         { state: 'queued', department: 'Maths', count: 3 },
@@ -553,6 +643,7 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
         { state: 'signed', department: 'Maths', count: 1 },
       ].sort(byStateDept));
       expect(await campaigns.countRecipients('camp-none')).toEqual([]);
+      expect((await campaigns.recountRecipients(c.id)).sort(byStateDept)).toEqual((await campaigns.countRecipients(c.id)).sort(byStateDept));
     });
 
     it('keeps counts right when two instances update recipients at once', async () => {
@@ -578,7 +669,7 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       const ps = people(23);
       const shuffled = [...ps].reverse();
       await campaigns.createCampaign(c, recipientsOf(c.id, shuffled), []);
-      await campaigns.createCampaign(makeCampaign('camp-2', 'v-2025', 0), recipientsOf('camp-2', ps.slice(0, 3)), []);
+      await campaigns.createCampaign(makeCampaign('camp-2', 'v-2026', 0), recipientsOf('camp-2', ps.slice(0, 3)), []);
       const seen: string[] = [];
       const sizes: number[] = [];
       for (let after: string | undefined; ; ) {
@@ -607,7 +698,8 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
     it('finds a person’s recipient records for a policy version across campaigns', async () => {
       const { campaigns } = await fresh();
       const [p, q] = people(2);
-      await campaigns.createCampaign(makeCampaign('camp-1', 'v-2025', 0), recipientsOf('camp-1', [p!, q!]), []);
+      // An earlier campaign for the version, closed, and the open one.
+      await campaigns.createCampaign({ ...makeCampaign('camp-1', 'v-2025', 0), closed: { at: at(0), by: 'u-admin', byName: 'Ada Admin' } }, recipientsOf('camp-1', [p!, q!]), []);
       await campaigns.createCampaign(makeCampaign('camp-2', 'v-2025', 1), recipientsOf('camp-2', [p!]), []);
       await campaigns.createCampaign(makeCampaign('camp-3', 'v-2026', 2), recipientsOf('camp-3', [p!]), []);
       const mine = await campaigns.recipientsFor(p!.id, 'v-2025');

@@ -122,8 +122,12 @@ describe.each(STORES)('%s store', (store) => {
       expect(verbsOf(form)).toContain('campaign.launch');
       const deadline = new Date(Date.now() + 21 * 86400_000).toISOString().slice(0, 10);
       const res = await h.invoke(hannah, 'campaign.launch', { versionId: v2026, deadline, reminderEveryDays: '7' });
-      expect(allText(res.card)).toMatch(/Launched to 14 people \(1 had already signed\)/);
+      // The launch answers at once; a job reads the audience and books the cards.
+      expect(allText(res.card)).toMatch(/Launched\. Preparing the audience/);
       await h.settle();
+      const [launched] = await h.say(hannah, 'campaign status');
+      // 14 people, 1 of whom had already signed.
+      expect(allText(launched)).toMatch(/Signed\s*:?\s*\n?1 of 14 \(7%\)/);
 
       const campaign = (await h.app.store.campaigns.listCampaigns())[0];
       for (const s of demoStaff) {

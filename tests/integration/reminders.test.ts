@@ -75,9 +75,10 @@ describe('campaign reminders', () => {
     clock.set(new Date('2028-01-10T09:00:00Z'));
     const v = demoPolicyVersions[1].id;
     const res = await h.invoke(hannah, 'campaign.launch', { versionId: v, deadline: '2028-01-25', reminderEveryDays: '7' });
-    expect(allText(res.card)).toMatch(/Launched to 14 people/);
+    expect(allText(res.card)).toMatch(/Launched\. Preparing the audience/);
     await h.settle();
     const [campaign] = await h.app.store.campaigns.listCampaigns();
+    expect((await h.app.store.campaigns.countRecipients(campaign.id)).reduce((n, c) => n + c.count, 0)).toBe(14);
 
     // Chloe signs (after opening the policy, which this version asks for).
     await h.app.declarations.recordOpen(chloe.id, v);

@@ -89,6 +89,7 @@ describe('recipient workflow: state × event', () => {
     queued: r0,
     sending: { ...r0, sendingSince: at, attempts: 1 },
     sent: { ...r0, state: 'sent', conversationId: 'cv', activityId: 'a1' },
+    unconfirmed: { ...r0, state: 'unconfirmed', sentAt: at },
     signed: { ...r0, state: 'signed', signedAt: at },
     failed: { ...r0, state: 'failed', failureReason: 'gone' },
   };
@@ -105,13 +106,14 @@ describe('recipient workflow: state × event', () => {
   // Expected state after the event, or null when refused.
   const expected: Record<string, Record<string, RecipientState | null>> = {
     queued: { attempt: 'queued', attemptFailed: 'queued', assumedDelivered: null, delivered: 'sent', failed: 'failed', reminded: null, signed: 'signed', requeue: null },
-    sending: { attempt: null, attemptFailed: 'queued', assumedDelivered: 'sent', delivered: 'sent', failed: 'failed', reminded: null, signed: 'signed', requeue: null },
+    sending: { attempt: null, attemptFailed: 'queued', assumedDelivered: 'unconfirmed', delivered: 'sent', failed: 'failed', reminded: null, signed: 'signed', requeue: null },
     sent: { attempt: null, attemptFailed: null, assumedDelivered: null, delivered: null, failed: null, reminded: 'sent', signed: 'signed', requeue: null },
+    unconfirmed: { attempt: null, attemptFailed: null, assumedDelivered: null, delivered: null, failed: null, reminded: 'sent', signed: 'signed', requeue: null },
     signed: { attempt: null, attemptFailed: null, assumedDelivered: null, delivered: null, failed: null, reminded: null, signed: null, requeue: null },
     failed: { attempt: null, attemptFailed: null, assumedDelivered: null, delivered: null, failed: null, reminded: null, signed: 'signed', requeue: 'queued' },
   };
   const cases = Object.keys(states).flatMap((s) => Object.keys(events).map((e) => ({ s, e, want: expected[s][e] })));
-  test('the table is complete', () => expect(cases).toHaveLength(5 * 8));
+  test('the table is complete', () => expect(cases).toHaveLength(6 * 8));
   test.each(cases)('$e on $s → $want', ({ s, e, want }) => {
     const r = transitionRecipient(states[s], events[e]);
     expect(r.ok ? r.value.state : null).toBe(want);
@@ -121,7 +123,13 @@ describe('recipient workflow: state × event', () => {
     const sending = transitionRecipient(r0, events.attempt);
     expect(sending.ok && transitionRecipient(sending.value, events.attempt).ok).toBe(false);
     const assumed = sending.ok && transitionRecipient(sending.value, events.assumedDelivered);
-    expect(assumed && assumed.ok && [assumed.value.state, assumed.value.activityId]).toEqual(['sent', null]);
+    expect(assumed && assumed.ok && [assumed.value.state, assumed.value.activityId]).toEqual(['unconfirmed', null]);
+  });
+  test('a reminder that reaches an unconfirmed recipient confirms delivery, with where the fresh card went', () => {
+    const r = transitionRecipient(states.unconfirmed, { type: 'reminded', at, conversationId: 'cv2', activityId: 'a2' });
+    expect(r.ok && [r.value.state, r.value.conversationId, r.value.activityId, r.value.remindersSent]).toEqual(['sent', 'cv2', 'a2', 1]);
+    const inPlace = transitionRecipient(states.sent, { type: 'reminded', at });
+    expect(inPlace.ok && [inPlace.value.conversationId, inPlace.value.activityId]).toEqual(['cv', 'a1']);
   });
 });
 
@@ -142,6 +150,17 @@ describe('campaign progress is derived from recipient counts', () => {
     ]);
     expect(campaignProgress({ deadline: '2026-12-01' }, [{ state: 'sent', department: 'A', count: 1 }], '2026-11-23').phase).toBe('open');
     expect(campaignProgress({ deadline: '2026-12-01' }, [{ state: 'sent', department: 'A', count: 1 }], '2026-12-02').phase).toBe('closed');
+  });
+  test('unconfirmed recipients are counted apart, as outstanding; preparing and closed early are phases', () => {
+    const counts = [
+      { state: 'unconfirmed' as const, department: 'KS1', count: 2 },
+      { state: 'sent' as const, department: 'KS1', count: 1 },
+    ];
+    const p = campaignProgress({ deadline: '2026-12-01' }, counts, '2026-11-23');
+    expect([p.total, p.byState.unconfirmed, p.byState.sent, p.byDepartment[0]!.outstanding]).toEqual([3, 2, 1, 3]);
+    expect(campaignProgress({ deadline: '2026-12-01', audienceStatus: 'preparing' }, counts, '2026-11-23').phase).toBe('preparing');
+    expect(campaignProgress({ deadline: '2026-12-01', audienceStatus: 'ready' }, counts, '2026-11-23').phase).toBe('open');
+    expect(campaignProgress({ deadline: '2026-12-01', closed: { at: '2026-11-20T10:00:00Z', by: 'u', byName: 'U' } }, counts, '2026-11-23').phase).toBe('closed');
   });
   test('school days skip weekends', () => {
     expect(addSchoolDays(new Date('2026-11-27T09:00:00Z'), 1).toISOString().slice(0, 10)).toBe('2026-11-30'); // Friday + 1 = Monday

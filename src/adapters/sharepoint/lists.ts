@@ -67,7 +67,7 @@ const person = (prefix: string, displayName: string, extra: { indexed?: boolean 
 const writeId = (): ColumnDef => text('WriteId', 'Write id', { machine: true });
 
 export const REQUEST_STATUSES = ['pending', 'returned', 'approved', 'rejected', 'withdrawn'] as const;
-export const RECIPIENT_STATES = ['queued', 'sent', 'signed', 'failed'] as const;
+export const RECIPIENT_STATES = ['queued', 'sent', 'unconfirmed', 'signed', 'failed'] as const;
 export const JOB_STATUSES = ['pending', 'running', 'done', 'failed'] as const;
 
 export const Lists = {
@@ -285,6 +285,10 @@ export const listDefs: Record<ListKey, ListDef> = {
       num('ReminderEveryDays', 'Remind every (days)'),
       ...person('LaunchedBy', 'Launched by'),
       when('LaunchedAt', 'Launched at'),
+      // Empty on campaigns launched before the audience was read in the background: they were ready at once.
+      choice('AudienceStatus', 'Audience status', ['preparing', 'ready']),
+      when('ClosedAt', 'Closed at'),
+      ...person('ClosedBy', 'Closed by'),
     ],
   },
   recipients: {

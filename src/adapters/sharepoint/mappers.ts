@@ -380,7 +380,13 @@ export function campaignFields(c: Campaign): Fields {
     LaunchedById: line(c.launchedBy, 'launched by'),
     LaunchedByName: line(c.launchedByName, 'launched by name'),
     LaunchedAt: toDateTime(c.launchedAt),
+    AudienceStatus: c.audienceStatus ?? null,
+    ...campaignClosedFields(c.closed),
   };
+}
+
+export function campaignClosedFields(closed: Campaign['closed']): Fields {
+  return { ClosedAt: toDateTime(closed?.at ?? null), ClosedById: closed ? line(closed.by, 'closed by') : null, ClosedByName: closed ? line(closed.byName, 'closed by name') : null };
 }
 
 export function campaignFrom(f: Fields): Campaign {
@@ -398,6 +404,8 @@ export function campaignFrom(f: Fields): Campaign {
     launchedBy: str(f.LaunchedById),
     launchedByName: str(f.LaunchedByName),
     launchedAt: fromDateTime(f.LaunchedAt) ?? '',
+    ...(str(f.AudienceStatus) ? { audienceStatus: str(f.AudienceStatus) as 'preparing' | 'ready' } : {}),
+    ...(fromDateTime(f.ClosedAt) ? { closed: { at: fromDateTime(f.ClosedAt)!, by: str(f.ClosedById), byName: str(f.ClosedByName) } } : {}),
   };
 }
 

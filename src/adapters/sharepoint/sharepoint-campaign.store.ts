@@ -2,59 +2,144 @@ import { randomUUID } from 'node:crypto';
 import type { Campaign, RecipientCount } from '../../domain/campaign';
 import { ConflictError } from '../../domain/errors';
 import type { Recipient, RecipientState } from '../../domain/recipient.workflow';
-import type { CampaignStore } from '../../ports/campaign-store';
+import type { CampaignStore, CreateCampaignResult } from '../../ports/campaign-store';
 import type { Job } from '../../ports/job-queue';
 import type { Versioned } from '../../ports/store';
 import { CampaignCounters, type CountDelta } from './counters';
 import { SharePointError } from './errors';
-import { decodeTag, encodeTag, line, lit, str, title } from './fields';
-import { campaignFields, campaignFrom, recipientFields, recipientFrom, recipientKey, recipientStateFields, stateKey, userVersionKey } from './mappers';
+import { decodeTag, encodeTag, keyOf, line, lit, str, title } from './fields';
+import { campaignClosedFields, campaignFields, campaignFrom, recipientFields, recipientFrom, recipientKey, recipientStateFields, stateKey, userVersionKey } from './mappers';
 import { cmp } from './sharepoint-policy.store';
 import type { SharePointJobQueue } from './sharepoint-job.queue';
 import type { Item, SiteClient } from './site';
 
-/** Above this many new recipients, read the campaign's keys once rather than meet a 409 per existing person. */
-const SCAN_ABOVE = 40;
+/**
+ * A campaign read is trusted this long. Only closing and the end of audience preparation change a
+ * campaign, so another instance sees a close at most this late: its pending sends stop then.
+ */
+const CAMPAIGN_TTL_MS = 15_000;
+/** A version's open-campaign lock whose campaign never appeared (its launch died) is free after this. */
+const LOCK_STALE_MS = 2 * 60_000;
 
 /**
- * Campaigns and their recipients. Campaigns never change once created, so
- * they are cached. Progress comes from CampaignCounters, never from paging
+ * Campaigns and their recipients. Campaigns are cached briefly (they change only
+ * when closed or ready). Progress comes from CampaignCounters, never from paging
  * through recipients.
+ *
+ * At most one open campaign per policy version: an item in CS_Meta keyed by the
+ * version names the campaign holding it (unique MetaKey, guarded by If-Match),
+ * as SQLite's partial unique index does. It is free when missing, when its
+ * campaign is closed, or when its campaign never appeared (a launch that died).
  */
 export class SharePointCampaignStore implements CampaignStore {
-  private readonly campaigns = new Map<string, Campaign>();
+  private readonly campaigns = new Map<string, { c: Campaign; itemId: string; at: number }>();
   readonly counters: CampaignCounters;
 
   constructor(
     private readonly site: SiteClient,
     private readonly jobs: SharePointJobQueue,
+    private readonly now: () => number = Date.now,
   ) {
     this.counters = new CampaignCounters(site);
   }
 
   /**
    * SharePoint has no transaction across items, so the order is what makes a
-   * crash or a retry safe: recipients (idempotent by key), their counters, then
-   * the campaign, then the jobs. A send job never runs before its campaign
-   * exists (the handler would find no campaign and drop it), and calling this
+   * crash or a retry safe: the version's lock (nothing is written if another
+   * campaign holds it), the jobs, the recipients (idempotent by key) and their
+   * counters, then the campaign. Jobs that run before their campaign exists
+   * wait for it (the audience job retries) or find nothing to do; calling this
    * again with the same ids completes what a crash left undone.
    */
-  async createCampaign(c: Campaign, recipients: Recipient[], jobs: Job[]): Promise<void> {
+  async createCampaign(c: Campaign, recipients: Recipient[], jobs: Job[]): Promise<CreateCampaignResult> {
+    if (!c.closed) {
+      const holder = await this.claimVersion(c);
+      if (holder) return { created: false, open: holder };
+    }
+    await this.jobs.enqueue(jobs);
     await this.insertRecipients(c, recipients);
     const created = await this.site.create('campaigns', campaignFields(c));
-    if (!created && !(await this.getCampaign(c.id))) throw new SharePointError(`SharePoint: campaign ${c.id} could not be created`, 409);
-    this.campaigns.set(c.id, c);
-    await this.jobs.enqueue(jobs);
+    if (!created && !(await this.read(c.id))) throw new SharePointError(`SharePoint: campaign ${c.id} could not be created`, 409);
+    if (created) this.remember(c, created.id);
+    return { created: true };
   }
 
   async getCampaign(id: string): Promise<Campaign | undefined> {
     const cached = this.campaigns.get(id);
-    if (cached) return cached;
+    if (cached && this.now() - cached.at < CAMPAIGN_TTL_MS) return cached.c;
+    return (await this.read(id))?.c;
+  }
+
+  private async read(id: string): Promise<{ c: Campaign; itemId: string } | undefined> {
     const it = await this.site.findOne('campaigns', `fields/CampaignId eq ${lit(id)}`);
     if (!it) return undefined;
-    const c = campaignFrom(it.fields);
-    this.campaigns.set(id, c);
-    return c;
+    return this.remember(campaignFrom(it.fields), it.id);
+  }
+
+  private remember(c: Campaign, itemId: string) {
+    if (this.campaigns.size > 1000) this.campaigns.clear();
+    const entry = { c, itemId, at: this.now() };
+    this.campaigns.set(c.id, entry);
+    return entry;
+  }
+
+  /**
+   * Takes the version's lock for `c`, or returns the open campaign that holds it.
+   * A 409 on create or a 412 on update means another launch moved first: read again.
+   */
+  private async claimVersion(c: Campaign): Promise<Campaign | undefined> {
+    const key = keyOf('open-campaign', c.versionId);
+    const value = `${c.id} ${new Date(this.now()).toISOString()}`;
+    for (let round = 0; round < 10; round++) {
+      const it = await this.site.findOne('meta', `fields/MetaKey eq ${lit(key)}`);
+      if (!it) {
+        // Campaigns launched before the lock existed hold no lock item: the list is small, so look.
+        const legacy = (await this.listCampaigns()).find((x) => x.versionId === c.versionId && !x.closed && x.id !== c.id);
+        if (legacy) return legacy;
+        if (await this.site.create('meta', { Title: 'Open campaign for a policy version', MetaKey: key, MetaValue: value })) return undefined;
+        continue;
+      }
+      const [holderId = '', claimedAt = ''] = str(it.fields.MetaValue).split(' ');
+      if (holderId === c.id) return undefined;
+      if (holderId) {
+        const holder = await this.read(holderId);
+        if (holder && !holder.c.closed) return holder.c;
+        if (!holder && this.now() - Date.parse(claimedAt || '1970-01-01T00:00:00Z') < LOCK_STALE_MS) {
+          throw new SharePointError(`SharePoint: another launch for version ${c.versionId} is under way; try again in a few minutes`, 409);
+        }
+      }
+      if ((await this.site.update('meta', it.id, { MetaValue: value }, it.eTag)) !== 'conflict') return undefined;
+    }
+    throw new SharePointError(`SharePoint: the open-campaign lock for version ${c.versionId} kept changing under us`, 412);
+  }
+
+  async openCampaignFor(versionId: string): Promise<Campaign | undefined> {
+    const it = await this.site.findOne('meta', `fields/MetaKey eq ${lit(keyOf('open-campaign', versionId))}`);
+    const holderId = it ? str(it.fields.MetaValue).split(' ')[0] : '';
+    if (holderId) {
+      const holder = await this.read(holderId);
+      return holder && !holder.c.closed ? holder.c : undefined;
+    }
+    if (it) return undefined;
+    return (await this.listCampaigns()).find((x) => x.versionId === versionId && !x.closed);
+  }
+
+  /** Writes only the closed columns: no other writer touches them, so no eTag is needed. */
+  async closeCampaign(id: string, closed: NonNullable<Campaign['closed']>): Promise<Campaign | undefined> {
+    const found = await this.read(id);
+    if (!found) return undefined;
+    if (found.c.closed) return found.c;
+    await this.site.update('campaigns', found.itemId, campaignClosedFields(closed));
+    const next: Campaign = { ...found.c, closed };
+    this.remember(next, found.itemId);
+    return next;
+  }
+
+  async markAudienceReady(id: string): Promise<void> {
+    const found = await this.read(id);
+    if (!found || found.c.audienceStatus !== 'preparing') return;
+    await this.site.update('campaigns', found.itemId, { AudienceStatus: 'ready' });
+    this.remember({ ...found.c, audienceStatus: 'ready' }, found.itemId);
   }
 
   async listCampaigns(): Promise<Campaign[]> {
@@ -97,11 +182,11 @@ export class SharePointCampaignStore implements CampaignStore {
     return { value: r, etag: encodeTag(tag.itemId, res.eTag, { s: r.state, d: r.department }) };
   }
 
-  async addRecipients(campaignId: string, recipients: Recipient[], jobs: (r: Recipient) => Job): Promise<Recipient[]> {
+  async addRecipients(campaignId: string, recipients: Recipient[], jobs: (r: Recipient) => Job, extra: Job[] = []): Promise<Recipient[]> {
     const c = await this.getCampaign(campaignId);
     if (!c) return [];
-    const added = await this.insertRecipients(c, recipients);
-    await this.jobs.enqueue(added.map(jobs));
+    const { added, queued } = await this.insertRecipients(c, recipients);
+    await this.jobs.enqueue([...queued.map(jobs), ...extra]);
     return added;
   }
 
@@ -156,21 +241,35 @@ export class SharePointCampaignStore implements CampaignStore {
     return this.counters.read(campaignId);
   }
 
-  /** Creates the recipients not already in the campaign (batches of 20) and counts them. Returns those created, in input order. */
-  private async insertRecipients(c: Campaign, recipients: Recipient[]): Promise<Recipient[]> {
+  /**
+   * Creates the recipients not already in the campaign (batches of 20) and counts them. Returns those
+   * created, in input order, and those of the input stored queued (created now, or left queued before).
+   * Who is there already is one range read over the input's ids (RecipientKey is indexed), so a page
+   * of the directory costs a page of the campaign, never the whole campaign.
+   */
+  private async insertRecipients(c: Campaign, recipients: Recipient[]): Promise<{ added: Recipient[]; queued: Recipient[] }> {
     const seen = new Set<string>();
-    let fresh = recipients.filter((r) => !seen.has(r.userId) && seen.add(r.userId));
-    if (fresh.length > SCAN_ABOVE) {
-      const existing = await this.site.query('recipients', { filter: `startswith(fields/RecipientKey,${lit(recipientKey(c.id, ''))})`, select: ['RecipientId'] });
-      const have = new Set(existing.map((it) => str(it.fields.RecipientId).toLowerCase()));
-      fresh = fresh.filter((r) => !have.has(r.userId.toLowerCase()));
-    }
-    if (!fresh.length) return [];
+    const unique = recipients.filter((r) => !seen.has(r.userId) && seen.add(r.userId));
+    if (!unique.length) return { added: [], queued: [] };
+    // SharePoint compares text case-insensitively, so the range's ends are taken in lower case.
+    const ids = unique.map((r) => r.userId.toLowerCase()).sort();
+    const range = `fields/RecipientKey ge ${lit(recipientKey(c.id, ids[0]!))} and fields/RecipientKey le ${lit(recipientKey(c.id, ids[ids.length - 1]!))}`;
+    // Bounded: a scattered input (not one page of the directory) spans much of the campaign. What the read
+    // leaves out is still right, only dearer: creating one already there is a 409, handled below.
+    const existing = await this.site.query('recipients', { filter: range, select: ['RecipientId', 'State'] }, unique.length * 2 + 100);
+    const have = new Map(existing.map((it) => [str(it.fields.RecipientId).toLowerCase(), str(it.fields.State)]));
+    const fresh = unique.filter((r) => !have.has(r.userId.toLowerCase()));
+    const stillQueued = unique.filter((r) => have.get(r.userId.toLowerCase()) === 'queued');
+    if (!fresh.length) return { added: [], queued: stillQueued };
     const res = await this.site.batch.all(fresh.map((r) => this.site.createReq('recipients', { ...recipientFields(r, c.versionId), WriteId: randomUUID() })));
     const added: Recipient[] = [];
     res.forEach((x, i) => {
       if (x.status === 201) added.push(fresh[i]!);
-      else if (x.status !== 409) throw new SharePointError(`SharePoint: adding recipient ${fresh[i]!.userId} to campaign ${c.id} failed (${x.status})`, x.status);
+      // 409: created meanwhile (another instance, or our own write whose answer was lost): its state is unknown, so book its job; the key dedupes it.
+      else if (x.status === 409) {
+        if (fresh[i]!.state === 'queued') stillQueued.push(fresh[i]!);
+      }
+      else throw new SharePointError(`SharePoint: adding recipient ${fresh[i]!.userId} to campaign ${c.id} failed (${x.status})`, x.status);
     });
     const deltas = new Map<string, CountDelta>();
     for (const r of added) {
@@ -180,7 +279,7 @@ export class SharePointCampaignStore implements CampaignStore {
       deltas.set(k, d);
     }
     await this.counters.apply(c.id, [...deltas.values()]);
-    return added;
+    return { added, queued: [...added.filter((r) => r.state === 'queued'), ...stillQueued] };
   }
 }
 

@@ -3,7 +3,7 @@ import type { Policy, PolicyVersion } from '../../domain/policy';
 import type { PolicyStore } from '../../ports/policy-store';
 import type { AuditEntry } from '../../ports/store';
 import { SharePointError } from './errors';
-import { line, lit, str, title, toDateTime } from './fields';
+import { fromDateTime, line, lit, str, title, toDateTime } from './fields';
 import { auditFields, declarationFields, declarationFrom, declarationKey, openKey, policyFields, policyFrom, versionFields, versionFrom } from './mappers';
 import { expectOk, type SiteClient } from './site';
 
@@ -54,6 +54,27 @@ export class SharePointPolicyStore implements PolicyStore {
   async getDeclaration(signerId: string, versionId: string): Promise<Declaration | undefined> {
     const it = await this.site.findOne('declarations', `fields/DeclarationKey eq ${lit(declarationKey(signerId, versionId))}`);
     return it ? declarationFrom(it.fields) : undefined;
+  }
+
+  /**
+   * One range read on the indexed SignerId over the page's ids (a page of the directory is contiguous in
+   * id order), keeping this version's: a few declarations per person, never the whole list.
+   */
+  async signedAmong(versionId: string, userIds: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (!userIds.length) return out;
+    // SharePoint compares text case-insensitively, so the range's ends are taken in lower case.
+    const ids = userIds.map((u) => u.toLowerCase()).sort();
+    const wanted = new Map(userIds.map((u) => [u.toLowerCase(), u]));
+    const items = await this.site.query('declarations', {
+      filter: `fields/SignerId ge ${lit(ids[0]!)} and fields/SignerId le ${lit(ids[ids.length - 1]!)}`,
+      select: ['SignerId', 'VersionId', 'SignedAt'],
+    });
+    for (const it of items) {
+      const who = wanted.get(str(it.fields.SignerId).toLowerCase());
+      if (who && str(it.fields.VersionId) === versionId) out.set(who, fromDateTime(it.fields.SignedAt) ?? '');
+    }
+    return out;
   }
 
   /**

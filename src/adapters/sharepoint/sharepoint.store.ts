@@ -227,6 +227,13 @@ export class SharePointStore implements Store {
     return sorted(items, staffFrom, (a, b) => cmp(a.v.name, b.v.name) || a.id - b.id);
   }
 
+  /** One range on the unique (so indexed) StaffId, in key order, $top = limit: a page never reads past what it returns. */
+  async listStaffPage(after: string, limit: number): Promise<StaffMember[]> {
+    if (limit < 1) return [];
+    const items = await this.site.query('staff', { filter: after ? `fields/StaffId gt ${lit(after)}` : undefined, orderby: 'fields/StaffId', top: limit }, limit);
+    return items.map((it) => staffFrom(it.fields));
+  }
+
   /**
    * Upsert many: reads who exists (by key for a few, the roster for many), then
    * one $batch stream of creates and changed-only updates.
