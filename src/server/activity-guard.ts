@@ -63,7 +63,8 @@ const activity = z
     timestamp: optionalString,
     localTimestamp: optionalString,
     value: record.nullish(),
-    entities: z.array(entity).nullish(),
+    // Not null: botbuilder tests entities against undefined only, then reads its length (TurnContext.getMentions).
+    entities: z.array(entity).optional(),
     membersAdded: z.array(account).nullish(),
     membersRemoved: z.array(account).nullish(),
     channelData: z
