@@ -45,7 +45,8 @@ const cardAction = z.looseObject({
 const activity = z
   .looseObject({
     type: z.string().min(1, 'must not be empty').max(100),
-    id: optionalString,
+    // A reply goes to /v3/conversations/{conversation.id}/activities/{id}: both must fit in a URL.
+    id: z.string().max(1000, 'must be at most 1,000 characters').nullish(),
     name: optionalString,
     channelId: z.string().min(1, 'must not be empty').max(100),
     serviceUrl,
@@ -59,7 +60,7 @@ const activity = z
     }),
     text: optionalString,
     locale: optionalString,
-    replyToId: optionalString,
+    replyToId: z.string().max(1000, 'must be at most 1,000 characters').nullish(),
     timestamp: optionalString,
     localTimestamp: optionalString,
     value: record.nullish(),
