@@ -90,7 +90,7 @@ function commandWords(text: string): string[] {
 
 // ---- arbitraries --------------------------------------------------------------------------------
 
-const huge = fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.integer({ min: 1_000, max: 60_000 })).map(([s, n]) => s.repeat(Math.ceil(n / s.length)));
+const huge = fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.integer({ min: 1_000, max: 30_000 })).map(([s, n]) => s.repeat(Math.ceil(n / s.length)));
 const someString = fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) }, { weight: 1, arbitrary: huge });
 const someoneElse = fc.constantFrom(...demoStaff.map((s) => s.id));
 const actorId = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...actors.map((s) => s.id)) }, fc.uuid(), fc.string({ maxLength: 40 }));
@@ -247,4 +247,5 @@ test(`${RUNS} generated activities: no 5xx, no failed turn, no change to anyone 
   // The run exercised both sides: accepted activities and refused ones.
   expect([...statuses.keys()].some((s) => s === 200)).toBe(true);
   expect([...statuses.keys()].some((s) => s === 400)).toBe(true);
-}, 180_000);
+  // About 15 s on an idle 2-core machine; the bound is generous because CPU shared with other work stretches it several-fold.
+}, 600_000);
