@@ -5,6 +5,16 @@
 import { spawn } from 'node:child_process';
 import { buildTab, ensureDependencies } from './lib/ensure.mjs';
 
+// npm start runs the embedded mode only: auth off, the demo school, `as <name>`. Asked for any
+// other mode, it stops here (before installing anything) rather than quietly running the demo.
+const requested = process.env.COUNTERSIGN_MODE;
+if (requested && requested !== 'embedded') {
+  console.error(
+    `npm start runs only the embedded mode, but COUNTERSIGN_MODE is ${JSON.stringify(requested.slice(0, 40))}: unset it for the demo, or run the app with npm run serve.`,
+  );
+  process.exit(1);
+}
+
 ensureDependencies();
 buildTab();
 

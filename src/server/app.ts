@@ -1,5 +1,5 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +26,9 @@ import type { JobQueue } from '../ports/job-queue';
 import { AccountRequestService } from '../services/account-requests.service';
 import { ConversationService } from '../services/conversations.service';
 import type { Config } from './config';
+import { activityShape, tenantGuard } from './activity-guard';
+import { errorHandler } from './error-handler';
+import { signingKeysAt, tokenGuard } from './token-guard';
 
 /** Every port a store adapter provides: SQLite and SharePoint both do. */
 export type AppStore = Store & { policies: PolicyStore; campaigns: CampaignStore; jobs: JobQueue; close(): void };
@@ -38,6 +41,8 @@ export interface AppOverrides {
   /** SQLite path; defaults to DATA_DIR/countersign.db. */
   dbPath?: string;
   log?: (msg: string) => void;
+  /** Where Bot Framework publishes the keys that sign its tokens (OpenID metadata); tests serve their own. */
+  botSigningKeysUrl?: string;
 }
 
 /** Largest request body accepted. Teams caps a message at about 28 KB, so this is generous. */
@@ -76,6 +81,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
           MicrosoftAppPassword: config.bot.password,
           MicrosoftAppTenantId: config.bot.tenantId,
           MicrosoftAppType: config.bot.type,
+          ...(o.botSigningKeysUrl ? signingKeysAt(o.botSigningKeysUrl) : {}),
         },
   );
   const adapter = new CloudAdapter(auth);
@@ -151,7 +157,9 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', mode: config.mode, store: store instanceof SqliteStore ? 'sqlite' : 'sharepoint' });
   });
-  app.post('/api/messages', async (req, res) => {
+  // Malformed activities get a 400 and forged tokens a 401 here, before any store or botbuilder sees them.
+  const guards = embedded ? [activityShape] : [activityShape, tokenGuard(auth, log), tenantGuard(config.bot.tenantId)];
+  app.post('/api/messages', ...guards, async (req, res) => {
     await adapter.process(req, res, (ctx) => bot.run(ctx));
   });
   // A person's link to the full policy: records that they opened it, then sends them to the document.
@@ -175,23 +183,20 @@ export function createApp(config: Config, o: AppOverrides = {}) {
       res.status(403).type('text/plain').send('This export link is not valid. Ask for a new export in Teams.');
       return;
     }
-    res.download(resolve(config.exportDir, file), file);
+    res.download(resolve(config.exportDir, file), file, (err) => {
+      // send reports a missing file as 404 (ENOENT); anything else is ours to log.
+      if (!err || res.headersSent) return;
+      if ((err as { status?: number }).status === 404) {
+        res.status(404).type('text/plain').send('This export is no longer on the server. Ask for a new export in Teams.');
+        return;
+      }
+      log(`export download failed: ${err.message}`);
+      res.status(500).json({ error: 'SERVER.ERROR', message: 'Something went wrong on our side.' });
+    });
   });
   const tabDist = resolve('tab/dist');
   if (existsSync(tabDist)) app.use('/tab', express.static(tabDist));
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    if (err.type === 'entity.too.large') {
-      res.status(413).json({ error: 'REQUEST.TOO_LARGE', message: `The request body is larger than ${BODY_LIMIT}. Shorten the text and try again.` });
-      return;
-    }
-    if (err.type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'REQUEST.MALFORMED', message: 'The request body is not valid JSON.' });
-      return;
-    }
-    log(`unhandled: ${err.message}`);
-    res.status(500).json({ error: 'SERVER.ERROR', message: 'Something went wrong on our side.' });
-  });
+  app.use(errorHandler({ bodyLimit: BODY_LIMIT, log }));
 
   let server: Server | undefined;
   return {
@@ -205,7 +210,9 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     async listen(port = config.port): Promise<number> {
       await seeded;
       server = await new Promise<Server>((ok) => {
-        const s = app.listen(port, () => ok(s));
+        // Embedded mode runs with connector auth off and `as <name>`: only this machine may reach it.
+        // Other modes listen on every interface, as App Service's front end requires.
+        const s = embedded ? app.listen(port, '127.0.0.1', () => ok(s)) : app.listen(port, () => ok(s));
       });
       runner?.start();
       const bound = (server.address() as AddressInfo).port;

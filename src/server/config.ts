@@ -9,11 +9,6 @@ import { SharePointConfigError } from '../adapters/sharepoint/errors';
 const modes = ['embedded', 'm365', 'scaled'] as const;
 export type Mode = (typeof modes)[number];
 
-const flag = z
-  .enum(['true', 'false', '1', '0', ''])
-  .optional()
-  .transform((v) => v === 'true' || v === '1');
-
 const schema = z
   .object({
     COUNTERSIGN_MODE: z.enum(modes, { message: `must be one of ${modes.join(', ')}` }).default('embedded'),
@@ -38,10 +33,22 @@ const schema = z
     APPROVAL_REMIND_SCHOOL_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int().min(1).max(30).default(3),
     APPROVAL_ESCALATE_SCHOOL_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int().min(1).max(30).default(2),
     EXPORT_DIR: z.string().min(1).optional(),
-    /** The tab's dev sign-in: embedded mode only. */
-    COUNTERSIGN_DEV_SIGNIN: flag,
   })
   .superRefine((c, ctx) => {
+    if (c.COUNTERSIGN_MODE === 'embedded') {
+      // Embedded mode runs with connector auth off and acts as anyone on request (`as <name>`):
+      // pointed at a school's real lists or bot registration it would let anyone act as anyone there.
+      if (c.STORE === 'sharepoint') {
+        ctx.addIssue({ code: 'custom', path: ['STORE=sharepoint'], message: 'is refused in COUNTERSIGN_MODE=embedded: the embedded mode runs without sign-in and keeps its demo records in a local SQLite file, never in a school\'s SharePoint (set COUNTERSIGN_MODE=m365 to use SharePoint)' });
+        return;
+      }
+      for (const key of ['BOT_ID', 'BOT_PASSWORD'] as const) {
+        if (c[key] !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `is refused in COUNTERSIGN_MODE=embedded: the embedded mode turns Bot Framework auth off, so it must never run as a real bot registration (unset ${key}, or set COUNTERSIGN_MODE=m365)` });
+          return;
+        }
+      }
+    }
     if (c.STORE === 'sharepoint' && !c.LINK_SIGNING_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['LINK_SIGNING_SECRET'], message: 'is required when STORE=sharepoint (32+ random characters that sign links in cards)' });
     }
@@ -54,9 +61,6 @@ const schema = z
     need('BOT_TENANT_ID', 'the Entra tenant id');
     if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the https address of this app, for links in cards)` });
     if (!c.LINK_SIGNING_SECRET) ctx.addIssue({ code: 'custom', path: ['LINK_SIGNING_SECRET'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (32+ random characters that sign links in cards)` });
-    if (c.COUNTERSIGN_DEV_SIGNIN) {
-      ctx.addIssue({ code: 'custom', path: ['COUNTERSIGN_DEV_SIGNIN'], message: 'is refused outside COUNTERSIGN_MODE=embedded: the dev sign-in would let anyone act as anyone' });
-    }
   });
 
 export interface Config {
@@ -73,7 +77,6 @@ export interface Config {
   rateScale: number;
   approvalReminders: { remind: number; escalate: number };
   exportDir: string;
-  devSignIn: boolean;
 }
 
 export class ConfigError extends Error {
@@ -111,7 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateScale: c.CONNECTOR_RATE_SCALE,
     approvalReminders: { remind: c.APPROVAL_REMIND_SCHOOL_DAYS, escalate: c.APPROVAL_ESCALATE_SCHOOL_DAYS },
     exportDir: c.EXPORT_DIR ?? `${c.DATA_DIR}/exports`,
-    devSignIn: c.COUNTERSIGN_MODE === 'embedded',
   };
 }
 
