@@ -37,10 +37,16 @@ const serviceUrl = z
   .max(2048, 'must be at most 2,048 characters')
   .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http or https URL');
 
-/** Universal Actions: the bot reads value.action.type, .verb and .data (learn.microsoft.com, "Universal Actions for Adaptive Cards"). */
-const cardAction = z.looseObject({
-  action: z.looseObject({ type: optionalString, verb: optionalString, data: record.nullish() }),
-});
+/**
+ * Universal Actions: the bot reads value.action.type, .verb and .data (learn.microsoft.com, "Universal Actions
+ * for Adaptive Cards"). A missing value or action is left to the bot, which answers with an invoke error
+ * response a Teams client can show; here only the types of what is present are checked.
+ */
+const cardAction = z
+  .looseObject({
+    action: z.looseObject({ type: optionalString, verb: optionalString, data: record.nullish() }).nullish(),
+  })
+  .nullish();
 
 const activity = z
   .looseObject({
