@@ -33,9 +33,6 @@ const notCompared = new Set(['conversations', 'jobs', 'sent_cards']);
 /** Shared counters anyone's own submission advances (the next request number). */
 const isCounter = (table: string, row: Record<string, unknown>) => table === 'meta' && /_seq$/.test(String(row.key));
 
-/** 501 is botbuilder's answer to an invoke it has no handler for; the route-table work answers those properly. Until it lands, tolerated for invokes other than card actions. */
-const tolerateUnknownInvoke501 = true;
-
 // Teams' pacing scaled away: hundreds of generated submissions notify the same ICT leader, and the property is about records, not pacing.
 const h = new Harness({ env: { CONNECTOR_RATE_SCALE: '1000' } });
 let requestId = '';
@@ -226,9 +223,8 @@ test(`${RUNS} generated activities: no 5xx, no failed turn, no change to anyone 
         const res = await h.post(a);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         await h.settle();
-        const isCardAction = (a as { type?: unknown })?.type === 'invoke' && (a as { name?: unknown }).name === 'adaptiveCard/action';
-        const unknownInvoke = tolerateUnknownInvoke501 && res.status === 501 && (a as { type?: unknown })?.type === 'invoke' && !isCardAction;
-        if (res.status >= 500 && !unknownInvoke) throw new Error(`answered ${res.status}: ${JSON.stringify(res.body)?.slice(0, 300)}`);
+        // Every invoke, known or not, gets a proper answer: never botbuilder's empty 501.
+        if (res.status >= 500) throw new Error(`answered ${res.status}: ${JSON.stringify(res.body)?.slice(0, 300)}`);
         const failures = h.logs.slice(logsBefore).filter((l) => /^(turn failed|unhandled)/.test(l));
         if (failures.length) throw new Error(`the server logged: ${failures.join(' | ').slice(0, 500)}`);
         const changed = changes(before, snapshot(actor));
