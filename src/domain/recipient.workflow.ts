@@ -6,6 +6,8 @@ export type RecipientState = 'queued' | 'sent' | 'signed' | 'failed';
 
 export interface Recipient {
   campaignId: string;
+  /** The campaign's school. */
+  schoolId: string;
   userId: string;
   name: string;
   department: string;
@@ -68,9 +70,11 @@ export function transitionRecipient(r: Recipient, e: RecipientEvent): Result<Rec
   }
 }
 
-export function newRecipient(campaignId: string, person: { id: string; name: string; department: string }, at: string): Recipient {
+/** `schoolId` is the campaign's: a recipient belongs where its campaign does. */
+export function newRecipient(campaignId: string, person: { id: string; name: string; department: string }, at: string, schoolId: string): Recipient {
   return {
     campaignId,
+    schoolId,
     userId: person.id,
     name: person.name,
     department: person.department,

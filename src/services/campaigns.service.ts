@@ -11,6 +11,7 @@ import type { IdSource } from '../ports/ids';
 import type { Job, JobQueue } from '../ports/job-queue';
 import type { Notifier } from '../ports/notifier';
 import type { PolicyStore } from '../ports/policy-store';
+import { schoolOf } from './actors';
 import type { JobHandler, JobOutcome } from './job-runner';
 
 export interface CampaignDeps {
@@ -58,12 +59,13 @@ export class CampaignService {
     return roles.includes('policyAdmin') ? undefined : domainError(ErrorCodes.CAMPAIGN_NOT_ADMIN, 'Campaigns are for policy admins. Ask your school’s policy admin if you need one.');
   }
 
-  private sendJob(campaignId: string, userId: string, at: string): Job {
-    return { id: this.d.ids.next(), kind: JobKinds.send, key: `send:${campaignId}:${userId}`, payload: { campaignId, userId }, runAt: at, attempts: 0 };
+  /** `schoolId`: the campaign's. */
+  private sendJob(campaignId: string, userId: string, at: string, schoolId: string): Job {
+    return { id: this.d.ids.next(), schoolId, kind: JobKinds.send, key: `send:${campaignId}:${userId}`, payload: { campaignId, userId }, runAt: at, attempts: 0 };
   }
 
   private remindRunJob(c: Campaign, n: number, at: Date): Job {
-    return { id: this.d.ids.next(), kind: JobKinds.remindRun, key: `remind-run:${c.id}:${n}`, payload: { campaignId: c.id, n }, runAt: at.toISOString(), attempts: 0 };
+    return { id: this.d.ids.next(), schoolId: c.schoolId, kind: JobKinds.remindRun, key: `remind-run:${c.id}:${n}`, payload: { campaignId: c.id, n }, runAt: at.toISOString(), attempts: 0 };
   }
 
   async launch(actor: Actor & { staff?: StaffMember }, input: LaunchInput): Promise<Result<{ campaign: Campaign; recipients: number; alreadySigned: number }, DomainError>> {
@@ -87,6 +89,8 @@ export class CampaignService {
     const at = now.toISOString();
     const campaign: Campaign = {
       id: this.d.ids.next(),
+      // The launching admin's school (requireAdmin has checked they have a staff record).
+      schoolId: schoolOf(actor) ?? version.schoolId,
       policyId: version.policyId,
       versionId: version.id,
       versionLabel: version.versionLabel,
@@ -104,13 +108,13 @@ export class CampaignService {
     let alreadySigned = 0;
     for (const p of people) {
       const signed = await this.d.policies.getDeclaration(p.id, version.id);
-      const r = newRecipient(campaign.id, p, at);
+      const r = newRecipient(campaign.id, p, at, campaign.schoolId);
       if (signed) {
         alreadySigned++;
         recipients.push({ ...r, state: 'signed', signedAt: signed.signedAt });
       } else {
         recipients.push(r);
-        jobs.push(this.sendJob(campaign.id, p.id, at));
+        jobs.push(this.sendJob(campaign.id, p.id, at, campaign.schoolId));
       }
     }
     jobs.push(this.remindRunJob(campaign, 1, new Date(now.getTime() + every * DAY)));
@@ -230,13 +234,13 @@ export class CampaignService {
     if (!campaign || this.today() > campaign.deadline) return { kind: 'done' };
     const at = this.d.clock.now().toISOString();
     const people = await this.audience(campaign);
-    const joiners = people.map((p) => newRecipient(campaign.id, p, at));
-    await this.d.campaigns.addRecipients(campaign.id, joiners, (r) => this.sendJob(campaign.id, r.userId, at));
+    const joiners = people.map((p) => newRecipient(campaign.id, p, at, campaign.schoolId));
+    await this.d.campaigns.addRecipients(campaign.id, joiners, (r) => this.sendJob(campaign.id, r.userId, at, campaign.schoolId));
     const jobs: Job[] = [];
     for (let after = ''; ; ) {
       const page = await this.d.campaigns.listRecipients(campaign.id, { state: 'sent', afterUserId: after, limit: PAGE });
       for (const r of page)
-        jobs.push({ id: this.d.ids.next(), kind: JobKinds.remindOne, key: `remind:${campaign.id}:${n}:${r.userId}`, payload: { campaignId: campaign.id, userId: r.userId }, runAt: at, attempts: 0 });
+        jobs.push({ id: this.d.ids.next(), schoolId: campaign.schoolId, kind: JobKinds.remindOne, key: `remind:${campaign.id}:${n}:${r.userId}`, payload: { campaignId: campaign.id, userId: r.userId }, runAt: at, attempts: 0 });
       if (page.length < PAGE) break;
       after = page[page.length - 1].userId;
     }
