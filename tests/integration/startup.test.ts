@@ -25,6 +25,7 @@ const complete = {
   BOT_TENANT_ID: '22222222-2222-4222-8222-222222222222',
   PUBLIC_URL: 'https://countersign.example',
   LINK_SIGNING_SECRET: 'x'.repeat(40),
+  SCHOOL_ID: 'larkfield-primary',
 };
 
 describe('configuration is checked once, at start', () => {
@@ -36,6 +37,8 @@ describe('configuration is checked once, at start', () => {
     [{ COUNTERSIGN_MODE: 'm365', BOT_ID: 'x', BOT_PASSWORD: 'p', BOT_TENANT_ID: 't', PUBLIC_URL: 'https://cs.example' }, /^Countersign cannot start: LINK_SIGNING_SECRET is required/],
     [{ COUNTERSIGN_MODE: 'm365', BOT_ID: 'x', BOT_PASSWORD: 'p', BOT_TENANT_ID: 't', PUBLIC_URL: 'https://cs.example', LINK_SIGNING_SECRET: 'short' }, /^Countersign cannot start: LINK_SIGNING_SECRET must be at least 32 characters/],
     [{ ...complete, COUNTERSIGN_DEV_SIGNIN: 'true' }, /^Countersign cannot start: COUNTERSIGN_DEV_SIGNIN is refused outside COUNTERSIGN_MODE=embedded/],
+    [{ ...complete, SCHOOL_ID: '' }, /^Countersign cannot start: SCHOOL_ID is required when COUNTERSIGN_MODE=m365/],
+    [{ SCHOOL_ID: 'Larkfield Primary' }, /^Countersign cannot start: SCHOOL_ID must be a short slug/],
     [{ ...complete, STORE: 'sharepoint' }, /^Countersign cannot use SharePoint: (SHAREPOINT_SITE_ID|GRAPH_TENANT_ID|environment)/],
     [{ ...complete, STORE: 'sharepoint', SHAREPOINT_SITE_URL: 'not a url', GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 's' }, /^Countersign cannot use SharePoint: SHAREPOINT_SITE_URL must be a URL/],
     [{ COUNTERSIGN_MODE: 'cloud' }, /^Countersign cannot start: COUNTERSIGN_MODE must be one of embedded, m365, scaled/],
