@@ -44,6 +44,7 @@ async function main() {
   const seed = new SqliteStore(join(dir, 'countersign.db'));
   const staff = Array.from({ length: N }, (_, i) => ({
     id: `40000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    schoolId: demoSchool.id,
     name: `Trust Staff ${i}`,
     email: `s${i}@trust.example`,
     department: `School ${String(i % 40).padStart(2, '0')}`,

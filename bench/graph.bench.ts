@@ -57,11 +57,11 @@ async function main() {
   const v = (await h.app.store.policies.getVersion(demoPolicyVersions[1].id))!;
   const now = new Date().toISOString();
   const ds = Array.from({ length: 1000 }, (_, i) => ({
-    id: `bench-dec-${i}`, signerId: `50000000-0000-4000-8000-${String(i).padStart(12, '0')}`, signerName: `Paper ${i}`, typedName: `Paper ${i}`,
+    id: `bench-dec-${i}`, schoolId: v.schoolId, signerId: `50000000-0000-4000-8000-${String(i).padStart(12, '0')}`, signerName: `Paper ${i}`, typedName: `Paper ${i}`,
     versionId: v.id, policyId: v.policyId, versionLabel: v.versionLabel, contentHash: v.contentHash, campaignId: null, signedAt: now,
   }));
   graph.resetStats();
-  await h.app.store.policies.importDeclarations(ds, { id: 'bench-import', entityType: 'declaration', entityId: 'bench-import', actorId: 'bench', actorName: 'bench', action: 'declaration.import', at: now, before: null, after: null });
+  await h.app.store.policies.importDeclarations(ds, { id: 'bench-import', schoolId: v.schoolId, entityType: 'declaration', entityId: 'bench-import', actorId: 'bench', actorName: 'bench', action: 'declaration.import', at: now, before: null, after: null });
   const perThousand = count();
 
   // Progress reads: a 14-person campaign, then the same read once 400 more people are in a second campaign.
@@ -76,7 +76,7 @@ async function main() {
   const small = await progressCost();
   // One open campaign per version: close the first before launching the second.
   await h.say(people.policyAdmin, 'campaign close');
-  await h.app.store.upsertStaff(Array.from({ length: 400 }, (_, i) => ({ id: `60000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `Extra ${i}`, email: `e${i}@x.example`, department: `School ${i % 7}`, jobTitle: 'Teacher', roles: [] })));
+  await h.app.store.upsertStaff(Array.from({ length: 400 }, (_, i) => ({ id: `60000000-0000-4000-8000-${String(i).padStart(12, '0')}`, schoolId: v.schoolId, name: `Extra ${i}`, email: `e${i}@x.example`, department: `School ${i % 7}`, jobTitle: 'Teacher', roles: [] })));
   await h.invoke(people.policyAdmin, 'campaign.launch', { versionId: v.id, deadline });
   await h.settle();
   const [big] = await h.app.store.campaigns.listCampaigns();

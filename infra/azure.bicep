@@ -30,6 +30,11 @@ param botServiceSku string = 'F0'
 @description('32+ random characters that sign per-person links in cards (LINK_SIGNING_SECRET).')
 param linkSigningSecret string
 
+@minLength(1)
+@maxLength(40)
+@description('The school\'s id (SCHOOL_ID): a short, stable slug stamped on every record, e.g. larkfield-primary.')
+param schoolId string
+
 resource plan 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName
   location: location
@@ -79,6 +84,11 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
         {
           name: 'LINK_SIGNING_SECRET'
           value: linkSigningSecret // moves to a Key Vault reference with BOT_PASSWORD
+        }
+        {
+          // Stamped on every record; the app refuses to start without it outside embedded mode.
+          name: 'SCHOOL_ID'
+          value: schoolId
         }
         {
           // Links in cards point here; the app refuses to start without it outside embedded mode.

@@ -1,10 +1,11 @@
 import type { Policy, PolicyContent } from '../domain/policy';
+import { demoSchool } from './demo-school';
 
 /**
  * The demo school's policy, in Countersign's own words (not the schools' seed
  * texts). Two versions, so the demo shows a superseded one.
  */
-export const demoPolicy: Policy = { id: 'policy-ict-social-media', name: 'Acceptable use of ICT and social media' };
+export const demoPolicy: Policy = { id: 'policy-ict-social-media', schoolId: demoSchool.id, name: 'Acceptable use of ICT and social media' };
 
 const common = {
   policyId: demoPolicy.id,

@@ -12,9 +12,9 @@ export class SqliteCampaignStore implements CampaignStore {
 
   private insertRecipients(c: { id: string; versionId: string }, recipients: Recipient[]): Recipient[] {
     const stmt = this.db.prepare(
-      'INSERT OR IGNORE INTO recipients (campaign_id, user_id, version_id, department, state, etag, data) VALUES (?, ?, ?, ?, ?, 1, ?)',
+      'INSERT OR IGNORE INTO recipients (campaign_id, user_id, version_id, department, state, etag, data, school_id) VALUES (?, ?, ?, ?, ?, 1, ?, ?)',
     );
-    return recipients.filter((r) => stmt.run(c.id, r.userId, c.versionId, r.department, r.state, JSON.stringify(r)).changes > 0);
+    return recipients.filter((r) => stmt.run(c.id, r.userId, c.versionId, r.department, r.state, JSON.stringify(r), r.schoolId).changes > 0);
   }
 
   async createCampaign(c: Campaign, recipients: Recipient[], jobs: Job[]): Promise<CreateCampaignResult> {
@@ -35,8 +35,8 @@ export class SqliteCampaignStore implements CampaignStore {
       // The partial unique index (one open campaign per version) would refuse the insert; say which one holds it.
       if (open) return { created: false, open };
       this.db
-        .prepare('INSERT INTO campaigns (id, version_id, launched_at, closed_at, data) VALUES (?, ?, ?, ?, ?)')
-        .run(c.id, c.versionId, c.launchedAt, c.closed?.at ?? null, JSON.stringify(c));
+        .prepare('INSERT INTO campaigns (id, version_id, launched_at, closed_at, data, school_id) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(c.id, c.versionId, c.launchedAt, c.closed?.at ?? null, JSON.stringify(c), c.schoolId);
       this.insertRecipients(c, recipients);
       insertJobs(this.db, jobs);
       return { created: true };

@@ -3,12 +3,12 @@ import type { Job, JobQueue } from '../ports/job-queue';
 
 export function insertJobs(db: Database.Database, jobs: Job[]) {
   const stmt = db.prepare(
-    `INSERT OR IGNORE INTO jobs (id, kind, key, payload, run_at, attempts, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')`,
+    `INSERT OR IGNORE INTO jobs (id, kind, key, payload, run_at, attempts, status, school_id) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
   );
-  for (const j of jobs) stmt.run(j.id, j.kind, j.key, JSON.stringify(j.payload), j.runAt, j.attempts);
+  for (const j of jobs) stmt.run(j.id, j.kind, j.key, JSON.stringify(j.payload), j.runAt, j.attempts, j.schoolId);
 }
 
-const toJob = (r: any): Job => ({ id: r.id, kind: r.kind, key: r.key, payload: JSON.parse(r.payload), runAt: r.run_at, attempts: r.attempts });
+const toJob = (r: any): Job => ({ id: r.id, schoolId: r.school_id, kind: r.kind, key: r.key, payload: JSON.parse(r.payload), runAt: r.run_at, attempts: r.attempts });
 
 /** The embedded mode's durable queue: a table, claimed with leases so a crash loses nothing. */
 export class SqliteJobQueue implements JobQueue {

@@ -10,16 +10,18 @@ export class SqlitePolicyStore implements PolicyStore {
 
   async publishVersion(policy: Policy, v: PolicyVersion): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO policies (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name').run(policy.id, policy.name);
+      this.db
+        .prepare('INSERT INTO policies (id, name, school_id) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name')
+        .run(policy.id, policy.name, policy.schoolId);
       // INSERT only: a published version is frozen, so a second publish of the same id is ignored.
       this.db
-        .prepare('INSERT OR IGNORE INTO policy_versions (id, policy_id, effective_date, published_at, content_hash, data) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(v.id, v.policyId, v.effectiveDate, v.publishedAt, v.contentHash, JSON.stringify(v));
+        .prepare('INSERT OR IGNORE INTO policy_versions (id, policy_id, effective_date, published_at, content_hash, data, school_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(v.id, v.policyId, v.effectiveDate, v.publishedAt, v.contentHash, JSON.stringify(v), v.schoolId);
     })();
   }
 
   async listPolicies(): Promise<Policy[]> {
-    return this.db.prepare('SELECT id, name FROM policies ORDER BY name').all() as Policy[];
+    return this.db.prepare('SELECT id, school_id AS schoolId, name FROM policies ORDER BY name').all() as Policy[];
   }
 
   async listVersions(policyId: string): Promise<PolicyVersion[]> {
@@ -53,8 +55,8 @@ export class SqlitePolicyStore implements PolicyStore {
   async saveDeclaration(d: Declaration, audit: AuditEntry): Promise<{ stored: Declaration; created: boolean }> {
     return this.db.transaction(() => {
       const res = this.db
-        .prepare('INSERT OR IGNORE INTO declarations (id, signer_id, version_id, policy_id, campaign_id, signed_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(d.id, d.signerId, d.versionId, d.policyId, d.campaignId, d.signedAt, JSON.stringify(d));
+        .prepare('INSERT OR IGNORE INTO declarations (id, signer_id, version_id, policy_id, campaign_id, signed_at, data, school_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(d.id, d.signerId, d.versionId, d.policyId, d.campaignId, d.signedAt, JSON.stringify(d), d.schoolId);
       if (res.changes === 0) {
         const row = this.db.prepare('SELECT data FROM declarations WHERE signer_id = ? AND version_id = ?').get(d.signerId, d.versionId) as { data: string };
         return { stored: JSON.parse(row.data) as Declaration, created: false };
@@ -67,10 +69,10 @@ export class SqlitePolicyStore implements PolicyStore {
   async importDeclarations(ds: Declaration[], audit: AuditEntry): Promise<{ created: number; skipped: number }> {
     return this.db.transaction(() => {
       const stmt = this.db.prepare(
-        'INSERT OR IGNORE INTO declarations (id, signer_id, version_id, policy_id, campaign_id, signed_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO declarations (id, signer_id, version_id, policy_id, campaign_id, signed_at, data, school_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       let created = 0;
-      for (const d of ds) created += stmt.run(d.id, d.signerId, d.versionId, d.policyId, d.campaignId, d.signedAt, JSON.stringify(d)).changes;
+      for (const d of ds) created += stmt.run(d.id, d.signerId, d.versionId, d.policyId, d.campaignId, d.signedAt, JSON.stringify(d), d.schoolId).changes;
       insertAudit(this.db, audit);
       return { created, skipped: ds.length - created };
     })();

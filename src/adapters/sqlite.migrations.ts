@@ -51,4 +51,28 @@ export const migrations: string[] = [
      data = json_set(data, '$.closed', json_object('at', (SELECT MIN(l.launched_at) FROM campaigns l WHERE l.version_id = campaigns.version_id AND (l.launched_at > campaigns.launched_at OR (l.launched_at = campaigns.launched_at AND l.id > campaigns.id))), 'by', '', 'byName', 'Countersign (a later campaign for the same version)'))
    WHERE EXISTS (SELECT 1 FROM campaigns l WHERE l.version_id = campaigns.version_id AND (l.launched_at > campaigns.launched_at OR (l.launched_at = campaigns.launched_at AND l.id > campaigns.id)));
    CREATE UNIQUE INDEX campaigns_open_version ON campaigns(version_id) WHERE closed_at IS NULL;`,
+  // Every record knows its school. Rows from before are NULL until SqliteStore's constructor stamps them
+  // with the configured school (a migration cannot read configuration); indexed, for that and for a trust's filters.
+  `ALTER TABLE requests ADD COLUMN school_id TEXT;
+   ALTER TABLE decisions ADD COLUMN school_id TEXT;
+   ALTER TABLE audit ADD COLUMN school_id TEXT;
+   ALTER TABLE accounts ADD COLUMN school_id TEXT;
+   ALTER TABLE staff ADD COLUMN school_id TEXT;
+   ALTER TABLE policies ADD COLUMN school_id TEXT;
+   ALTER TABLE policy_versions ADD COLUMN school_id TEXT;
+   ALTER TABLE declarations ADD COLUMN school_id TEXT;
+   ALTER TABLE campaigns ADD COLUMN school_id TEXT;
+   ALTER TABLE recipients ADD COLUMN school_id TEXT;
+   ALTER TABLE jobs ADD COLUMN school_id TEXT;
+   CREATE INDEX requests_school ON requests(school_id);
+   CREATE INDEX decisions_school ON decisions(school_id);
+   CREATE INDEX audit_school ON audit(school_id);
+   CREATE INDEX accounts_school ON accounts(school_id);
+   CREATE INDEX staff_school ON staff(school_id);
+   CREATE INDEX policies_school ON policies(school_id);
+   CREATE INDEX policy_versions_school ON policy_versions(school_id);
+   CREATE INDEX declarations_school ON declarations(school_id);
+   CREATE INDEX campaigns_school ON campaigns(school_id);
+   CREATE INDEX recipients_school ON recipients(school_id);
+   CREATE INDEX jobs_school ON jobs(school_id);`,
 ];

@@ -21,6 +21,18 @@ import type {
   Versioned,
 } from '../ports/store';
 
+export interface SqliteStoreOptions {
+  /**
+   * The deployment's school. Rows written before records knew their school are
+   * stamped with it when the store opens; without it they are left as they are.
+   */
+  schoolId?: string;
+}
+
+/** Tables whose record is JSON in `data`: the school goes in the column and in the JSON, so reads need no change. */
+const SCHOOL_JSON_TABLES = ['requests', 'accounts', 'policy_versions', 'declarations', 'campaigns', 'recipients'];
+const SCHOOL_COLUMN_TABLES = ['decisions', 'audit', 'staff', 'policies', 'jobs'];
+
 /** The embedded store: one SQLite file, created and migrated on first open. */
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -28,12 +40,13 @@ export class SqliteStore implements Store {
   readonly campaigns: SqliteCampaignStore;
   readonly jobs: SqliteJobQueue;
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    if (options.schoolId) this.stampSchool(options.schoolId);
     this.policies = new SqlitePolicyStore(this.db);
     this.campaigns = new SqliteCampaignStore(this.db);
     this.jobs = new SqliteJobQueue(this.db);
@@ -47,6 +60,20 @@ export class SqliteStore implements Store {
         this.db.pragma(`user_version = ${i + 1}`);
       })();
     }
+  }
+
+  /**
+   * Gives rows from before the school_id columns the deployment's school, once:
+   * later opens find no NULLs (an index lookup per table). Backfilled rather than
+   * read as "NULL means ours" so a trust's `WHERE school_id = ?` finds every row.
+   */
+  private stampSchool(schoolId: string) {
+    this.db.transaction(() => {
+      for (const t of SCHOOL_JSON_TABLES) {
+        this.db.prepare(`UPDATE ${t} SET school_id = ?, data = json_set(data, '$.schoolId', ?) WHERE school_id IS NULL`).run(schoolId, schoolId);
+      }
+      for (const t of SCHOOL_COLUMN_TABLES) this.db.prepare(`UPDATE ${t} SET school_id = ? WHERE school_id IS NULL`).run(schoolId);
+    })();
   }
 
   close() {
@@ -93,10 +120,10 @@ export class SqliteStore implements Store {
       if (change.expectedEtag === undefined) {
         this.db
           .prepare(
-            `INSERT INTO requests (id, reference, requester_id, status, current_approver_id, etag, data, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+            `INSERT INTO requests (id, reference, requester_id, status, current_approver_id, etag, data, created_at, updated_at, school_id)
+             VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
           )
-          .run(r.id, r.reference, r.requesterId, r.status, approver, data, r.createdAt, r.updatedAt);
+          .run(r.id, r.reference, r.requesterId, r.status, approver, data, r.createdAt, r.updatedAt, r.schoolId);
         next = 1;
       } else {
         next = Number(change.expectedEtag) + 1;
@@ -112,14 +139,16 @@ export class SqliteStore implements Store {
         const d = change.decision;
         this.db
           .prepare(
-            `INSERT INTO decisions (id, request_id, round, step, role, outcome, actor_id, actor_name, signature, comment, at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO decisions (id, request_id, round, step, role, outcome, actor_id, actor_name, signature, comment, at, school_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(d.id, d.requestId, d.round, d.step, d.role, d.outcome, d.actorId, d.actorName, d.signature, d.comment, d.at);
+          .run(d.id, d.requestId, d.round, d.step, d.role, d.outcome, d.actorId, d.actorName, d.signature, d.comment, d.at, d.schoolId);
       }
       if (change.account) {
         const a = change.account;
-        this.db.prepare('INSERT INTO accounts (id, request_id, approved_at, data) VALUES (?, ?, ?, ?)').run(a.id, a.requestId, a.approvedAt, JSON.stringify(a));
+        this.db
+          .prepare('INSERT INTO accounts (id, request_id, approved_at, data, school_id) VALUES (?, ?, ?, ?, ?)')
+          .run(a.id, a.requestId, a.approvedAt, JSON.stringify(a), a.schoolId);
       }
       insertAudit(this.db, change.audit);
       if (change.jobs?.length) insertJobs(this.db, change.jobs);
@@ -132,6 +161,7 @@ export class SqliteStore implements Store {
     const rows = this.db.prepare('SELECT * FROM decisions WHERE request_id = ? ORDER BY at, round, step').all(requestId) as any[];
     return rows.map((d) => ({
       id: d.id,
+      schoolId: d.school_id,
       requestId: d.request_id,
       round: d.round,
       step: d.step,
@@ -149,6 +179,7 @@ export class SqliteStore implements Store {
     const rows = this.db.prepare('SELECT * FROM audit WHERE entity_id = ? ORDER BY seq').all(entityId) as any[];
     return rows.map((a) => ({
       id: a.id,
+      schoolId: a.school_id,
       entityType: a.entity_type,
       entityId: a.entity_id,
       actorId: a.actor_id,
@@ -202,27 +233,27 @@ export class SqliteStore implements Store {
 
   async getStaff(id: string): Promise<StaffMember | undefined> {
     const s = this.db.prepare('SELECT * FROM staff WHERE id = ?').get(id) as any;
-    return s ? { id: s.id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) } : undefined;
+    return s ? { id: s.id, schoolId: s.school_id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) } : undefined;
   }
 
   async listStaff(): Promise<StaffMember[]> {
     const rows = this.db.prepare('SELECT * FROM staff ORDER BY name').all() as any[];
-    return rows.map((s) => ({ id: s.id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) }));
+    return rows.map((s) => ({ id: s.id, schoolId: s.school_id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) }));
   }
 
   async listStaffPage(after: string, limit: number): Promise<StaffMember[]> {
     const rows = this.db.prepare('SELECT * FROM staff WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as any[];
-    return rows.map((s) => ({ id: s.id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) }));
+    return rows.map((s) => ({ id: s.id, schoolId: s.school_id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) }));
   }
 
   async upsertStaff(staff: StaffMember[]): Promise<void> {
     const stmt = this.db.prepare(
-      `INSERT INTO staff (id, name, email, department, job_title, roles) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO staff (id, name, email, department, job_title, roles, school_id) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, department = excluded.department,
-         job_title = excluded.job_title, roles = excluded.roles`,
+         job_title = excluded.job_title, roles = excluded.roles, school_id = excluded.school_id`,
     );
     this.db.transaction(() => {
-      for (const s of staff) stmt.run(s.id, s.name, s.email, s.department, s.jobTitle, JSON.stringify(s.roles));
+      for (const s of staff) stmt.run(s.id, s.name, s.email, s.department, s.jobTitle, JSON.stringify(s.roles), s.schoolId);
     })();
   }
 }

@@ -84,6 +84,8 @@ export type RequestStatus = 'pending' | 'returned' | 'approved' | 'rejected' | '
 
 export interface AccountRequest {
   id: string;
+  /** The school the request belongs to: the requester's, from their staff record on the server. */
+  schoolId: string;
   /** Human reference shown on cards, e.g. CS-0042. */
   reference: string;
   requesterId: string;
@@ -116,6 +118,8 @@ export const lastDecision = (r: AccountRequest): (Decision & { role: StepRole })
 /** An approved account in the register. */
 export interface RegisteredAccount {
   id: string;
+  /** The school of the request it came from. */
+  schoolId: string;
   requestId: string;
   reference: string;
   department: string;
@@ -135,6 +139,7 @@ export interface RegisteredAccount {
 export function registerAccount(r: AccountRequest, id: string, approvedAt: string): RegisteredAccount {
   return {
     id,
+    schoolId: r.schoolId,
     requestId: r.id,
     reference: r.reference,
     department: r.details.department,

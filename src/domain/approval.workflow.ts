@@ -36,6 +36,8 @@ export interface Transitioned {
 /** Creates a new pending request, at its first step. */
 export function openRequest(input: {
   id: string;
+  /** The requester's school, from their staff record on the server. */
+  schoolId: string;
   reference: string;
   requester: Actor;
   details: RequestDetails;
@@ -44,6 +46,7 @@ export function openRequest(input: {
 }): AccountRequest {
   return {
     id: input.id,
+    schoolId: input.schoolId,
     reference: input.reference,
     requesterId: input.requester.id,
     requesterName: input.requester.name,

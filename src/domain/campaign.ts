@@ -4,6 +4,8 @@ export type AudienceSpec = { kind: 'roster' } | { kind: 'group'; groupId: string
 
 export interface Campaign {
   id: string;
+  /** The launching admin's school; its recipients and jobs carry the same. */
+  schoolId: string;
   policyId: string;
   versionId: string;
   versionLabel: string;

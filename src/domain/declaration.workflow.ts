@@ -7,6 +7,8 @@ import { err, ok, type Result } from './result';
 /** A signed declaration: who, the typed name, when, which version (and its hash), and the campaign if any. */
 export interface Declaration {
   id: string;
+  /** The signer's school, from their staff record on the server. */
+  schoolId: string;
   signerId: string;
   signerName: string;
   typedName: string;
@@ -20,6 +22,8 @@ export interface Declaration {
 
 export interface SignInput {
   id: string;
+  /** The signer's school: stamped on the declaration. */
+  schoolId: string;
   version: PolicyVersion;
   /** The version people should sign now; signing an older one is refused. */
   current: PolicyVersion;
@@ -67,6 +71,7 @@ export function signDeclaration(input: SignInput, actor: Actor): Result<SignOutc
     kind: 'signed',
     declaration: {
       id: input.id,
+      schoolId: input.schoolId,
       signerId: actor.id,
       signerName: actor.name,
       typedName: typed,

@@ -1,6 +1,11 @@
 /** A member of staff, as the directory knows them. `id` is the Entra object id. */
 export interface StaffMember {
   id: string;
+  /**
+   * The school this row belongs to; its roles are held for that school. In a
+   * trust the same person in two schools is two rows (one per school).
+   */
+  schoolId: string;
   name: string;
   email: string;
   department: string;

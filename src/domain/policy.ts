@@ -1,12 +1,15 @@
 /** A policy, e.g. "Acceptable use of ICT and social media". Its text lives in versions. */
 export interface Policy {
   id: string;
+  schoolId: string;
   name: string;
 }
 
 /** One published version. Frozen once published: its content hash is stored with every signature. */
 export interface PolicyVersion {
   id: string;
+  /** The policy's school. Not part of the content hash: what a signer agrees to is the text, not where it is stored. */
+  schoolId: string;
   policyId: string;
   title: string;
   versionLabel: string;

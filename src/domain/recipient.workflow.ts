@@ -17,6 +17,8 @@ export const REMINDABLE: readonly RecipientState[] = ['sent', 'unconfirmed'];
 
 export interface Recipient {
   campaignId: string;
+  /** The campaign's school. */
+  schoolId: string;
   userId: string;
   name: string;
   department: string;
@@ -84,9 +86,11 @@ export function transitionRecipient(r: Recipient, e: RecipientEvent): Result<Rec
   }
 }
 
-export function newRecipient(campaignId: string, person: { id: string; name: string; department: string }, at: string): Recipient {
+/** `schoolId` is the campaign's: a recipient belongs where its campaign does. */
+export function newRecipient(campaignId: string, person: { id: string; name: string; department: string }, at: string, schoolId: string): Recipient {
   return {
     campaignId,
+    schoolId,
     userId: person.id,
     name: person.name,
     department: person.department,

@@ -6,6 +6,8 @@
  */
 export interface Job {
   id: string;
+  /** The school of the record the job is about (a request's, a campaign's). */
+  schoolId: string;
   kind: string;
   /** Unique per job: enqueuing the same key twice keeps the first. */
   key: string;

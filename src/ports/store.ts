@@ -11,6 +11,8 @@ export interface Versioned<T> {
 /** One entry of the append-only audit trail. */
 export interface AuditEntry {
   id: string;
+  /** The school of the record the entry is about. */
+  schoolId: string;
   entityType: 'request' | 'account' | 'declaration' | 'campaign';
   entityId: string;
   actorId: string;
@@ -25,6 +27,8 @@ export interface AuditEntry {
 /** A decision as its own record, for the CS_Decisions list and governors' reports. */
 export interface DecisionRecord extends Decision {
   id: string;
+  /** The request's school. */
+  schoolId: string;
   requestId: string;
   round: number;
   step: number;

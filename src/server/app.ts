@@ -53,9 +53,10 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   const log = o.log ?? ((msg: string) => console.log(`[countersign] ${msg}`));
   const clock = o.clock ?? systemClock;
   const ids = o.ids ?? { next: () => randomUUID() };
-  const store: AppStore = o.store ?? new SqliteStore(o.dbPath ?? join(config.dataDir, 'countersign.db'));
+  const store: AppStore = o.store ?? new SqliteStore(o.dbPath ?? join(config.dataDir, 'countersign.db'), { schoolId: config.schoolId });
   const embedded = config.mode === 'embedded';
-  const seededStaff = embedded ? store.upsertStaff(demoStaff) : Promise.resolve();
+  // The demo school's records carry the configured school id (the demo's own unless SCHOOL_ID says otherwise).
+  const seededStaff = embedded ? store.upsertStaff(demoStaff.map((s) => ({ ...s, schoolId: config.schoolId }))) : Promise.resolve();
   // One process owns an embedded SQLite file, so jobs it left running are ours to resume now.
   // SharePoint needs no such step: expired leases make jobs claimable by any instance.
   if (embedded && store instanceof SqliteStore) {
@@ -129,7 +130,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     onQueued: () => runner?.nudge(),
   });
   runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers() }, concurrency: 32, leaseMs: 30_000, log });
-  const seeded = embedded ? seededStaff.then(() => Promise.all(demoPolicyVersions.map((v) => declarations.publish(demoPolicy, v.id, v.content)))) : Promise.resolve([]);
+  const seeded = embedded ? seededStaff.then(() => Promise.all(demoPolicyVersions.map((v) => declarations.publish({ ...demoPolicy, schoolId: config.schoolId }, v.id, v.content)))) : Promise.resolve([]);
   const exportLink = (file: string) => `${publicUrl}/exports/${encodeURIComponent(file)}?s=${links.sign(`export:${file}`)}`;
   const saveExport = (file: string, csv: string) => {
     mkdirSync(config.exportDir, { recursive: true });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadSharePointConfig, type SharePointConfig } from '../adapters/sharepoint/config';
 import { SharePointConfigError } from '../adapters/sharepoint/errors';
+import { demoSchool } from '../adapters/demo-school';
 
 /**
  * Configuration comes only from the environment, parsed once here. A missing or
@@ -17,6 +18,14 @@ const schema = z
     PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3978),
     DATA_DIR: z.string().min(1).default('data'),
     SCHOOL_NAME: z.string().min(1).max(120).optional(),
+    /**
+     * The id stamped on every record of this deployment's one school. Lower case only: SharePoint compares
+     * text case-insensitively, so two ids differing only in case would be one school there and two in SQLite.
+     */
+    SCHOOL_ID: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, { message: 'must be a short slug: 1 to 40 lower-case letters, digits and hyphens, e.g. larkfield-primary' })
+      .optional(),
     SCHOOL_TIMEZONE: z.string().default('Europe/London'),
     BOT_ID: z.string().optional(),
     BOT_PASSWORD: z.string().optional(),
@@ -61,6 +70,11 @@ const schema = z
     need('BOT_TENANT_ID', 'the Entra tenant id');
     if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the https address of this app, for links in cards)` });
     if (!c.LINK_SIGNING_SECRET) ctx.addIssue({ code: 'custom', path: ['LINK_SIGNING_SECRET'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (32+ random characters that sign links in cards)` });
+    // No default outside embedded mode: the id is written on every record and cannot change later without
+    // rewriting them, and two schools left on the same default would collide when they join one trust.
+    if (!c.SCHOOL_ID) {
+      ctx.addIssue({ code: 'custom', path: ['SCHOOL_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (a short, stable slug for this school, e.g. larkfield-primary)` });
+    }
   });
 
 export interface Config {
@@ -69,6 +83,8 @@ export interface Config {
   port: number;
   dataDir: string;
   schoolName?: string;
+  /** The deployment's one school (trust mode will hold several). */
+  schoolId: string;
   timeZone: string;
   bot: { appId: string; password: string; tenantId: string; type: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI' };
   connectorServiceUrl?: string;
@@ -106,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     dataDir: c.DATA_DIR,
     schoolName: c.SCHOOL_NAME,
+    schoolId: c.SCHOOL_ID ?? demoSchool.id,
     timeZone: c.SCHOOL_TIMEZONE,
     bot: { appId: c.BOT_ID ?? '', password: c.BOT_PASSWORD ?? '', tenantId: c.BOT_TENANT_ID ?? '', type: c.BOT_TYPE },
     connectorServiceUrl: c.CONNECTOR_SERVICE_URL,
@@ -124,6 +141,7 @@ export function redactedSummary(c: Config): string {
     `store=${c.store.kind}`,
     `port=${c.port}`,
     `dataDir=${c.dataDir}`,
+    `school=${c.schoolId}`,
     `botId=${c.bot.appId || '(none: connector auth off)'}`,
     `botPassword=${c.bot.password ? '(set)' : '(not set)'}`,
     `tenant=${c.bot.tenantId || '(demo)'}`,

@@ -18,7 +18,7 @@ async function main() {
     try {
       // Loaded only when used: msal-node and the Graph client cost memory the embedded mode does not need.
       const { SharePointStore } = await import('../adapters/sharepoint/sharepoint.store');
-      store = await SharePointStore.fromConfig(config.store.sharePoint);
+      store = await SharePointStore.fromConfig(config.store.sharePoint, config.schoolId);
     } catch (e) {
       // One line, naming what to fix: the site or the lists are the usual causes.
       console.error(`Countersign cannot start: SharePoint store unavailable: ${(e as Error).message.split('\n')[0]}`);

@@ -15,6 +15,7 @@ import type { IdSource } from '../ports/ids';
 import type { Job, JobQueue } from '../ports/job-queue';
 import type { Notifier } from '../ports/notifier';
 import type { AuditEntry, DecisionRecord, RegisteredAccount, Store } from '../ports/store';
+import { schoolOf } from './actors';
 import { deliverInOrder, type Send } from './job-deliveries';
 import type { JobHandler, JobOutcome } from './job-runner';
 
@@ -120,6 +121,7 @@ export class AccountRequestService {
   private audit(actor: Actor, request: AccountRequest, action: string, before: AccountRequest | undefined, at: string): AuditEntry {
     return {
       id: this.deps.ids.next(),
+      schoolId: request.schoolId,
       entityType: 'request',
       entityId: request.id,
       actorId: actor.id,
@@ -131,14 +133,17 @@ export class AccountRequestService {
     };
   }
 
-  async submit(actor: Actor, input: unknown): Promise<Result<AccountRequest, FormRejection | DomainError>> {
+  async submit(actor: Actor & { staff?: StaffMember }, input: unknown): Promise<Result<AccountRequest, FormRejection | DomainError>> {
     const { parsed, route: routeFor } = await this.parseAndRoute(actor, input);
     if (!parsed.ok) return err({ code: ErrorCodes.REQUEST_INVALID, fields: parsed.error, values: formValues(input) });
     const route = routeFor();
     if (!route.ok) return route;
+    // The request belongs to the requester's school, as their staff record says; without one it belongs nowhere.
+    const schoolId = schoolOf(actor);
+    if (!schoolId) return err(domainError(ErrorCodes.ACTOR_UNKNOWN, "You are not in the school's staff directory, so Countersign can't act for you. Ask your ICT team to add you."));
     const at = this.deps.clock.now().toISOString();
     const opened = submitRequest(
-      { id: this.deps.ids.next(), reference: await this.deps.store.nextReference(), requester: actor, details: parsed.value, steps: route.value, at },
+      { id: this.deps.ids.next(), schoolId, reference: await this.deps.store.nextReference(), requester: actor, details: parsed.value, steps: route.value, at },
       this.settings,
     );
     const audit = this.audit(actor, opened.state, 'request.submit', undefined, at);
@@ -215,7 +220,7 @@ export class AccountRequestService {
     for (const e of t.effects) {
       switch (e.kind) {
         case 'recordDecision':
-          decision = { ...e.decision, id: this.deps.ids.next(), requestId: r.id, round: e.round, step: e.step, role: e.role };
+          decision = { ...e.decision, id: this.deps.ids.next(), schoolId: r.schoolId, requestId: r.id, round: e.round, step: e.step, role: e.role };
           break;
         case 'registerAccount':
           account = registerAccount(r, this.deps.ids.next(), at);
@@ -227,16 +232,17 @@ export class AccountRequestService {
           notify.refresh = true;
           break;
         case 'schedule':
-          jobs.push(this.job(e.job, e.key, e.payload, new Date(e.at)));
+          jobs.push(this.job(e.job, e.key, e.payload, new Date(e.at), r.schoolId));
           break;
       }
     }
-    if (notify.deliveries.length || notify.refresh) jobs.unshift(this.job(ApprovalJobs.notify, `notify:${changeId}`, { ...notify }, new Date(at)));
+    if (notify.deliveries.length || notify.refresh) jobs.unshift(this.job(ApprovalJobs.notify, `notify:${changeId}`, { ...notify }, new Date(at), r.schoolId));
     return { decision, account, jobs };
   }
 
-  private job(kind: string, key: string, payload: Record<string, unknown>, runAt: Date): Job {
-    return { id: this.deps.ids.next(), kind, key, payload, runAt: runAt.toISOString(), attempts: 0 };
+  /** `schoolId`: the school of the request or account the job is about. */
+  private job(kind: string, key: string, payload: Record<string, unknown>, runAt: Date, schoolId: string): Job {
+    return { id: this.deps.ids.next(), schoolId, kind, key, payload, runAt: runAt.toISOString(), attempts: 0 };
   }
 
   /** Job handlers for messages, reminders and escalations. Each reloads state and does nothing if the moment has passed. */
@@ -286,7 +292,7 @@ export class AccountRequestService {
     if (outcome.kind !== 'done') return outcome;
     const days = this.deps.reminderSchoolDays ?? { remind: 3, escalate: 2 };
     const escalate = addSchoolDays(this.deps.clock.now(), days.escalate);
-    await this.deps.jobs.enqueue([this.job(ApprovalJobs.escalate, `approval-escalate:${r.id}:${r.round}:${r.currentStep}`, { requestId: r.id, round: r.round, step: r.currentStep }, escalate)]);
+    await this.deps.jobs.enqueue([this.job(ApprovalJobs.escalate, `approval-escalate:${r.id}:${r.round}:${r.currentStep}`, { requestId: r.id, round: r.round, step: r.currentStep }, escalate, r.schoolId)]);
     return { kind: 'done' };
   }
 
@@ -325,7 +331,7 @@ export class AccountRequestService {
     if (kind === 'review' && (!account.closure || account.closure > this.today())) {
       const year = Number(job.payload.year ?? 1) + 1;
       const payload = { requestId: account.requestId, year };
-      await this.deps.jobs.enqueue([this.job(ApprovalJobs.review, `account-review:${account.requestId}:${year}`, payload, new Date(this.deps.clock.now().getTime() + 365 * DAY))]);
+      await this.deps.jobs.enqueue([this.job(ApprovalJobs.review, `account-review:${account.requestId}:${year}`, payload, new Date(this.deps.clock.now().getTime() + 365 * DAY), account.schoolId)]);
     }
     return { kind: 'done' };
   }

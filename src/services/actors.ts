@@ -18,6 +18,14 @@ export async function resolveActor(directory: Directory, aadObjectId: string | u
   return ok({ id: staff.id, name: staff.name, staff });
 }
 
+/**
+ * The school an actor acts for: the one their staff record (read on the server,
+ * never from card data) belongs to. Undefined for an actor with no staff record.
+ */
+export function schoolOf(actor: Actor & { staff?: StaffMember }): string | undefined {
+  return actor.staff?.schoolId;
+}
+
 /** The viewer a permission check needs: the id, and the roles the directory holds for them (never the client's word). */
 export function viewerOf(actor: Actor & { staff?: StaffMember }): Viewer {
   return { id: actor.id, roles: actor.staff?.roles ?? [] };

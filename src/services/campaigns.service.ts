@@ -12,6 +12,7 @@ import type { IdSource } from '../ports/ids';
 import type { Job, JobQueue } from '../ports/job-queue';
 import type { Notifier } from '../ports/notifier';
 import type { PolicyStore } from '../ports/policy-store';
+import { schoolOf } from './actors';
 import type { JobHandler, JobOutcome } from './job-runner';
 
 export interface CampaignDeps {
@@ -72,17 +73,18 @@ export class CampaignService {
     return campaignRefusal({ id: actor.id, roles: actor.staff?.roles ?? [] }, 'view');
   }
 
-  private sendJob(campaignId: string, userId: string, at: string): Job {
-    return { id: this.d.ids.next(), kind: JobKinds.send, key: `send:${campaignId}:${userId}`, payload: { campaignId, userId }, runAt: at, attempts: 0 };
+  /** `schoolId`: the campaign's. */
+  private sendJob(campaignId: string, userId: string, at: string, schoolId: string): Job {
+    return { id: this.d.ids.next(), schoolId, kind: JobKinds.send, key: `send:${campaignId}:${userId}`, payload: { campaignId, userId }, runAt: at, attempts: 0 };
   }
 
   private remindRunJob(c: Campaign, n: number, at: Date): Job {
-    return { id: this.d.ids.next(), kind: JobKinds.remindRun, key: `remind-run:${c.id}:${n}`, payload: { campaignId: c.id, n }, runAt: at.toISOString(), attempts: 0 };
+    return { id: this.d.ids.next(), schoolId: c.schoolId, kind: JobKinds.remindRun, key: `remind-run:${c.id}:${n}`, payload: { campaignId: c.id, n }, runAt: at.toISOString(), attempts: 0 };
   }
 
   /** `pass`: 'launch', or `r<n>` for the joiners' pass of reminder run n. The key makes each page booked once. */
-  private expandJob(campaignId: string, pass: string, after: string, at: string): Job {
-    return { id: this.d.ids.next(), kind: JobKinds.expand, key: `expand:${campaignId}:${pass}:${after}`, payload: { campaignId, pass, after }, runAt: at, attempts: 0 };
+  private expandJob(c: Pick<Campaign, 'id' | 'schoolId'>, pass: string, after: string, at: string): Job {
+    return { id: this.d.ids.next(), schoolId: c.schoolId, kind: JobKinds.expand, key: `expand:${c.id}:${pass}:${after}`, payload: { campaignId: c.id, pass, after }, runAt: at, attempts: 0 };
   }
 
   private alreadyOpen(open: Campaign): LaunchError {
@@ -127,6 +129,8 @@ export class CampaignService {
 
     const campaign: Campaign = {
       id: this.d.ids.next(),
+      // The launching admin's school (requireAdmin has checked they have a staff record).
+      schoolId: schoolOf(actor) ?? version.schoolId,
       policyId: version.policyId,
       versionId: version.id,
       versionLabel: version.versionLabel,
@@ -139,7 +143,7 @@ export class CampaignService {
       launchedAt: at,
       audienceStatus: 'preparing',
     };
-    const created = await this.d.campaigns.createCampaign(campaign, [], [this.expandJob(campaign.id, 'launch', '', at)]);
+    const created = await this.d.campaigns.createCampaign(campaign, [], [this.expandJob(campaign, 'launch', '', at)]);
     if (!created.created) return err(this.alreadyOpen(created.open));
     this.d.onQueued?.();
     return ok({ campaign });
@@ -272,7 +276,7 @@ export class CampaignService {
     const people = await this.d.directory.listStaffPage(after, AUDIENCE_PAGE);
     const signed = await this.d.policies.signedAmong(campaign.versionId, people.map((p) => p.id));
     const recipients = people.map((p): Recipient => {
-      const r = newRecipient(campaign.id, p, at);
+      const r = newRecipient(campaign.id, p, at, campaign.schoolId);
       const signedAt = signed.get(p.id);
       return signedAt ? { ...r, state: 'signed', signedAt } : r;
     });
@@ -280,11 +284,11 @@ export class CampaignService {
     const extra = more
       ? // The next page keeps this page's due time, so it runs ahead of this page's sends (the queue is taken in due order)
         // and the whole audience is booked early, not after every card of the page before.
-        [this.expandJob(campaign.id, pass, people[people.length - 1].id, runAt)]
+        [this.expandJob(campaign, pass, people[people.length - 1].id, runAt)]
       : pass === 'launch'
         ? [this.remindRunJob(campaign, 1, new Date(now.getTime() + campaign.reminderEveryDays * DAY))]
         : [];
-    await this.d.campaigns.addRecipients(campaign.id, recipients, (r) => this.sendJob(campaign.id, r.userId, at), extra);
+    await this.d.campaigns.addRecipients(campaign.id, recipients, (r) => this.sendJob(campaign.id, r.userId, at, campaign.schoolId), extra);
     if (!more && pass === 'launch') await this.d.campaigns.markAudienceReady(campaign.id);
     this.d.onQueued?.();
     return { kind: 'done' };
@@ -345,7 +349,7 @@ export class CampaignService {
     const campaign = await this.d.campaigns.getCampaign(campaignId);
     if (!campaign || !isOpen(campaign, this.today())) return { kind: 'done' };
     const at = this.d.clock.now().toISOString();
-    const jobs: Job[] = [this.expandJob(campaign.id, `r${n}`, '', at)];
+    const jobs: Job[] = [this.expandJob(campaign, `r${n}`, '', at)];
     for (const state of REMINDABLE) {
       for (let after = ''; ; ) {
         const page = await this.d.campaigns.listRecipients(campaign.id, { state, afterUserId: after, limit: PAGE });
@@ -353,7 +357,7 @@ export class CampaignService {
         for (const r of page) {
           const signedAt = signed.get(r.userId);
           if (signedAt) await this.apply(campaign.id, r.userId, { type: 'signed', at: signedAt });
-          else jobs.push({ id: this.d.ids.next(), kind: JobKinds.remindOne, key: `remind:${campaign.id}:${n}:${r.userId}`, payload: { campaignId: campaign.id, userId: r.userId }, runAt: at, attempts: 0 });
+          else jobs.push({ id: this.d.ids.next(), schoolId: campaign.schoolId, kind: JobKinds.remindOne, key: `remind:${campaign.id}:${n}:${r.userId}`, payload: { campaignId: campaign.id, userId: r.userId }, runAt: at, attempts: 0 });
         }
         if (page.length < PAGE) break;
         after = page[page.length - 1].userId;

@@ -1,6 +1,6 @@
 import { signDeclaration, type Declaration, type SignOutcome } from '../domain/declaration.workflow';
 import { ConflictError, domainError, ErrorCodes, type DomainError } from '../domain/errors';
-import type { Actor } from '../domain/people';
+import type { Actor, StaffMember } from '../domain/people';
 import { canonicalVersionContent, currentVersion, type Policy, type PolicyContent, type PolicyVersion } from '../domain/policy';
 import { transitionRecipient } from '../domain/recipient.workflow';
 import { err, ok, type Result } from '../domain/result';
@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock';
 import type { ContentHasher } from '../ports/crypto';
 import type { IdSource } from '../ports/ids';
 import type { PolicyStore } from '../ports/policy-store';
+import { schoolOf } from './actors';
 
 export interface DeclarationDeps {
   policies: PolicyStore;
@@ -47,6 +48,7 @@ export class DeclarationService {
     const version: PolicyVersion = {
       ...content,
       id,
+      schoolId: policy.schoolId,
       publishedAt: this.d.clock.now().toISOString(),
       contentHash: this.d.hasher.sha256(canonicalVersionContent(content)),
     };
@@ -89,14 +91,17 @@ export class DeclarationService {
     return version;
   }
 
-  async sign(actor: Actor, input: SignInput): Promise<Result<SignOutcome, DomainError>> {
+  async sign(actor: Actor & { staff?: StaffMember }, input: SignInput): Promise<Result<SignOutcome, DomainError>> {
     const version = await this.d.policies.getVersion(input.versionId);
     if (!version) return err(domainError(ErrorCodes.DECLARATION_VERSION_NOT_FOUND, 'That policy version no longer exists.'));
     const current = currentVersion(await this.d.policies.listVersions(version.policyId), this.today()) ?? version;
     const at = this.d.clock.now().toISOString();
+    // The signer's school, from their staff record; a caller without one signs in the version's school.
+    const schoolId = schoolOf(actor) ?? version.schoolId;
     const outcome = signDeclaration(
       {
         id: this.d.ids.next(),
+        schoolId,
         version,
         current,
         existing: await this.d.policies.getDeclaration(actor.id, version.id),
@@ -111,6 +116,7 @@ export class DeclarationService {
     if (!outcome.ok || outcome.value.kind === 'alreadySigned') return outcome;
     const saved = await this.d.policies.saveDeclaration(outcome.value.declaration, {
       id: this.d.ids.next(),
+      schoolId,
       entityType: 'declaration',
       entityId: version.id,
       actorId: actor.id,

@@ -82,6 +82,36 @@ describe('provisioning SharePoint lists', () => {
     expect((await provisionSharePoint({ client, baseUrl, siteId: SITE })).changed).toBe(false);
   });
 
+  it('adds SchoolId to lists provisioned before records knew their school; older items read as the deployment’s school', async () => {
+    const { baseUrl, client } = await start();
+    // The site as the previous release provisioned it: every list, no SchoolId anywhere.
+    const before = allListDefs.map((d) => ({ ...d, columns: d.columns.filter((c) => c.name !== 'SchoolId') }));
+    await provisionSharePoint({ client, baseUrl, siteId: SITE, lists: before });
+    const old = await SharePointStore.connect({ baseUrl, siteId: SITE, tokenProvider });
+    const { schoolId: _none, ...legacy } = { id: 'u-old', schoolId: '', name: 'Olive Old', email: 'o@x.example', department: 'Art', jobTitle: 'Teacher', roles: [] as never[] };
+    await client.api(old.site.items('staff')).post({ fields: { Title: legacy.name, StaffId: legacy.id, FullName: legacy.name, Email: legacy.email, Department: legacy.department, JobTitle: legacy.jobTitle } });
+
+    server!.resetStats();
+    const report = await provisionSharePoint({ client, baseUrl, siteId: SITE });
+    const withSchool = allListDefs.filter((d) => d.columns.some((c) => c.name === 'SchoolId'));
+    expect(withSchool.map((d) => d.name)).toEqual([
+      Lists.requests, Lists.decisions, Lists.audit, Lists.accounts, Lists.staff, Lists.policies, Lists.versions, Lists.declarations, Lists.campaigns, Lists.recipients, Lists.jobs,
+    ]);
+    for (const d of withSchool) {
+      expect(report.lists.find((l) => l.list === d.name), d.name).toEqual({ list: d.name, action: 'updated', changes: ['added SchoolId (indexed)'] });
+      expect(server!.listColumns(SITE, d.name).find((c) => c.name === 'SchoolId'), d.name).toMatchObject({ indexed: true, type: 'text' });
+    }
+    expect(server!.stats.byKind['columns.post']).toBe(withSchool.length);
+    expect(server!.stats.byKind['lists.post'] ?? 0).toBe(0);
+    expect((await provisionSharePoint({ client, baseUrl, siteId: SITE })).changed).toBe(false);
+
+    // An item from before has no SchoolId: it belongs to the deployment's one school; new writes carry their own.
+    const store = await SharePointStore.connect({ baseUrl, siteId: SITE, tokenProvider, schoolId: 'larkfield' });
+    expect(await store.getStaff('u-old')).toEqual({ ...legacy, schoolId: 'larkfield' });
+    await store.upsertStaff([{ ...legacy, id: 'u-new', schoolId: 'oak-academy' }]);
+    expect((await store.listStaff()).map((x) => [x.id, x.schoolId])).toEqual([['u-old', 'larkfield'], ['u-new', 'oak-academy']]);
+  });
+
   it('refuses a site where a list of the same name has a column of another type, and changes nothing', async () => {
     const { baseUrl, client } = await start();
     await client.api(`/sites/${SITE}/lists`).post({

@@ -10,7 +10,7 @@ import type { SharePointStore } from '../../src/adapters/sharepoint/sharepoint.s
 import { newRecipient } from '../../src/domain/recipient.workflow';
 import type { LocalGraphServer } from '../support/graph-server';
 import { SITE, sharePointUnderTest } from './sharepoint-harness';
-import { decide, makeAudit, makeRequest, makeVersion } from './store.contract';
+import { decide, makeAudit, makeRequest, makeVersion, SCHOOL } from './store.contract';
 
 const FILL = 6_000;
 const T = (m: number) => new Date(Date.parse('2025-09-01T08:00:00.000Z') + m * 60_000).toISOString();
@@ -64,7 +64,7 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
     const first = decide(r, 'approved', { id: 'u-ict', name: 'Ian Price' }, 1);
     const v2 = await store.saveRequestChange({ request: first.next, expectedEtag: v1.etag, decision: first.decision, audit: makeAudit('a2', r.id, 'approval.approve', 1) });
     const second = decide(first.next, 'approved', { id: 'u-head', name: 'Hana Osei' }, 2);
-    const account = { id: 'acc-big', requestId: r.id, reference: r.reference, department: 'Science', platform: 'Instagram', host: 'School', visibility: 'private', administrators: [], moderators: [], goLive: '2025-10-01', closure: '', approvedAt: T(2), ownerId: rae.id, ownerName: rae.name };
+    const account = { id: 'acc-big', schoolId: SCHOOL, requestId: r.id, reference: r.reference, department: 'Science', platform: 'Instagram', host: 'School', visibility: 'private', administrators: [], moderators: [], goLive: '2025-10-01', closure: '', approvedAt: T(2), ownerId: rae.id, ownerName: rae.name };
     await store.saveRequestChange({ request: second.next, expectedEtag: v2.etag, decision: second.decision, audit: makeAudit('a3', r.id, 'approval.approve', 2), account });
 
     expect((await store.getRequest(r.id))!.value).toEqual(second.next);
@@ -87,7 +87,7 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
     await store.recordSentCard({ requestId: 'r-big', userId: 'u-ict', conversationId: 'a:1', activityId: 'x', purpose: 'approval', sentAt: T(4) });
     expect(await store.listSentCards('r-big')).toHaveLength(1);
 
-    const staff = (i: number) => ({ id: `u-s${i}`, name: `Staff ${i}`, email: `s${i}@x.example`, department: 'Maths', jobTitle: 'Teacher', roles: [] });
+    const staff = (i: number) => ({ id: `u-s${i}`, schoolId: SCHOOL, name: `Staff ${i}`, email: `s${i}@x.example`, department: 'Maths', jobTitle: 'Teacher', roles: [] });
     await store.upsertStaff([staff(1), staff(2)]);
     await store.upsertStaff(Array.from({ length: 15 }, (_, i) => staff(i))); // the roster path: reads all staff
     expect(await store.getStaff('u-s7')).toEqual(staff(7));
@@ -96,14 +96,14 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
   });
 
   it('policies, versions, declarations and opens', async () => {
-    const policy = { id: 'pol-aup', name: 'Acceptable use' };
+    const policy = { id: 'pol-aup', schoolId: SCHOOL, name: 'Acceptable use' };
     const v = makeVersion('v-2025', '2025', '2025-09-01', 0);
     await store.policies.publishVersion(policy, v);
     await store.policies.publishVersion(policy, v);
     expect((await store.policies.listPolicies()).filter((p) => p.id === policy.id)).toEqual([policy]);
     expect(await store.policies.listVersions(policy.id)).toEqual([v]);
     expect(await store.policies.getVersion(v.id)).toEqual(v);
-    const d = { id: 'dec-1', signerId: 'u-s1', signerName: 'Staff 1', typedName: 'Staff 1', versionId: v.id, policyId: policy.id, versionLabel: '2025', contentHash: v.contentHash, campaignId: null, signedAt: T(5) };
+    const d = { id: 'dec-1', schoolId: SCHOOL, signerId: 'u-s1', signerName: 'Staff 1', typedName: 'Staff 1', versionId: v.id, policyId: policy.id, versionLabel: '2025', contentHash: v.contentHash, campaignId: null, signedAt: T(5) };
     expect((await store.policies.saveDeclaration(d, makeAudit('ad1', d.id, 'declaration.sign', 5, null, 'declaration'))).created).toBe(true);
     expect((await store.policies.saveDeclaration({ ...d, id: 'dec-2' }, makeAudit('ad2', 'dec-2', 'declaration.sign', 6, null, 'declaration'))).created).toBe(false);
     expect(await store.policies.getDeclaration('u-s1', v.id)).toEqual(d);
@@ -116,8 +116,8 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
 
   it('a campaign of 6,000: paging, state pages, progress, joiners, recount', async () => {
     const people = Array.from({ length: FILL }, (_, i) => ({ id: `p${String(i).padStart(5, '0')}`, name: `Person ${i}`, department: ['Maths', 'Science', 'English', 'Art'][i % 4]! }));
-    const c = { id: 'camp-big', policyId: 'pol-aup', versionId: 'v-2025', versionLabel: '2025', title: 'Annual', audience: { kind: 'roster' as const }, deadline: '2025-09-30', reminderEveryDays: 7, launchedBy: 'u-a', launchedByName: 'Admin', launchedAt: T(0) };
-    await store.campaigns.createCampaign(c, people.map((p) => newRecipient(c.id, p, T(0))), []);
+    const c = { id: 'camp-big', schoolId: SCHOOL, policyId: 'pol-aup', versionId: 'v-2025', versionLabel: '2025', title: 'Annual', audience: { kind: 'roster' as const }, deadline: '2025-09-30', reminderEveryDays: 7, launchedBy: 'u-a', launchedByName: 'Admin', launchedAt: T(0) };
+    await store.campaigns.createCampaign(c, people.map((p) => newRecipient(c.id, p, T(0), c.schoolId)), []);
     expect((await store.campaigns.listCampaigns()).filter((x) => x.id === c.id)).toEqual([c]);
 
     const page1 = await store.campaigns.listRecipients(c.id, { limit: 100 });
@@ -139,9 +139,9 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
     // Progress is one query on the counters, not 6,000 recipients in pages of 200.
     expect(progressCalls).toBe(1);
 
-    const joiners = [...people.slice(0, 50), { id: 'p99999', name: 'New Joiner', department: 'Art' }].map((p) => newRecipient(c.id, p, T(7)));
+    const joiners = [...people.slice(0, 50), { id: 'p99999', name: 'New Joiner', department: 'Art' }].map((p) => newRecipient(c.id, p, T(7), c.schoolId));
     server.resetStats();
-    const added = await store.campaigns.addRecipients(c.id, joiners, (r) => ({ id: `j-${r.userId}`, kind: 'campaign.send', key: `send:${c.id}:${r.userId}`, payload: {}, runAt: T(7), attempts: 0 }));
+    const added = await store.campaigns.addRecipients(c.id, joiners, (r) => ({ id: `j-${r.userId}`, schoolId: r.schoolId, kind: 'campaign.send', key: `send:${c.id}:${r.userId}`, payload: {}, runAt: T(7), attempts: 0 }));
     expect(added.map((r) => r.userId)).toEqual(['p99999']);
     // Who is there already is one range read over the joiners' ids, not a read of all 6,000.
     expect(server.stats.requests).toBeLessThan(20);
@@ -153,9 +153,9 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
   it('the job queue: claim, lease, complete, retry, counts', async () => {
     const jobs = store.jobs;
     await jobs.enqueue([
-      { id: 'j1', kind: 'k', key: 'k1', payload: {}, runAt: T(0), attempts: 0 },
-      { id: 'j2', kind: 'k', key: 'k2', payload: {}, runAt: T(1), attempts: 0 },
-      { id: 'j3', kind: 'k', key: 'k3', payload: {}, runAt: T(600), attempts: 0 },
+      { id: 'j1', schoolId: SCHOOL, kind: 'k', key: 'k1', payload: {}, runAt: T(0), attempts: 0 },
+      { id: 'j2', schoolId: SCHOOL, kind: 'k', key: 'k2', payload: {}, runAt: T(1), attempts: 0 },
+      { id: 'j3', schoolId: SCHOOL, kind: 'k', key: 'k3', payload: {}, runAt: T(600), attempts: 0 },
     ]);
     // The joiners' jobs from the campaign test are due too: the new joiner's, and those of the 50 recipients
     // that were stored queued without a send job (as a crash between SharePoint's writes leaves them); not the 3 sent.

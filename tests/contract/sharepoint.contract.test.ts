@@ -111,18 +111,18 @@ describe('SharePoint store: Graph requests per operation', () => {
       expect(await count('decision on another instance (query + guarded batch)', () => decision(other, d2, 'a3'))).toBe(2);
 
       const v = makeVersion('v1', '2025', '2025-09-01', 0);
-      await store.policies.publishVersion({ id: 'pol-aup', name: 'AUP' }, v);
+      await store.policies.publishVersion({ id: 'pol-aup', schoolId: v.schoolId, name: 'AUP' }, v);
       const sign = (i: number) =>
         store.policies.saveDeclaration(
-          { id: `dec-${i}`, signerId: `u-${i}`, signerName: `P ${i}`, typedName: `P ${i}`, versionId: v.id, policyId: v.policyId, versionLabel: v.versionLabel, contentHash: v.contentHash, campaignId: null, signedAt: v.publishedAt },
+          { id: `dec-${i}`, schoolId: v.schoolId, signerId: `u-${i}`, signerName: `P ${i}`, typedName: `P ${i}`, versionId: v.id, policyId: v.policyId, versionLabel: v.versionLabel, contentHash: v.contentHash, campaignId: null, signedAt: v.publishedAt },
           makeAudit(`ad-${i}`, `dec-${i}`, 'declaration.sign', 3, null, 'declaration'),
         );
       expect(await count('declaration (one batch: item + audit)', () => sign(1))).toBe(1);
 
       const campaign = (id: string, n: number) =>
         store.campaigns.createCampaign(
-          { id, policyId: 'pol-aup', versionId: v.id, versionLabel: '2025', title: 'Annual', audience: { kind: 'roster' }, deadline: '2025-09-30', reminderEveryDays: 7, launchedBy: 'u-a', launchedByName: 'A', launchedAt: v.publishedAt },
-          Array.from({ length: n }, (_, i) => newRecipient(id, { id: `p${String(i).padStart(4, '0')}`, name: `P${i}`, department: ['Maths', 'Science', 'Art'][i % 3]! }, v.publishedAt)),
+          { id, schoolId: v.schoolId, policyId: 'pol-aup', versionId: v.id, versionLabel: '2025', title: 'Annual', audience: { kind: 'roster' }, deadline: '2025-09-30', reminderEveryDays: 7, launchedBy: 'u-a', launchedByName: 'A', launchedAt: v.publishedAt },
+          Array.from({ length: n }, (_, i) => newRecipient(id, { id: `p${String(i).padStart(4, '0')}`, name: `P${i}`, department: ['Maths', 'Science', 'Art'][i % 3]! }, v.publishedAt, v.schoolId)),
           [],
         );
       await count('campaign of 400 created', () => campaign('c-big', 400));

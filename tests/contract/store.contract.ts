@@ -37,6 +37,9 @@ const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 
 // ----- builders -----
 
+/** The school the fixtures belong to; the school tests use another, so a default could not pass for a stored value. */
+export const SCHOOL = 'larkfield';
+
 const ict = { id: 'u-ict', name: 'Ian Price' };
 const head = { id: 'u-head', name: 'Hana Osei' };
 
@@ -47,6 +50,7 @@ export function makeRequest(id: string, requester: { id: string; name: string },
   ];
   return {
     id,
+    schoolId: SCHOOL,
     reference: `CS-${id}`,
     requesterId: requester.id,
     requesterName: requester.name,
@@ -91,7 +95,7 @@ export function makeRequest(id: string, requester: { id: string; name: string },
 }
 
 export function makeAudit(id: string, entityId: string, action: string, minute: number, after: unknown = null, entityType: AuditEntry['entityType'] = 'request'): AuditEntry {
-  return { id, entityType, entityId, actorId: 'u-actor', actorName: 'Actor', action, at: at(minute), before: null, after: after === null ? null : JSON.stringify(after) };
+  return { id, schoolId: SCHOOL, entityType, entityId, actorId: 'u-actor', actorName: 'Actor', action, at: at(minute), before: null, after: after === null ? null : JSON.stringify(after) };
 }
 
 /** The request after the current approver decides. */
@@ -106,7 +110,7 @@ export function decide(r: AccountRequest, outcome: Decision['outcome'], who: { i
     currentStep: outcome === 'approved' && !last ? r.currentStep + 1 : r.currentStep,
     updatedAt: at(minute),
   };
-  const record: DecisionRecord = { ...decision, id: `d-${r.id}-${r.round}-${r.currentStep}-${who.id}`, requestId: r.id, round: r.round, step: r.currentStep, role: r.steps[r.currentStep]!.role };
+  const record: DecisionRecord = { ...decision, id: `d-${r.id}-${r.round}-${r.currentStep}-${who.id}`, schoolId: r.schoolId, requestId: r.id, round: r.round, step: r.currentStep, role: r.steps[r.currentStep]!.role };
   return { next, decision: record };
 }
 
@@ -117,6 +121,7 @@ function makeAccount(r: AccountRequest, minute: number): RegisteredAccount {
 
 const staffMember = (id: string, name: string, department = 'Maths', roles: StaffMember['roles'] = []): StaffMember => ({
   id,
+  schoolId: SCHOOL,
   name,
   email: `${id}@larkfield.example`,
   department,
@@ -124,11 +129,12 @@ const staffMember = (id: string, name: string, department = 'Maths', roles: Staf
   roles,
 });
 
-const policy: Policy = { id: 'pol-aup', name: 'Acceptable use of ICT and social media' };
+const policy: Policy = { id: 'pol-aup', schoolId: SCHOOL, name: 'Acceptable use of ICT and social media' };
 
 export function makeVersion(id: string, label: string, effectiveDate: string, minute: number, extra: Partial<PolicyVersion> = {}): PolicyVersion {
   return {
     id,
+    schoolId: SCHOOL,
     policyId: policy.id,
     title: 'Acceptable use policy',
     versionLabel: label,
@@ -147,6 +153,7 @@ export function makeVersion(id: string, label: string, effectiveDate: string, mi
 function makeDeclaration(id: string, signer: { id: string; name: string }, version: PolicyVersion, minute: number, campaignId: string | null = null): Declaration {
   return {
     id,
+    schoolId: version.schoolId,
     signerId: signer.id,
     signerName: signer.name,
     typedName: signer.name,
@@ -162,6 +169,7 @@ function makeDeclaration(id: string, signer: { id: string; name: string }, versi
 function makeCampaign(id: string, versionId: string, minute: number): Campaign {
   return {
     id,
+    schoolId: SCHOOL,
     policyId: policy.id,
     versionId,
     versionLabel: '2025',
@@ -178,10 +186,11 @@ function makeCampaign(id: string, versionId: string, minute: number): Campaign {
 const people = (n: number, prefix = 'p', departments = ['Maths', 'Science', 'English']) =>
   Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${String(i).padStart(3, '0')}`, name: `Person ${prefix}${i}`, department: departments[i % departments.length]! }));
 
-const recipientsOf = (campaignId: string, ps: Array<{ id: string; name: string; department: string }>, minute = 0): Recipient[] => ps.map((p) => newRecipient(campaignId, p, at(minute)));
+const recipientsOf = (campaignId: string, ps: Array<{ id: string; name: string; department: string }>, minute = 0): Recipient[] => ps.map((p) => newRecipient(campaignId, p, at(minute), SCHOOL));
 
 const sendJob = (campaignId: string, userId: string, minute = 0): Job => ({
   id: `job-send-${campaignId}-${userId}`,
+  schoolId: SCHOOL,
   kind: 'campaign.send',
   key: `send:${campaignId}:${userId}`,
   payload: { campaignId, userId },
@@ -189,7 +198,7 @@ const sendJob = (campaignId: string, userId: string, minute = 0): Job => ({
   attempts: 0,
 });
 
-const job = (id: string, runAtMinute: number, extra: Partial<Job> = {}): Job => ({ id, kind: 'test.kind', key: `key-${id}`, payload: { n: id, nested: { ok: true } }, runAt: at(runAtMinute), attempts: 0, ...extra });
+const job = (id: string, runAtMinute: number, extra: Partial<Job> = {}): Job => ({ id, schoolId: SCHOOL, kind: 'test.kind', key: `key-${id}`, payload: { n: id, nested: { ok: true } }, runAt: at(runAtMinute), attempts: 0, ...extra });
 
 const byStateDept = (a: { state: string; department: string }, b: { state: string; department: string }) => (a.state + a.department < b.state + b.department ? -1 : 1);
 
@@ -595,7 +604,7 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       const ps = people(5);
       // Stored queued with no send job, as a crash between a page's recipients and its jobs would leave them.
       await campaigns.createCampaign(c, recipientsOf(c.id, ps.slice(0, 3)), []);
-      const signed = { ...newRecipient(c.id, ps[4]!, at(1)), state: 'signed' as const, signedAt: at(1) };
+      const signed = { ...newRecipient(c.id, ps[4]!, at(1), c.schoolId), state: 'signed' as const, signedAt: at(1) };
       const next = { ...job('next-page', 1), key: 'expand:camp-1:launch:p-004' };
       const added = await campaigns.addRecipients(c.id, [...recipientsOf(c.id, ps.slice(0, 4), 1), signed], (r) => sendJob(c.id, r.userId, 1), [next]);
       expect(added.map((r) => r.userId)).toEqual([ps[3]!.id, ps[4]!.id]);
@@ -779,6 +788,80 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       // Whatever one lost in the race is still there for the next claim.
       const rest = await sut.jobs.claimDue(now, 12, 60_000);
       expect(ids.length + rest.length).toBe(12);
+    });
+  });
+
+  describe('every record knows its school', () => {
+    // Another school than the fixtures', read back through a second instance so no in-memory cache answers.
+    const oak = 'oak-academy';
+
+    it('a request, its decision, audit entry, account and jobs keep their school', async () => {
+      const sut = await fresh();
+      const other = await sut.another();
+      const r = makeRequest('r-oak', { id: 'u-req', name: 'Rae Quest' }, 0, { schoolId: oak });
+      const submitJob = { ...job('j-oak-1', 0), schoolId: oak };
+      const v1 = await sut.store.saveRequestChange({ request: r, audit: { ...makeAudit('a-oak-1', r.id, 'request.submit', 0), schoolId: oak }, jobs: [submitJob] });
+      const first = decide(r, 'approved', ict, 5);
+      const v2 = await sut.store.saveRequestChange({ request: first.next, expectedEtag: v1.etag, decision: first.decision, audit: { ...makeAudit('a-oak-2', r.id, 'approval.approve', 5), schoolId: oak } });
+      const second = decide(first.next, 'approved', head, 9);
+      const account = makeAccount(second.next, 9);
+      await sut.store.saveRequestChange({ request: second.next, expectedEtag: v2.etag, decision: second.decision, audit: { ...makeAudit('a-oak-3', r.id, 'approval.approve', 9), schoolId: oak }, account });
+
+      expect(first.decision.schoolId).toBe(oak);
+      expect(account.schoolId).toBe(oak);
+      expect((await other.store.getRequest(r.id))!.value.schoolId).toBe(oak);
+      expect((await other.store.listRequestsByRequester('u-req')).map((x) => x.schoolId)).toEqual([oak]);
+      expect((await other.store.listDecisions(r.id)).map((d) => d.schoolId)).toEqual([oak, oak]);
+      expect((await other.store.listAudit(r.id)).map((a) => a.schoolId)).toEqual([oak, oak, oak]);
+      expect(await other.store.listAccounts()).toEqual([account]);
+      expect((await other.jobs.claimDue(new Date(at(1)), 10, 60_000)).map((j) => [j.id, j.schoolId])).toEqual([['j-oak-1', oak]]);
+    });
+
+    it('staff rows keep their school, and an upsert can move a row to another school', async () => {
+      const sut = await fresh();
+      const other = await sut.another();
+      const amy = { ...staffMember('u-amy', 'Amy Oak', 'Maths', ['policyAdmin']), schoolId: oak };
+      await sut.store.upsertStaff([amy, staffMember('u-ben', 'Ben Lark')]);
+      expect(await other.store.getStaff('u-amy')).toEqual(amy);
+      expect((await other.store.listStaff()).map((x) => [x.id, x.schoolId])).toEqual([['u-amy', oak], ['u-ben', SCHOOL]]);
+      await sut.store.upsertStaff([{ ...amy, schoolId: SCHOOL }]);
+      expect((await other.store.getStaff('u-amy'))!.schoolId).toBe(SCHOOL);
+    });
+
+    it('a policy, its versions and declarations keep their school', async () => {
+      const sut = await fresh();
+      const other = await sut.another();
+      const p = { ...policy, id: 'pol-oak', schoolId: oak };
+      const v = makeVersion('v-oak', '2025', '2025-09-01', 1, { policyId: p.id, schoolId: oak });
+      await sut.policies.publishVersion(p, v);
+      expect(await other.policies.listPolicies()).toEqual([p]);
+      expect(await other.policies.listVersions(p.id)).toEqual([v]);
+      expect(await other.policies.getVersion(v.id)).toEqual(v);
+      const signed = makeDeclaration('dec-oak', { id: 'u-chloe', name: 'Chloe Dean' }, v, 10);
+      expect(signed.schoolId).toBe(oak);
+      await sut.policies.saveDeclaration(signed, { ...makeAudit('a-dec-oak', v.id, 'declaration.sign', 10, null, 'declaration'), schoolId: oak });
+      const imported = makeDeclaration('dec-oak-2', { id: 'u-dan', name: 'Dan Paper' }, v, 11);
+      await sut.policies.importDeclarations([imported], { ...makeAudit('a-imp-oak', v.id, 'declaration.import', 11, null, 'declaration'), schoolId: oak });
+      expect(await other.policies.getDeclaration('u-chloe', v.id)).toEqual(signed);
+      expect(await other.policies.listDeclarationsBySigner('u-dan')).toEqual([imported]);
+      expect((await other.store.listAudit(v.id)).map((a) => a.schoolId)).toEqual([oak, oak]);
+    });
+
+    it('a campaign, its recipients and their jobs keep their school', async () => {
+      const sut = await fresh();
+      const other = await sut.another();
+      const c = { ...makeCampaign('camp-oak', 'v-oak', 10), schoolId: oak };
+      const ps = people(3, 'o');
+      const rs = ps.map((x) => newRecipient(c.id, x, at(10), c.schoolId));
+      await sut.campaigns.createCampaign(c, rs, [{ ...sendJob(c.id, ps[0]!.id, 10), schoolId: oak }]);
+      const joiner = newRecipient(c.id, { id: 'o-new', name: 'New Joiner', department: 'Art' }, at(11), c.schoolId);
+      await sut.campaigns.addRecipients(c.id, [joiner], (x) => ({ ...sendJob(c.id, x.userId, 11), schoolId: x.schoolId }));
+      expect(await other.campaigns.getCampaign(c.id)).toEqual(c);
+      expect(await other.campaigns.listCampaigns()).toEqual([c]);
+      expect((await other.campaigns.getRecipient(c.id, ps[1]!.id))!.value).toEqual(rs[1]);
+      expect((await other.campaigns.listRecipients(c.id, { limit: 10 })).map((x) => x.schoolId)).toEqual([oak, oak, oak, oak]);
+      expect((await other.campaigns.recipientsFor(ps[2]!.id, 'v-oak')).map((x) => x.value.schoolId)).toEqual([oak]);
+      expect((await other.jobs.claimDue(new Date(at(12)), 10, 60_000)).map((j) => j.schoolId)).toEqual([oak, oak]);
     });
   });
 }

@@ -56,7 +56,7 @@ test('SIGKILL mid-campaign, restart: exactly one card each, none twice, only in-
   await connector.start();
   const seed = new SqliteStore(join(dir, 'countersign.db'));
   await seed.upsertStaff(
-    Array.from({ length: N }, (_, i) => ({ id: `20000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `Crash Test ${i}`, email: `c${i}@trust.example`, department: `School ${i % 5}`, jobTitle: 'Teacher', roles: [] })),
+    Array.from({ length: N }, (_, i) => ({ id: `20000000-0000-4000-8000-${String(i).padStart(12, '0')}`, schoolId: demoSchool.id, name: `Crash Test ${i}`, email: `c${i}@trust.example`, department: `School ${i % 5}`, jobTitle: 'Teacher', roles: [] })),
   );
   seed.close();
 

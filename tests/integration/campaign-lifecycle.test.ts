@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { demoPolicyVersions } from '../../src/adapters/demo-policy';
-import { demoStaff } from '../../src/adapters/demo-school';
+import { demoSchool, demoStaff } from '../../src/adapters/demo-school';
 import { transitionRecipient, type Recipient } from '../../src/domain/recipient.workflow';
 import type { Versioned } from '../../src/ports/store';
 import { SharePointCampaignStore } from '../../src/adapters/sharepoint/sharepoint-campaign.store';
@@ -55,7 +55,7 @@ describe.each(STORES)('%s store', (store) => {
     expect(allText(status)).not.toMatch(/Preparing the audience/);
 
     // The audience job for the first page, run again (as after a crash): nothing new is booked or sent.
-    await h.app.store.jobs.enqueue([{ id: `again-${store}`, kind: 'campaign.expand', key: `expand-again:${campaign!.id}`, payload: { campaignId: campaign!.id, pass: 'launch', after: '' }, runAt: clock.now().toISOString(), attempts: 0 }]);
+    await h.app.store.jobs.enqueue([{ id: `again-${store}`, schoolId: demoSchool.id, kind: 'campaign.expand', key: `expand-again:${campaign!.id}`, payload: { campaignId: campaign!.id, pass: 'launch', after: '' }, runAt: clock.now().toISOString(), attempts: 0 }]);
     await h.settle();
     for (const s of demoStaff) expect(campaignCardsTo(s.id, campaign!.id).length, s.name).toBe(1);
     expect((await h.app.store.campaigns.countRecipients(campaign!.id)).reduce((n, c) => n + c.count, 0)).toBe(14);
@@ -103,8 +103,8 @@ describe.each(STORES)('%s store', (store) => {
     // Farid signed on paper, imported without touching his recipient: the reminder path checks the declaration.
     const version = (await h.app.store.policies.getVersion(v2026))!;
     await h.app.store.policies.importDeclarations(
-      [{ id: `paper-${store}`, signerId: farid.id, signerName: farid.name, typedName: farid.name, versionId: v2026, policyId: version.policyId, versionLabel: version.versionLabel, contentHash: version.contentHash, campaignId: null, signedAt: clock.now().toISOString() }],
-      { id: `audit-paper-${store}`, entityType: 'declaration', entityId: 'paper-import', actorId: hannah.id, actorName: hannah.name, action: 'declaration.import', at: clock.now().toISOString(), before: null, after: null },
+      [{ id: `paper-${store}`, schoolId: demoSchool.id, signerId: farid.id, signerName: farid.name, typedName: farid.name, versionId: v2026, policyId: version.policyId, versionLabel: version.versionLabel, contentHash: version.contentHash, campaignId: null, signedAt: clock.now().toISOString() }],
+      { id: `audit-paper-${store}`, schoolId: demoSchool.id, entityType: 'declaration', entityId: 'paper-import', actorId: hannah.id, actorName: hannah.name, action: 'declaration.import', at: clock.now().toISOString(), before: null, after: null },
     );
     expect((await campaigns.getRecipient(campaign!.id, farid.id))!.value.state).toBe('sent');
 
@@ -130,7 +130,7 @@ describe.each(STORES)('%s store', (store) => {
     expect(allText(again)).toContain(`already closed by ${hannah.name}`);
 
     // A new joiner and a week later: no card for the joiner, no reminder for anyone.
-    const joiner = { id: `31000000-0000-4000-8000-00000000000${store === 'sqlite' ? 1 : 2}`, name: 'Nadia Okoro', email: 'n.okoro@larkfield.example', department: 'Key Stage 1', jobTitle: 'Teacher', roles: [] as never[] };
+    const joiner = { id: `31000000-0000-4000-8000-00000000000${store === 'sqlite' ? 1 : 2}`, schoolId: demoSchool.id, name: 'Nadia Okoro', email: 'n.okoro@larkfield.example', department: 'Key Stage 1', jobTitle: 'Teacher', roles: [] as never[] };
     await h.app.store.upsertStaff([joiner]);
     const before = remindersTo(ben.id).length;
     await advance(7 * DAY + 60_000);
@@ -176,9 +176,9 @@ describe.each(STORES)('%s store', (store) => {
 
     // Close it with sends still pending: they find it closed and send nothing.
     await h.app.runner.stop();
-    const joiner = { id: `32000000-0000-4000-8000-00000000000${store === 'sqlite' ? 1 : 2}`, name: 'Omar Reyes', email: 'o.reyes@larkfield.example', department: 'Key Stage 2', jobTitle: 'Teacher', roles: [] as never[] };
+    const joiner = { id: `32000000-0000-4000-8000-00000000000${store === 'sqlite' ? 1 : 2}`, schoolId: demoSchool.id, name: 'Omar Reyes', email: 'o.reyes@larkfield.example', department: 'Key Stage 2', jobTitle: 'Teacher', roles: [] as never[] };
     await h.app.store.upsertStaff([joiner]);
-    await h.app.store.campaigns.addRecipients(campaign!.id, [{ ...d.value, userId: joiner.id, name: joiner.name, state: 'queued', sendingSince: null, attempts: 0 }], (r) => ({ id: `send-${r.userId}`, kind: 'campaign.send', key: `send:${campaign!.id}:${r.userId}`, payload: { campaignId: campaign!.id, userId: r.userId }, runAt: clock.now().toISOString(), attempts: 0 }));
+    await h.app.store.campaigns.addRecipients(campaign!.id, [{ ...d.value, userId: joiner.id, name: joiner.name, state: 'queued', sendingSince: null, attempts: 0 }], (r) => ({ id: `send-${r.userId}`, schoolId: r.schoolId, kind: 'campaign.send', key: `send:${campaign!.id}:${r.userId}`, payload: { campaignId: campaign!.id, userId: r.userId }, runAt: clock.now().toISOString(), attempts: 0 }));
     const closed = await h.invoke(hannah, 'campaign.close', { campaignId: campaign!.id });
     expect(allText(closed.card)).toMatch(/1 \(not sent: the campaign is closed\)/);
     h.app.runner.start();

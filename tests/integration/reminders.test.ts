@@ -84,7 +84,7 @@ describe('campaign reminders', () => {
     await h.app.declarations.recordOpen(chloe.id, v);
     await h.invoke(chloe, 'declaration.sign', { versionId: v, campaignId: campaign.id, confirm: 'true', typedName: chloe.name });
     // A new member of staff joins during the campaign.
-    const newJoiner = { id: '30000000-0000-4000-8000-000000000001', name: 'Nadia Okoro', email: 'n.okoro@larkfield.example', department: 'Key Stage 1', jobTitle: 'Teacher', roles: [] as never[] };
+    const newJoiner = { id: '30000000-0000-4000-8000-000000000001', schoolId: chloe.schoolId, name: 'Nadia Okoro', email: 'n.okoro@larkfield.example', department: 'Key Stage 1', jobTitle: 'Teacher', roles: [] as never[] };
     await h.app.store.upsertStaff([newJoiner]);
 
     const updatesTo = (id: string) => h.connector.calls.filter((c) => c.kind === 'update' && h.connector.owners.get(c.conversationId) === id && /Reminder: please sign by/.test(allText(c.activity.attachments[0].content)));

@@ -30,6 +30,7 @@ const complete = {
   BOT_TENANT_ID: '22222222-2222-4222-8222-222222222222',
   PUBLIC_URL: 'https://countersign.example',
   LINK_SIGNING_SECRET: 'x'.repeat(40),
+  SCHOOL_ID: 'larkfield-primary',
 };
 
 describe('configuration is checked once, at start', () => {
@@ -45,6 +46,8 @@ describe('configuration is checked once, at start', () => {
     [{ BOT_ID: complete.BOT_ID }, /^Countersign cannot start: BOT_ID is refused in COUNTERSIGN_MODE=embedded/],
     [{ COUNTERSIGN_MODE: 'embedded', BOT_ID: complete.BOT_ID, BOT_PASSWORD: 'not-a-real-secret' }, /^Countersign cannot start: BOT_ID is refused in COUNTERSIGN_MODE=embedded/],
     [{ BOT_PASSWORD: 'not-a-real-secret' }, /^Countersign cannot start: BOT_PASSWORD is refused in COUNTERSIGN_MODE=embedded/],
+    [{ ...complete, SCHOOL_ID: '' }, /^Countersign cannot start: SCHOOL_ID is required when COUNTERSIGN_MODE=m365/],
+    [{ SCHOOL_ID: 'Larkfield Primary' }, /^Countersign cannot start: SCHOOL_ID must be a short slug/],
     [{ ...complete, STORE: 'sharepoint' }, /^Countersign cannot use SharePoint: (SHAREPOINT_SITE_ID|GRAPH_TENANT_ID|environment)/],
     [{ ...complete, STORE: 'sharepoint', SHAREPOINT_SITE_URL: 'not a url', GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 's' }, /^Countersign cannot use SharePoint: SHAREPOINT_SITE_URL must be a URL/],
     [{ COUNTERSIGN_MODE: 'cloud' }, /^Countersign cannot start: COUNTERSIGN_MODE must be one of embedded, m365, scaled/],

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { HarnessOptions } from './harness';
 import { demoPolicyVersions } from '../../src/adapters/demo-policy';
+import { demoSchool } from '../../src/adapters/demo-school';
 import type { StaffMember } from '../../src/domain/people';
 import { TEAMS_LIMITS } from './fake-connector';
 import { Harness, people } from './harness';
@@ -22,6 +23,7 @@ const h = new Harness({
 
 const staff: StaffMember[] = Array.from({ length: N }, (_, i) => ({
   id: `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  schoolId: demoSchool.id,
   name: `Staff Member ${i}`,
   email: `staff${i}@trust.example`,
   department: `School ${i % 12}`,

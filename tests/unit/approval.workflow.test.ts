@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { AccountRequest, ApprovalStep } from '../../src/domain/account-request';
+import { registerAccount, type AccountRequest, type ApprovalStep } from '../../src/domain/account-request';
 import { openRequest, submitRequest, SYSTEM_ACTOR, transition, type RequestEvent } from '../../src/domain/approval.workflow';
 import type { RequestEffect } from '../../src/domain/request-effects';
 import { requestPermissions } from '../../src/domain/request-permissions';
@@ -46,7 +46,7 @@ const sign = (a: Actor, type: 'approve' | 'reject' | 'return', s: AccountRequest
   at: T0,
 });
 
-const P0 = openRequest({ id: 'r1', reference: 'CS-0001', requester: R, details, steps, at: T0 });
+const P0 = openRequest({ id: 'r1', schoolId: 'larkfield', reference: 'CS-0001', requester: R, details, steps, at: T0 });
 const P1 = must(transition(P0, sign(I, 'approve', P0), I));
 const RET = must(transition(P0, sign(I, 'return', P0), I));
 const APP = must(transition(P1, sign(H, 'approve', P1), H));
@@ -248,7 +248,7 @@ describe('effects: what each transition implies, as data', () => {
   };
 
   test('submitting asks the first approver and books their reminder', () => {
-    const t = submitRequest({ id: 'r9', reference: 'CS-0009', requester: R, details, steps, at: T0 });
+    const t = submitRequest({ id: 'r9', schoolId: 'larkfield', reference: 'CS-0009', requester: R, details, steps, at: T0 });
     expect(summary(t.effects)).toEqual(['notify I approvalNeeded', 'schedule approval.remind approval-remind:r9:1:0']);
   });
   test('the ICT leader approves: decision kept, cards refreshed, the head asked, the requester told, the head reminded later', () => {
@@ -321,5 +321,13 @@ describe('who may do what: one function for the cards, the bot and the workflow'
     expect(p.decide.reason?.code).toBe(C.APPROVAL_NOT_APPROVER);
     expect(p.withdraw.reason?.code).toBe(C.REQUEST_NOT_REQUESTER);
     expect(p.view.reason?.message).toMatch(/not yours/);
+  });
+});
+
+describe('a request keeps its school', () => {
+  test('through every transition, and the register entry inherits it', () => {
+    for (const s of Object.values(states)) expect(s.schoolId).toBe('larkfield');
+    expect(registerAccount(APP, 'a1', T0).schoolId).toBe('larkfield');
+    expect(registerAccount({ ...APP, schoolId: 'other-school' }, 'a2', T0).schoolId).toBe('other-school');
   });
 });

@@ -17,6 +17,7 @@ const parsed = parseRequestForm(validForm(), { today, staff });
 if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
 const request = openRequest({
   id: 'r1',
+  schoolId: demoPeople.requester.schoolId,
   reference: 'CS-0001',
   requester: demoPeople.requester,
   details: parsed.value,
@@ -45,7 +46,7 @@ describe('the adaptivecards parser accepts every card builder', () => {
   });
   test('account approved card', () => {
     const account = {
-      id: 'a1', requestId: 'r1', reference: 'CS-0001', department: 'KS2', platform: 'Instagram', host: 'Meta', visibility: 'private',
+      id: 'a1', schoolId: request.schoolId, requestId: 'r1', reference: 'CS-0001', department: 'KS2', platform: 'Instagram', host: 'Meta', visibility: 'private',
       administrators: parsed.value.administrators, moderators: parsed.value.moderators, goLive: parsed.value.goLive, closure: '',
       approvedAt: new Date().toISOString(), ownerId: request.requesterId, ownerName: request.requesterName,
     };

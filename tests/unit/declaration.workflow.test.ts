@@ -9,6 +9,7 @@ import { newRecipient, transitionRecipient, type Recipient, type RecipientEvent,
 const actor = { id: 'u1', name: 'Siobhán O’Neill-Park' };
 const base: PolicyVersion = {
   id: 'v2',
+  schoolId: 'larkfield',
   policyId: 'p',
   title: 'Acceptable use',
   versionLabel: '2026',
@@ -23,10 +24,10 @@ const base: PolicyVersion = {
 };
 const old: PolicyVersion = { ...base, id: 'v1', versionLabel: '2025', effectiveDate: '2025-09-01', contentHash: 'h1' };
 const existing: Declaration = {
-  id: 'd0', signerId: 'u1', signerName: actor.name, typedName: 'x', versionId: 'v2', policyId: 'p', versionLabel: '2026', contentHash: 'h2', campaignId: null, signedAt: '2026-10-01T00:00:00Z',
+  id: 'd0', schoolId: 'larkfield', signerId: 'u1', signerName: actor.name, typedName: 'x', versionId: 'v2', policyId: 'p', versionLabel: '2026', contentHash: 'h2', campaignId: null, signedAt: '2026-10-01T00:00:00Z',
 };
 const input = (o: Partial<Parameters<typeof signDeclaration>[0]> = {}) => ({
-  id: 'd1', version: base, current: base, typedName: actor.name, confirmed: true, opened: false, campaignId: null, at: '2026-11-23T10:00:00Z', ...o,
+  id: 'd1', schoolId: 'larkfield', version: base, current: base, typedName: actor.name, confirmed: true, opened: false, campaignId: null, at: '2026-11-23T10:00:00Z', ...o,
 });
 
 describe('declaration workflow', () => {
@@ -46,10 +47,10 @@ describe('declaration workflow', () => {
     const r = signDeclaration(input(o), actor);
     expect(r.ok ? r.value.kind : r.error.code).toBe(expected);
   });
-  test('a signature records who, the typed name, time, version, hash and campaign', () => {
+  test('a signature records who, the typed name, time, version, hash, campaign and school', () => {
     const r = signDeclaration(input({ campaignId: 'c1', typedName: ' siobhan o neill park ' }), actor);
     expect(r.ok && r.value.declaration).toEqual({
-      id: 'd1', signerId: 'u1', signerName: actor.name, typedName: 'siobhan o neill park', versionId: 'v2', policyId: 'p', versionLabel: '2026', contentHash: 'h2', campaignId: 'c1', signedAt: '2026-11-23T10:00:00Z',
+      id: 'd1', schoolId: 'larkfield', signerId: 'u1', signerName: actor.name, typedName: 'siobhan o neill park', versionId: 'v2', policyId: 'p', versionLabel: '2026', contentHash: 'h2', campaignId: 'c1', signedAt: '2026-11-23T10:00:00Z',
     });
   });
 });
@@ -84,7 +85,7 @@ describe('policy versions', () => {
 
 describe('recipient workflow: state × event', () => {
   const at = '2026-11-23T10:00:00Z';
-  const r0 = newRecipient('c', { id: 'u', name: 'U', department: 'D' }, at);
+  const r0 = newRecipient('c', { id: 'u', name: 'U', department: 'D' }, at, 'larkfield');
   const states: Record<string, Recipient> = {
     queued: r0,
     sending: { ...r0, sendingSince: at, attempts: 1 },

@@ -66,6 +66,13 @@ const person = (prefix: string, displayName: string, extra: { indexed?: boolean 
  */
 const writeId = (): ColumnDef => text('WriteId', 'Write id', { machine: true });
 
+/**
+ * The school a record belongs to (a short slug), on every list of school records. Indexed: a trust
+ * with several schools on one site filters on it. Items from before it existed have none, and are read
+ * as the deployment's school (SiteClient).
+ */
+const school = (): ColumnDef => text('SchoolId', 'School', { indexed: true });
+
 export const REQUEST_STATUSES = ['pending', 'returned', 'approved', 'rejected', 'withdrawn'] as const;
 export const RECIPIENT_STATES = ['queued', 'sent', 'unconfirmed', 'signed', 'failed'] as const;
 export const JOB_STATUSES = ['pending', 'running', 'done', 'failed'] as const;
@@ -101,6 +108,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     description: 'Countersign: requests for school social media accounts, with their approval steps.',
     columns: [
       key('RequestId', 'Request id'),
+      school(),
       text('Reference', 'Reference'),
       ...person('Requester', 'Requested by', { indexed: true }),
       choice('Status', 'Status', REQUEST_STATUSES),
@@ -144,6 +152,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     description: 'Countersign: every approval decision, as signed on the card.',
     columns: [
       key('DecisionId', 'Decision id'),
+      school(),
       text('RequestId', 'Request id', { indexed: true }),
       text('Reference', 'Reference'),
       num('Round', 'Round'),
@@ -161,6 +170,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     description: 'Countersign: the append-only audit trail.',
     columns: [
       key('AuditId', 'Audit id'),
+      school(),
       choice('EntityType', 'Record type', ['request', 'account', 'declaration', 'campaign']),
       text('EntityId', 'Record id', { indexed: true }),
       ...person('Actor', 'By'),
@@ -175,6 +185,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     description: 'Countersign: the register of approved school social media accounts.',
     columns: [
       key('AccountId', 'Account id'),
+      school(),
       text('RequestId', 'Request id', { indexed: true }),
       text('Reference', 'Reference'),
       text('Department', 'Department'),
@@ -219,6 +230,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     description: 'Countersign: staff as the directory knows them, with the roles workflows route on.',
     columns: [
       key('StaffId', 'Person (id)'),
+      school(),
       text('FullName', 'Name'),
       text('Email', 'Email'),
       text('Department', 'Department'),
@@ -229,13 +241,14 @@ export const listDefs: Record<ListKey, ListDef> = {
   policies: {
     name: Lists.policies,
     description: 'Countersign: policies people sign declarations for.',
-    columns: [key('PolicyId', 'Policy id'), text('PolicyName', 'Policy')],
+    columns: [key('PolicyId', 'Policy id'), text('PolicyName', 'Policy'), school()],
   },
   versions: {
     name: Lists.versions,
     description: 'Countersign: published policy versions. Frozen once published: signatures store their content hash.',
     columns: [
       key('VersionId', 'Version id'),
+      school(),
       text('PolicyId', 'Policy id', { indexed: true }),
       text('VersionTitle', 'Policy title'),
       text('VersionLabel', 'Version'),
@@ -254,6 +267,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     description: 'Countersign: signed policy declarations. One per person and version.',
     columns: [
       key('DeclarationKey', 'Signer and version'),
+      school(),
       text('DeclarationId', 'Declaration id'),
       ...person('Signer', 'Signed by', { indexed: true }),
       text('TypedName', 'Typed name'),
@@ -275,6 +289,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     description: 'Countersign: acknowledgement campaigns.',
     columns: [
       key('CampaignId', 'Campaign id'),
+      school(),
       text('CampaignTitle', 'Campaign title'),
       text('PolicyId', 'Policy id'),
       text('VersionId', 'Version id'),
@@ -297,6 +312,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     columns: [
       // campaign|user: getRecipient, and INSERT OR IGNORE by uniqueness.
       key('RecipientKey', 'Campaign and person'),
+      school(),
       // campaign|state|user: paging one state of one campaign in user order is one range on one index.
       text('StateKey', 'Campaign, state and person', { indexed: true, machine: true }),
       // user|version: "my recipient records for this version".
@@ -335,6 +351,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     description: 'Countersign: the durable job queue (sends, reminders, escalations). Claimed with leases.',
     columns: [
       key('JobId', 'Job id'),
+      school(),
       key('JobKey', 'Job key'),
       text('Kind', 'Kind'),
       note('Payload', 'Payload', { description: 'JSON' }),

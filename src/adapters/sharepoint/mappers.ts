@@ -29,6 +29,7 @@ export function requestFields(r: AccountRequest, changeId: string): Fields {
   return {
     Title: title(requestTitle(r)),
     RequestId: line(r.id, 'request id'),
+    SchoolId: line(r.schoolId, 'school id'),
     Reference: line(r.reference, 'reference'),
     RequesterId: line(r.requesterId, 'requester id'),
     RequesterName: line(r.requesterName, 'requester name'),
@@ -69,6 +70,7 @@ export function requestFields(r: AccountRequest, changeId: string): Fields {
 export function requestFrom(f: Fields): AccountRequest {
   return {
     id: str(f.RequestId),
+    schoolId: str(f.SchoolId),
     reference: str(f.Reference),
     requesterId: str(f.RequesterId),
     requesterName: str(f.RequesterName),
@@ -111,6 +113,7 @@ export function decisionFields(d: DecisionRecord, reference: string): Fields {
   return {
     Title: title(`${reference}: ${d.outcome} by ${d.actorName}`),
     DecisionId: line(d.id, 'decision id'),
+    SchoolId: line(d.schoolId, 'school id'),
     RequestId: line(d.requestId, 'request id'),
     Reference: line(reference, 'reference'),
     Round: d.round,
@@ -128,6 +131,7 @@ export function decisionFields(d: DecisionRecord, reference: string): Fields {
 export function decisionFrom(f: Fields): DecisionRecord {
   return {
     id: str(f.DecisionId),
+    schoolId: str(f.SchoolId),
     requestId: str(f.RequestId),
     round: num(f.Round),
     step: num(f.Step),
@@ -145,6 +149,7 @@ export function auditFields(a: AuditEntry): Fields {
   return {
     Title: title(`${a.action} (${a.entityType} ${a.entityId})`),
     AuditId: line(a.id, 'audit id'),
+    SchoolId: line(a.schoolId, 'school id'),
     EntityType: a.entityType,
     EntityId: line(a.entityId, 'entity id'),
     ActorId: line(a.actorId, 'actor id'),
@@ -159,6 +164,7 @@ export function auditFields(a: AuditEntry): Fields {
 export function auditFrom(f: Fields): AuditEntry {
   return {
     id: str(f.AuditId),
+    schoolId: str(f.SchoolId),
     entityType: str(f.EntityType) as AuditEntry['entityType'],
     entityId: str(f.EntityId),
     actorId: str(f.ActorId),
@@ -174,6 +180,7 @@ export function accountFields(a: RegisteredAccount): Fields {
   return {
     Title: title(`${a.platform}: ${a.department} (${a.reference})`),
     AccountId: line(a.id, 'account id'),
+    SchoolId: line(a.schoolId, 'school id'),
     RequestId: line(a.requestId, 'request id'),
     Reference: line(a.reference, 'reference'),
     Department: line(a.department, 'department'),
@@ -193,6 +200,7 @@ export function accountFields(a: RegisteredAccount): Fields {
 export function accountFrom(f: Fields): RegisteredAccount {
   return {
     id: str(f.AccountId),
+    schoolId: str(f.SchoolId),
     requestId: str(f.RequestId),
     reference: str(f.Reference),
     department: str(f.Department),
@@ -264,6 +272,7 @@ export function staffFields(s: StaffMember): Fields {
   return {
     Title: title(s.name),
     StaffId: line(s.id, 'staff id'),
+    SchoolId: line(s.schoolId, 'school id'),
     FullName: line(s.name, 'name'),
     Email: line(s.email, 'email'),
     Department: line(s.department, 'department'),
@@ -275,6 +284,7 @@ export function staffFields(s: StaffMember): Fields {
 export function staffFrom(f: Fields): StaffMember {
   return {
     id: str(f.StaffId),
+    schoolId: str(f.SchoolId),
     name: str(f.FullName),
     email: str(f.Email),
     department: str(f.Department),
@@ -286,15 +296,16 @@ export function staffFrom(f: Fields): StaffMember {
 // ----- policies, versions, declarations, opens -----
 
 export function policyFields(p: Policy): Fields {
-  return { Title: title(p.name), PolicyId: line(p.id, 'policy id'), PolicyName: line(p.name, 'policy name') };
+  return { Title: title(p.name), PolicyId: line(p.id, 'policy id'), PolicyName: line(p.name, 'policy name'), SchoolId: line(p.schoolId, 'school id') };
 }
 
-export const policyFrom = (f: Fields): Policy => ({ id: str(f.PolicyId), name: str(f.PolicyName) });
+export const policyFrom = (f: Fields): Policy => ({ id: str(f.PolicyId), schoolId: str(f.SchoolId), name: str(f.PolicyName) });
 
 export function versionFields(v: PolicyVersion): Fields {
   return {
     Title: title(`${v.title} – ${v.versionLabel}`),
     VersionId: line(v.id, 'version id'),
+    SchoolId: line(v.schoolId, 'school id'),
     PolicyId: line(v.policyId, 'policy id'),
     VersionTitle: line(v.title, 'policy title'),
     VersionLabel: line(v.versionLabel, 'version label'),
@@ -312,6 +323,7 @@ export function versionFields(v: PolicyVersion): Fields {
 export function versionFrom(f: Fields): PolicyVersion {
   return {
     id: str(f.VersionId),
+    schoolId: str(f.SchoolId),
     policyId: str(f.PolicyId),
     title: str(f.VersionTitle),
     versionLabel: str(f.VersionLabel),
@@ -333,6 +345,7 @@ export function declarationFields(d: Declaration): Fields {
     Title: title(`${d.signerName} – ${d.versionLabel}`),
     DeclarationKey: declarationKey(d.signerId, d.versionId),
     DeclarationId: line(d.id, 'declaration id'),
+    SchoolId: line(d.schoolId, 'school id'),
     SignerId: line(d.signerId, 'signer id'),
     SignerName: line(d.signerName, 'signer name'),
     TypedName: line(d.typedName, 'typed name'),
@@ -348,6 +361,7 @@ export function declarationFields(d: Declaration): Fields {
 export function declarationFrom(f: Fields): Declaration {
   return {
     id: str(f.DeclarationId),
+    schoolId: str(f.SchoolId),
     signerId: str(f.SignerId),
     signerName: str(f.SignerName),
     typedName: str(f.TypedName),
@@ -369,6 +383,7 @@ export function campaignFields(c: Campaign): Fields {
   return {
     Title: title(`${c.title} – ${c.versionLabel} (${c.launchedAt.slice(0, 10)})`),
     CampaignId: line(c.id, 'campaign id'),
+    SchoolId: line(c.schoolId, 'school id'),
     CampaignTitle: line(c.title, 'campaign title'),
     PolicyId: line(c.policyId, 'policy id'),
     VersionId: line(c.versionId, 'version id'),
@@ -394,6 +409,7 @@ export function campaignFrom(f: Fields): Campaign {
   const audience: AudienceSpec = kind === 'group' ? { kind, groupId: str(f.AudienceId) } : kind === 'team' ? { kind, teamId: str(f.AudienceId) } : { kind: 'roster' };
   return {
     id: str(f.CampaignId),
+    schoolId: str(f.SchoolId),
     policyId: str(f.PolicyId),
     versionId: str(f.VersionId),
     versionLabel: str(f.VersionLabel),
@@ -421,6 +437,7 @@ export function recipientFields(r: Recipient, versionId: string): Fields {
     StateKey: line(stateKey(r.campaignId, r.state, r.userId), 'recipient state key'),
     UserVersionKey: userVersionKey(r.userId, versionId),
     CampaignId: line(r.campaignId, 'campaign id'),
+    SchoolId: line(r.schoolId, 'school id'),
     RecipientId: line(r.userId, 'user id'),
     RecipientName: line(r.name, 'name'),
     VersionId: line(versionId, 'version id'),
@@ -449,6 +466,7 @@ export function recipientStateFields(r: Recipient): Fields {
 export function recipientFrom(f: Fields): Recipient {
   return {
     campaignId: str(f.CampaignId),
+    schoolId: str(f.SchoolId),
     userId: str(f.RecipientId),
     name: str(f.RecipientName),
     department: str(f.Department),
@@ -472,6 +490,7 @@ export function jobFields(j: Job): Fields {
   return {
     Title: title(j.key),
     JobId: line(j.id, 'job id'),
+    SchoolId: line(j.schoolId, 'school id'),
     JobKey: line(j.key, 'job key'),
     Kind: line(j.kind, 'job kind'),
     Payload: JSON.stringify(j.payload),
@@ -485,6 +504,7 @@ export function jobFields(j: Job): Fields {
 export function jobFrom(f: Fields): Job {
   return {
     id: str(f.JobId),
+    schoolId: str(f.SchoolId),
     kind: str(f.Kind),
     key: str(f.JobKey),
     payload: json<Record<string, unknown>>(f.Payload, {}),

@@ -41,6 +41,8 @@ export interface SharePointStoreOptions {
   /** Top-level retries of 429/503/504 (at most 10). */
   maxRetries?: number;
   batch?: BatchOptions;
+  /** The deployment's school: what items written before records knew their school belong to. */
+  schoolId?: string;
 }
 
 const SEQ_KEY = 'request-seq';
@@ -73,13 +75,13 @@ export class SharePointStore implements Store {
   /** Builds the client pipeline, resolves the site and checks every list exists. */
   static async connect(o: SharePointStoreOptions): Promise<SharePointStore> {
     const client = createGraphClient({ baseUrl: o.baseUrl, tokenProvider: o.tokenProvider, maxRetries: o.maxRetries });
-    const site = await SiteClient.connect({ client, baseUrl: o.baseUrl, siteId: o.siteId, siteUrl: o.siteUrl, batch: new BatchRunner(client, o.batch) });
+    const site = await SiteClient.connect({ client, baseUrl: o.baseUrl, siteId: o.siteId, siteUrl: o.siteUrl, batch: new BatchRunner(client, o.batch), schoolId: o.schoolId });
     return new SharePointStore(site);
   }
 
   /** From parsed configuration, with app-only msal-node tokens. */
-  static fromConfig(c: SharePointConfig): Promise<SharePointStore> {
-    return SharePointStore.connect({ baseUrl: c.graphBaseUrl, siteId: c.siteId, siteUrl: c.siteUrl, tokenProvider: msalTokenProvider(c) });
+  static fromConfig(c: SharePointConfig, schoolId?: string): Promise<SharePointStore> {
+    return SharePointStore.connect({ baseUrl: c.graphBaseUrl, siteId: c.siteId, siteUrl: c.siteUrl, tokenProvider: msalTokenProvider(c), schoolId });
   }
 
   /** Nothing to release: the client holds no sockets of its own. Present for symmetry with SqliteStore. */

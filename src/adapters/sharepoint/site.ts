@@ -3,7 +3,7 @@ import { BatchRunner, type SubRequest, type SubResponse } from './batch';
 import { asSharePointError, graphStatus, SharePointError, SharePointSetupError } from './errors';
 import type { Fields } from './fields';
 import { nextLinkPath } from './graph-client';
-import { Lists, type ListKey } from './lists';
+import { listDefs, Lists, type ListKey } from './lists';
 
 /** A list item as the store sees it. */
 export interface Item {
@@ -62,10 +62,21 @@ export class SiteClient {
     readonly siteId: string,
     private readonly listIds: ReadonlyMap<ListKey, string>,
     readonly batch: BatchRunner,
+    /** The deployment's school: what an item written before the SchoolId column existed belongs to. */
+    readonly schoolId?: string,
   ) {}
 
+  /**
+   * Reads an item from before records knew their school as the deployment's school. Filled in on read, not
+   * backfilled: stamping every old item would be one write each (resource units, throttling) at start-up.
+   */
+  private withSchool(list: ListKey, fields: Fields): Fields {
+    if (!this.schoolId || !SCHOOL_LISTS.has(list) || (typeof fields.SchoolId === 'string' && fields.SchoolId !== '')) return fields;
+    return { ...fields, SchoolId: this.schoolId };
+  }
+
   /** Resolves the site and the ids of our lists once. Refuses a site that was never provisioned. */
-  static async connect(o: { client: Client; baseUrl: string; siteId?: string; siteUrl?: string; batch?: BatchRunner }): Promise<SiteClient> {
+  static async connect(o: { client: Client; baseUrl: string; siteId?: string; siteUrl?: string; batch?: BatchRunner; schoolId?: string }): Promise<SiteClient> {
     const siteId = o.siteId ?? (await resolveSiteId(o.client, o.siteUrl!));
     const byName = await siteLists(o.client, o.baseUrl, siteId);
     const ids = new Map<ListKey, string>();
@@ -78,7 +89,7 @@ export class SiteClient {
     if (missing.length) {
       throw new SharePointSetupError(`The SharePoint site has no ${missing.join(', ')} list${missing.length > 1 ? 's' : ''}: run \`npm run provision:sharepoint\` first.`);
     }
-    return new SiteClient(o.client, o.baseUrl, siteId, ids, o.batch ?? new BatchRunner(o.client));
+    return new SiteClient(o.client, o.baseUrl, siteId, ids, o.batch ?? new BatchRunner(o.client), o.schoolId);
   }
 
   /** `/sites/{site}/lists/{list}/items[/{id}]`, relative to Graph's version root (also valid inside $batch). */
@@ -103,7 +114,7 @@ export class SiteClient {
         const page = (await this.client.api(path).get()) as { value: Array<{ id: string; eTag: string; fields: Fields }>; '@odata.nextLink'?: string };
         for (const v of page.value) {
           if (out.length >= max) break;
-          out.push({ id: v.id, eTag: v.eTag ?? String(v.fields?.['@odata.etag'] ?? ''), fields: v.fields ?? {} });
+          out.push({ id: v.id, eTag: v.eTag ?? String(v.fields?.['@odata.etag'] ?? ''), fields: this.withSchool(list, v.fields ?? {}) });
         }
         path = page['@odata.nextLink'] ? nextLinkPath(page['@odata.nextLink'], this.baseUrl) : undefined;
       }
@@ -122,7 +133,7 @@ export class SiteClient {
   async get(list: ListKey, itemId: string): Promise<Item | undefined> {
     try {
       const v = (await this.client.api(`${this.items(list, itemId)}?$expand=fields`).get()) as { id: string; eTag: string; fields: Fields };
-      return { id: v.id, eTag: v.eTag, fields: v.fields ?? {} };
+      return { id: v.id, eTag: v.eTag, fields: this.withSchool(list, v.fields ?? {}) };
     } catch (e) {
       if (graphStatus(e).status === 404) return undefined;
       throw asSharePointError(e, `reading ${Lists[list]} item ${itemId}`);
@@ -166,6 +177,9 @@ export class SiteClient {
     return { method: 'PATCH', url: `${this.items(list, itemId)}/fields`, body: fields, ...(eTag ? { headers: { 'If-Match': eTag } } : {}) };
   }
 }
+
+/** Lists whose items carry a school. */
+const SCHOOL_LISTS: ReadonlySet<ListKey> = new Set((Object.keys(listDefs) as ListKey[]).filter((k) => listDefs[k].columns.some((c) => c.name === 'SchoolId')));
 
 /** The item in a batch POST reply (201: a listItem) or the eTag in a PATCH reply (200: a fieldValueSet). */
 export function itemOf(r: SubResponse): Item {
