@@ -99,6 +99,11 @@ export interface LostReplySpec {
   scope?: 'top' | 'inner' | 'any';
   /** Only requests of this kind, e.g. 'items.patch' or 'batch'. */
   kind?: string;
+  /**
+   * Writes whose replies are never lost, by list display name and optionally kind (e.g. a component known
+   * not to cope yet); a $batch envelope holding one of them is not lost either.
+   */
+  except?: Array<{ list: string; kind?: string }>;
   retryAfterSeconds?: number;
 }
 
@@ -594,7 +599,8 @@ export class LocalGraphServer {
         reply = this.maybeFault(route!.kind, 'top') ?? this.exec(route!);
       }
       const write = isBatch ? reply.status === 200 : ctx.method !== 'GET' && reply.status >= 200 && reply.status < 300;
-      const lost = write ? this.maybeLose(isBatch ? 'batch' : route!.kind, 'top') : undefined;
+      const targets = isBatch ? this.batchWrites(ctx) : [{ list: this.listNameOf(ctx.path), kind: route!.kind }];
+      const lost = write ? this.maybeLose(isBatch ? 'batch' : route!.kind, 'top', targets) : undefined;
       if (lost === 'drop') {
         // The write is done; the caller never hears of it.
         this.stats.lostReplies++;
@@ -660,8 +666,10 @@ export class LocalGraphServer {
   }
 
   /** After a write has run: the reply to send instead of its own, or 'drop', or undefined to answer normally. */
-  private maybeLose(kind: string, scope: 'top' | 'inner'): Reply | 'drop' | undefined {
-    const fits = (f: LostReplySpec) => (f.scope ?? 'any') !== (scope === 'top' ? 'inner' : 'top') && (!f.kind || f.kind === kind);
+  private maybeLose(kind: string, scope: 'top' | 'inner', targets: Array<{ list?: string; kind: string }>): Reply | 'drop' | undefined {
+    const spared = (f: LostReplySpec) =>
+      (f.except ?? []).some((x) => targets.some((t) => t.list?.toLowerCase() === x.list.toLowerCase() && (!x.kind || x.kind === t.kind)));
+    const fits = (f: LostReplySpec) => (f.scope ?? 'any') !== (scope === 'top' ? 'inner' : 'top') && (!f.kind || f.kind === kind) && !spared(f);
     let spec: LostReplySpec | undefined = this.loseQueue.find((f) => f.remaining > 0 && fits(f));
     if (spec) {
       (spec as { remaining: number }).remaining--;
@@ -679,6 +687,31 @@ export class LocalGraphServer {
     return pick === 503
       ? graphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable. Please retry later.', { headers })
       : graphError(504, 'gatewayTimeout', 'The gateway timed out waiting for the service.', { headers });
+  }
+
+  /** The display name of the list a request path points into, if any. */
+  private listNameOf(path: string): string | undefined {
+    const segs = path.split('/').map((x) => decodeURIComponent(x));
+    const i = segs.indexOf('lists');
+    const ref = i >= 0 ? segs[i + 1]?.toLowerCase() : undefined;
+    if (!ref) return undefined;
+    for (const site of this.sites.values()) {
+      const l = site.lists.get(ref) ?? [...site.lists.values()].find((x) => x.displayName.toLowerCase() === ref || x.name.toLowerCase() === ref);
+      if (l) return l.displayName;
+    }
+    return undefined;
+  }
+
+  /** The writes inside a $batch envelope, by list and kind. */
+  private batchWrites(ctx: Ctx): Array<{ list?: string; kind: string }> {
+    const reqs = (ctx.body as { requests?: Array<{ method?: string; url?: string }> })?.requests ?? [];
+    return reqs
+      .filter((r) => typeof r?.url === 'string' && typeof r.method === 'string' && r.method.toUpperCase() !== 'GET')
+      .map((r) => {
+        const path = '/' + r.url!.trim().replace(/^\//, '').replace(/^(v1\.0|beta)\//, '').replace(/\?.*$/, '');
+        const m = r.method!.toUpperCase();
+        return { list: this.listNameOf(path), kind: m === 'POST' ? 'items.post' : m === 'PATCH' ? 'items.patch' : m === 'DELETE' ? 'items.delete' : 'other' };
+      });
   }
 
   private faultReply(status: FaultStatus, retryAfterSeconds: number): Reply {
@@ -737,7 +770,7 @@ export class LocalGraphServer {
         if (inner.headers['retry-attempt']) this.stats.retryAttemptsSeen++;
         reply = this.maybeFault(route.kind, 'inner') ?? this.exec(route);
         if (inner.method !== 'GET' && reply.status >= 200 && reply.status < 300) {
-          const lost = this.maybeLose(route.kind, 'inner');
+          const lost = this.maybeLose(route.kind, 'inner', [{ list: this.listNameOf(inner.path), kind: route.kind }]);
           if (lost && lost !== 'drop') {
             this.stats.lostReplies++;
             reply = lost;

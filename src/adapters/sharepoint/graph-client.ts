@@ -57,6 +57,8 @@ export class NoAnswerAsGatewayTimeout implements Middleware {
   private next?: Middleware;
 
   async execute(context: Context): Promise<void> {
+    // A retry runs this again with the previous attempt's response still on the context.
+    context.response = undefined;
     try {
       await this.next!.execute(context);
     } catch (e) {

@@ -94,7 +94,13 @@ export const listDefs: Record<ListKey, ListDef> = {
   meta: {
     name: Lists.meta,
     description: 'Countersign: counters and settings (e.g. the next request reference). Do not edit.',
-    columns: [key('MetaKey', 'Key'), text('MetaValue', 'Value'), writeId()],
+    columns: [
+      key('MetaKey', 'Key'),
+      text('MetaValue', 'Value'),
+      // JSON [[write id, value], …] of the last writes, newest first: a counter write whose answer was lost is
+      // recognised as ours on the retry's 409/412 even when other writes landed after it, so no number is skipped.
+      note('RecentWrites', 'Recent writes', { machine: true, description: 'JSON: the last writes and the values they set' }),
+    ],
   },
   requests: {
     name: Lists.requests,
@@ -268,6 +274,7 @@ export const listDefs: Record<ListKey, ListDef> = {
       text('ContentHash', 'Content hash (SHA-256)'),
       text('CampaignId', 'Campaign id'),
       when('SignedAt', 'Signed at'),
+      writeId(),
     ],
   },
   opens: {

@@ -7,7 +7,7 @@ import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount
 import { BatchRunner, type BatchOptions, type SubRequest, type SubResponse } from './batch';
 import type { SharePointConfig } from './config';
 import { SharePointError } from './errors';
-import { decodeTag, encodeTag, lit, str, type Fields } from './fields';
+import { decodeTag, encodeTag, json, lit, str, type Fields } from './fields';
 import { createGraphClient } from './graph-client';
 import {
   accountFields,
@@ -79,7 +79,7 @@ export class SharePointStore implements Store {
   /** Request id → item id: lets getRequest be a single-item GET. Ids never change and items are never deleted. */
   private readonly requestItems = new Map<string, string>();
   private readonly conversationItems = new Map<string, string>();
-  private seq?: { itemId: string; eTag: string; value: number };
+  private seq?: Seq;
 
   constructor(readonly site: SiteClient) {
     this.policies = new SharePointPolicyStore(site);
@@ -104,44 +104,44 @@ export class SharePointStore implements Store {
 
   /**
    * CS-0001, CS-0002, …: a counter item in CS_Meta, incremented with If-Match; 412 → re-read and try again.
-   * Each write carries a fresh WriteId, so a write whose answer was lost (the retry meets 409 or 412) is
-   * recognised as ours and its number issued, never skipped.
+   * Each write records its write id in RecentWrites, so a write whose answer was lost (the retry meets
+   * 409 or 412) is recognised as ours and its number issued, never skipped.
    */
   async nextReference(): Promise<string> {
+    const find = () => this.site.findOne('meta', `fields/MetaKey eq ${lit(SEQ_KEY)}`);
     for (let i = 0; i < 50; i++) {
       const writeId = randomUUID();
       let seq = this.seq;
       if (!seq) {
-        const it = await this.site.findOne('meta', `fields/MetaKey eq ${lit(SEQ_KEY)}`);
+        const it = await find();
         if (!it) {
-          const created = await this.site.create('meta', { Title: 'Last request reference issued', MetaKey: SEQ_KEY, MetaValue: '1', WriteId: writeId });
+          const created = await this.site.create('meta', { Title: 'Last request reference issued', MetaKey: SEQ_KEY, MetaValue: '1', RecentWrites: JSON.stringify([[writeId, 1]]) });
           if (created) {
-            this.seq = { itemId: created.id, eTag: created.eTag, value: 1 };
+            this.seq = seqOf(created);
             return reference(1);
           }
           // 409: another instance created it first, or our POST landed and its answer was lost.
-          const mine = await this.site.findOne('meta', `fields/MetaKey eq ${lit(SEQ_KEY)}`);
-          if (mine && str(mine.fields.WriteId) === writeId) {
-            this.seq = { itemId: mine.id, eTag: mine.eTag, value: 1 };
-            return reference(1);
-          }
+          const now = await find();
+          if (now) this.seq = seqOf(now);
+          const mine = now && seqOf(now).recent.find(([w]) => w === writeId);
+          if (mine) return reference(mine[1]);
           continue;
         }
-        seq = { itemId: it.id, eTag: it.eTag, value: Number(str(it.fields.MetaValue)) || 0 };
+        seq = seqOf(it);
       }
       const next = seq.value + 1;
-      const res = await this.site.update('meta', seq.itemId, { MetaValue: String(next), WriteId: writeId }, seq.eTag);
+      const recent = [[writeId, next] as [string, number], ...seq.recent].slice(0, RECENT_WRITES);
+      const res = await this.site.update('meta', seq.itemId, { MetaValue: String(next), RecentWrites: JSON.stringify(recent) }, seq.eTag);
       if (res === 'conflict') {
         if (this.seq === seq) this.seq = undefined;
         const now = await this.site.get('meta', seq.itemId);
-        if (now && str(now.fields.WriteId) === writeId) {
-          this.seq = { itemId: now.id, eTag: now.eTag, value: next };
-          return reference(next);
-        }
-        if (now) this.seq = { itemId: now.id, eTag: now.eTag, value: Number(str(now.fields.MetaValue)) || 0 };
+        if (!now) continue;
+        this.seq = seqOf(now);
+        const mine = this.seq.recent.find(([w]) => w === writeId);
+        if (mine) return reference(mine[1]);
         continue;
       }
-      this.seq = { itemId: seq.itemId, eTag: res.eTag, value: next };
+      this.seq = { itemId: seq.itemId, eTag: res.eTag, value: next, recent };
       return reference(next);
     }
     throw new SharePointError('SharePoint: the request reference counter kept changing under us', 412);
@@ -468,6 +468,18 @@ export class SharePointStore implements Store {
 }
 
 const reference = (n: number) => `CS-${String(n).padStart(4, '0')}`;
+
+/** How many of the counter's last writes it remembers: more than can plausibly land between a write and its retry. */
+const RECENT_WRITES = 50;
+
+interface Seq {
+  itemId: string;
+  eTag: string;
+  value: number;
+  recent: Array<[string, number]>;
+}
+
+const seqOf = (it: Item): Seq => ({ itemId: it.id, eTag: it.eTag, value: Number(str(it.fields.MetaValue)) || 0, recent: json<Array<[string, number]>>(it.fields.RecentWrites, []) });
 
 /** Maps items and sorts them, with the item id (creation order) to break ties. */
 function sorted<T>(items: Item[], from: (f: Item['fields']) => T, order: (a: { v: T; id: number }, b: { v: T; id: number }) => number): T[] {
