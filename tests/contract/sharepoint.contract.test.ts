@@ -19,6 +19,11 @@ function contractOn(options: LocalGraphServerOptions, seen: Seen = none()) {
       ...ports(store),
       // Another app instance: its own client, caches and counters, the same site.
       another: async () => ports(await connect()),
+      breakEffects: () => {
+        // Every record POST inside a batch fails (Retry-After 0), past the batch runner's retries; the guarded update is a PATCH.
+        server.failNext(1_000_000, { status: 503, scope: 'inner', kind: 'items.post', retryAfterSeconds: 0 });
+        return { mend: () => server.clearFaults() };
+      },
       cleanup: async () => {
         // Every change's effects were written and cleared by the change itself; where a reply was lost,
         // the sweeper finishes what is left, and then nothing is pending.

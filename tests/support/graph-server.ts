@@ -524,6 +524,12 @@ export class LocalGraphServer {
     this.faultQueue.push({ ...fault, remaining: count });
   }
 
+  /** Forgets every fault queued by failNext and loseNextReplies. */
+  clearFaults(): void {
+    this.faultQueue = [];
+    this.loseQueue = [];
+  }
+
   /** Execute the next `count` matching writes, then lose their replies, regardless of rates. */
   loseNextReplies(count: number, spec: LostReplySpec = {}): void {
     this.loseQueue.push({ ...spec, remaining: count });
