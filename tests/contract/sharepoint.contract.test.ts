@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BatchRunner } from '../../src/adapters/sharepoint/batch';
 import { createGraphClient } from '../../src/adapters/sharepoint/graph-client';
 import type { SharePointStore } from '../../src/adapters/sharepoint/sharepoint.store';
-import type { LocalGraphServerOptions } from '../support/graph-server';
+import type { LocalGraphServer, LocalGraphServerOptions } from '../support/graph-server';
 import { SITE, sharePointUnderTest, tokenProvider } from './sharepoint-harness';
 import { newRecipient } from '../../src/domain/recipient.workflow';
 import { decide, makeAudit, makeRequest, makeVersion, storeContract, type StorePorts } from './store.contract';
@@ -74,6 +74,38 @@ describe('store contract: SharePoint losing 8% of write replies (the write lande
     expect(seen.lost).toBeGreaterThan(20);
     console.log(`[contract] lost-reply run: ${seen.requests} requests (${seen.inner} inside batches), ${seen.lost} replies lost after the write, ${seen.s412} × 412`);
   });
+});
+
+describe('SharePoint store: a change whose reply is lost is recognised as its own and finished once', () => {
+  const lose = (server: LocalGraphServer, spec: Parameters<LocalGraphServer['loseNextReplies']>[1]) => server.loseNextReplies(1, spec);
+  const cases: Array<[string, (server: LocalGraphServer) => void]> = [
+    ['the whole batch, as a 504', (server) => lose(server, { as: [504], kind: 'batch' })],
+    ['the whole batch, as a dropped connection', (server) => lose(server, { as: ['drop'], kind: 'batch' })],
+    ['the guarded update inside the batch', (server) => lose(server, { as: [503], scope: 'inner', kind: 'items.patch' })],
+    ['a record inside the batch', (server) => lose(server, { as: [504], scope: 'inner', kind: 'items.post' })],
+  ];
+  for (const [what, arm] of cases) {
+    it(`loses ${what}: one request change, one set of records, and the etag returned still works`, async () => {
+      const { server, store } = await sharePointUnderTest({ strictIndexing: true, seed: 3 });
+      try {
+        const r = makeRequest('r1', { id: 'u-req', name: 'Rae Quest' }, 0);
+        arm(server);
+        const v1 = await store.saveRequestChange({ request: r, audit: makeAudit('a1', r.id, 'request.submit', 0) });
+        const first = decide(r, 'approved', { id: 'u-ict', name: 'Ian Price' }, 1);
+        arm(server);
+        const v2 = await store.saveRequestChange({ request: first.next, expectedEtag: v1.etag, decision: first.decision, audit: makeAudit('a2', r.id, 'approval.approve', 1) });
+        const second = decide(first.next, 'rejected', { id: 'u-head', name: 'Hana Osei' }, 2);
+        await store.saveRequestChange({ request: second.next, expectedEtag: v2.etag, decision: second.decision, audit: makeAudit('a3', r.id, 'approval.reject', 2) });
+        expect(server.stats.lostReplies).toBe(2);
+        expect(server.listItems(SITE, 'CS_Requests')).toHaveLength(1);
+        expect(await store.listDecisions('r1')).toEqual([first.decision, second.decision]);
+        expect((await store.listAudit('r1')).map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
+        expect(await store.applyPendingChanges()).toBe(0);
+      } finally {
+        await server.stop();
+      }
+    });
+  }
 });
 
 describe('SharePoint store: retries honour Retry-After', () => {
