@@ -605,8 +605,7 @@ export class LocalGraphServer {
         reply = this.maybeFault(route!.kind, 'top') ?? this.exec(route!);
       }
       const write = isBatch ? reply.status === 200 : ctx.method !== 'GET' && reply.status >= 200 && reply.status < 300;
-      const targets = isBatch ? this.batchWrites(ctx) : [{ list: this.listNameOf(ctx.path), kind: route!.kind }];
-      const lost = write ? this.maybeLose(isBatch ? 'batch' : route!.kind, 'top', targets) : undefined;
+      const lost = write ? this.maybeLose(isBatch ? 'batch' : route!.kind, 'top', () => (isBatch ? this.batchWrites(ctx) : [{ list: this.listNameOf(ctx.path), kind: route!.kind }])) : undefined;
       if (lost === 'drop') {
         // The write is done; the caller never hears of it.
         this.stats.lostReplies++;
@@ -672,9 +671,10 @@ export class LocalGraphServer {
   }
 
   /** After a write has run: the reply to send instead of its own, or 'drop', or undefined to answer normally. */
-  private maybeLose(kind: string, scope: 'top' | 'inner', targets: Array<{ list?: string; kind: string }>): Reply | 'drop' | undefined {
+  private maybeLose(kind: string, scope: 'top' | 'inner', writes: () => Array<{ list?: string; kind: string }>): Reply | 'drop' | undefined {
+    if (!this.loseQueue.length && !this.opts.lostReplies) return undefined;
     const spared = (f: LostReplySpec) =>
-      (f.except ?? []).some((x) => targets.some((t) => t.list?.toLowerCase() === x.list.toLowerCase() && (!x.kind || x.kind === t.kind)));
+      (f.except ?? []).some((x) => writes().some((t) => t.list?.toLowerCase() === x.list.toLowerCase() && (!x.kind || x.kind === t.kind)));
     const fits = (f: LostReplySpec) => (f.scope ?? 'any') !== (scope === 'top' ? 'inner' : 'top') && (!f.kind || f.kind === kind) && !spared(f);
     let spec: LostReplySpec | undefined = this.loseQueue.find((f) => f.remaining > 0 && fits(f));
     if (spec) {
@@ -776,7 +776,7 @@ export class LocalGraphServer {
         if (inner.headers['retry-attempt']) this.stats.retryAttemptsSeen++;
         reply = this.maybeFault(route.kind, 'inner') ?? this.exec(route);
         if (inner.method !== 'GET' && reply.status >= 200 && reply.status < 300) {
-          const lost = this.maybeLose(route.kind, 'inner', [{ list: this.listNameOf(inner.path), kind: route.kind }]);
+          const lost = this.maybeLose(route.kind, 'inner', () => [{ list: this.listNameOf(inner.path), kind: route.kind }]);
           if (lost && lost !== 'drop') {
             this.stats.lostReplies++;
             reply = lost;
