@@ -157,6 +157,11 @@ export class SqliteStore implements Store {
     return { value: r, etag: String(etag) };
   }
 
+  /** A change and its effects are one transaction here: nothing is ever pending. */
+  async applyPendingChanges(): Promise<number> {
+    return 0;
+  }
+
   async listDecisions(requestId: string): Promise<DecisionRecord[]> {
     const rows = this.db.prepare('SELECT * FROM decisions WHERE request_id = ? ORDER BY at, round, step').all(requestId) as any[];
     return rows.map((d) => ({

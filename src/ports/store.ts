@@ -81,6 +81,14 @@ export interface Store {
   /** Pending requests whose current step is assigned to this approver. */
   listRequestsAwaiting(approverId: string): Promise<AccountRequest[]>;
   saveRequestChange(change: RequestChange): Promise<Versioned<AccountRequest>>;
+  /**
+   * Writes the records and jobs of every change that was saved but whose effects
+   * are not yet written (on SharePoint, after a crash or an outage between the
+   * guarded update and the records; getRequest also does it for the request it
+   * reads). Idempotent; returns how many changes it finished. Call it at start
+   * and from a recurring job. SQLite saves a change in one transaction: always 0.
+   */
+  applyPendingChanges(): Promise<number>;
   listDecisions(requestId: string): Promise<DecisionRecord[]>;
   listAudit(entityId: string): Promise<AuditEntry[]>;
   listAccounts(): Promise<RegisteredAccount[]>;

@@ -29,6 +29,11 @@ export interface StoreUnderTest extends StorePorts {
   another(): Promise<StorePorts>;
   /** Releases everything; may also assert adapter-specific rules (e.g. no query broke the threshold). */
   cleanup(): Promise<void>;
+  /**
+   * Makes writing a change's records fail after the change itself is saved, until `mend`: on SharePoint,
+   * every record POST inside a batch fails. SQLite has no such moment (one transaction), so it has none.
+   */
+  breakEffects?: () => { mend(): void };
 }
 
 // Timestamps are whole seconds: SharePoint keeps dateTime to the second.
@@ -326,6 +331,91 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect((await store.getRequest('r1'))!.value.status).toBe('approved');
       expect(await store.listDecisions('other')).toEqual([]);
       expect(await store.listAudit('other')).toEqual([]);
+    });
+  });
+
+  describe('a change and its effects, after a failure between them', () => {
+    const reminder = (id: string, r: AccountRequest, minute: number): Job => ({ id: `job-${id}`, kind: 'approval.remind', key: `remind:${r.id}:${id}`, payload: { requestId: r.id }, runAt: at(minute), attempts: 0 });
+    const jobIds = async (jobs: JobQueue) => (await jobs.claimDue(new Date(at(100_000)), 100, 60_000)).map((j) => j.id).sort();
+
+    /** Submits r1 and has the ICT leader approve it; returns what the head teacher's final approval writes. */
+    async function approvedOnce(store: Store) {
+      const r = makeRequest('r1', { id: 'u-req', name: 'Rae Quest' }, 0);
+      const v1 = await store.saveRequestChange({ request: r, audit: makeAudit('a1', r.id, 'request.submit', 0), jobs: [reminder('submit', r, 1)] });
+      const first = decide(r, 'approved', ict, 5);
+      const v2 = await store.saveRequestChange({ request: first.next, expectedEtag: v1.etag, decision: first.decision, audit: makeAudit('a2', r.id, 'approval.approve', 5) });
+      const second = decide(first.next, 'approved', head, 9);
+      const account = makeAccount(second.next, 9);
+      const jobs = Array.from({ length: 8 }, (_, i) => reminder(`final-${i}`, r, 10 + i));
+      return { r, first, second, account, jobs, change: { request: second.next, expectedEtag: v2.etag, decision: second.decision, audit: makeAudit('a3', r.id, 'approval.approve', 9), account, jobs } };
+    }
+
+    async function expectConverged(ports: StorePorts, x: Awaited<ReturnType<typeof approvedOnce>>) {
+      expect(await ports.store.listDecisions('r1')).toEqual([x.first.decision, x.second.decision]);
+      expect((await ports.store.listAudit('r1')).map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
+      expect(await ports.store.listAccounts()).toEqual([x.account]);
+      expect(await jobIds(ports.jobs)).toEqual(['job-submit', ...x.jobs.map((j) => j.id)].sort());
+    }
+
+    it('the sweeper, on another instance (the first one crashed), writes the records and jobs once', async () => {
+      const sut = await fresh();
+      const x = await approvedOnce(sut.store);
+      const broken = sut.breakEffects?.();
+      const saved = await sut.store.saveRequestChange(x.change);
+      broken?.mend();
+      expect(saved.value).toEqual(x.second.next);
+      const other = await sut.another();
+      const applied = await other.store.applyPendingChanges();
+      expect(applied).toBe(broken ? 1 : 0);
+      expect(await other.store.applyPendingChanges()).toBe(0);
+      expect(await sut.store.applyPendingChanges()).toBe(0);
+      await expectConverged(other, x);
+      expect((await other.store.getRequest('r1'))!.value).toEqual(x.second.next);
+    });
+
+    it('reading the request finishes its change first, and the next change builds on it', async () => {
+      const sut = await fresh();
+      const r = makeRequest('r1', { id: 'u-req', name: 'Rae Quest' }, 0);
+      const v1 = await sut.store.saveRequestChange({ request: r, audit: makeAudit('a1', r.id, 'request.submit', 0) });
+      const first = decide(r, 'approved', ict, 5);
+      const broken = sut.breakEffects?.();
+      await sut.store.saveRequestChange({ request: first.next, expectedEtag: v1.etag, decision: first.decision, audit: makeAudit('a2', r.id, 'approval.approve', 5), jobs: [reminder('step-2', r, 6)] });
+      broken?.mend();
+      const other = await sut.another();
+      const got = (await other.store.getRequest('r1'))!;
+      expect(got.value).toEqual(first.next);
+      const returned = decide(first.next, 'returned', head, 9);
+      await other.store.saveRequestChange({ request: returned.next, expectedEtag: got.etag, decision: returned.decision, audit: makeAudit('a3', r.id, 'approval.return', 9) });
+      expect(await sut.store.applyPendingChanges()).toBe(0);
+      expect(await sut.store.listDecisions('r1')).toEqual([first.decision, returned.decision]);
+      expect((await sut.store.listAudit('r1')).map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
+      expect(await jobIds(sut.jobs)).toEqual(['job-step-2']);
+    });
+
+    it('the next change on the version the failed one returned writes the earlier records first, then its own', async () => {
+      const sut = await fresh();
+      const x = await approvedOnce(sut.store);
+      const broken = sut.breakEffects?.();
+      // The head teacher returns it instead of approving, and the write of the records fails.
+      const returned = decide(x.first.next, 'returned', head, 9);
+      const v3 = await sut.store.saveRequestChange({ request: returned.next, expectedEtag: x.change.expectedEtag, decision: returned.decision, audit: makeAudit('a3', 'r1', 'approval.return', 9), jobs: [reminder('returned', x.r, 10)] });
+      broken?.mend();
+      const resubmitted = { ...returned.next, status: 'pending' as const, round: 2, currentStep: 0, updatedAt: at(12) };
+      await sut.store.saveRequestChange({ request: resubmitted, expectedEtag: v3.etag, audit: makeAudit('a4', 'r1', 'request.resubmit', 12), jobs: [reminder('resubmitted', x.r, 13)] });
+      expect(await sut.store.applyPendingChanges()).toBe(0);
+      expect(await sut.store.listDecisions('r1')).toEqual([x.first.decision, returned.decision]);
+      expect((await sut.store.listAudit('r1')).map((a) => a.id)).toEqual(['a1', 'a2', 'a3', 'a4']);
+      expect(await jobIds(sut.jobs)).toEqual(['job-resubmitted', 'job-returned', 'job-submit']);
+      expect((await sut.store.getRequest('r1'))!.value).toEqual(resubmitted);
+    });
+
+    it('a change that books more jobs than one batch holds books each once', async () => {
+      const sut = await fresh();
+      const x = await approvedOnce(sut.store);
+      const jobs = Array.from({ length: 25 }, (_, i) => reminder(`many-${String(i).padStart(2, '0')}`, x.r, 20 + i));
+      await sut.store.saveRequestChange({ ...x.change, jobs });
+      expect(await sut.store.applyPendingChanges()).toBe(0);
+      await expectConverged(sut, { ...x, jobs });
     });
   });
 

@@ -78,7 +78,8 @@ describe('LocalGraphServer (SharePoint lists through Microsoft Graph)', () => {
     await server.stop();
   });
   beforeEach(() => {
-    server.configure({ throttle: undefined, failures: undefined });
+    server.configure({ throttle: undefined, failures: undefined, lostReplies: undefined });
+    server.clearFaults();
     server.resetStats();
   });
 
@@ -404,6 +405,82 @@ describe('LocalGraphServer (SharePoint lists through Microsoft Graph)', () => {
     expect(early.status).toBe(429);
     expect(early.headers.get('Retry-After')).toBe('1');
     expect(server.stats.earlyRetries).toBe(1);
+  });
+
+  it('loses the reply to a top-level write after executing it: 504, then the retry meets its own write', async () => {
+    await makeList('Lost_Top', [{ name: 'Key', text: {}, enforceUniqueValues: true }]);
+    server.resetStats();
+    server.loseNextReplies(1, { as: [504], scope: 'top' });
+    // The client's RetryHandler retries the 504: the POST already landed, so the retry meets the unique key.
+    const retried = await caught(client.api(`${listsPath}/Lost_Top/items`).post({ fields: { Key: 'once' } }));
+    expect(retried.statusCode).toBe(409);
+    expect(server.listItems(SITE, 'Lost_Top').map((it) => it.fields.Key)).toEqual(['once']);
+    expect(server.stats).toMatchObject({ lostReplies: 1, status504: 1, retryAttemptsSeen: 1 });
+
+    // A PATCH with If-Match whose reply is lost: the retry is a 412, and the item holds the write.
+    const [item] = server.listItems(SITE, 'Lost_Top');
+    server.loseNextReplies(1, { as: [503], kind: 'items.patch' });
+    const stale = await caught(client.api(`${listsPath}/Lost_Top/items/${item!.id}/fields`).header('If-Match', item!.eTag).patch({ Title: 'patched' }));
+    expect(stale.statusCode).toBe(412);
+    expect(server.listItems(SITE, 'Lost_Top')[0]!.fields.Title).toBe('patched');
+
+    // Reads are never lost: only writes that succeeded.
+    server.resetStats();
+    server.loseNextReplies(1, { as: [504] });
+    expect((await raw(`${listsPath}/Lost_Top/items`)).status).toBe(200);
+    expect((await raw(`${listsPath}/Lost_Top/items`, { method: 'POST', body: JSON.stringify({ fields: { Key: 'once' } }) })).status).toBe(409);
+    expect(server.stats.lostReplies).toBe(0);
+    expect((await raw(`${listsPath}/Lost_Top/items`, { method: 'POST', body: JSON.stringify({ fields: { Key: 'twice' } }) })).status).toBe(504);
+    expect(server.stats.lostReplies).toBe(1);
+  });
+
+  it('drops the connection after a write has landed', async () => {
+    await makeList('Lost_Drop', []);
+    server.loseNextReplies(1, { as: ['drop'] });
+    await expect(raw(`${listsPath}/Lost_Drop/items`, { method: 'POST', body: JSON.stringify({ fields: { Title: 'landed' } }) })).rejects.toThrow();
+    expect(server.listItems(SITE, 'Lost_Drop').map((it) => it.fields.Title)).toEqual(['landed']);
+    expect(server.stats.lostReplies).toBe(1);
+  });
+
+  it('loses a whole $batch envelope after running it, or one write inside it', async () => {
+    await makeList('Lost_Batch', [{ name: 'Key', text: {}, enforceUniqueValues: true }]);
+    const requests = ['a', 'b', 'c'].map((k, i) => ({ id: String(i), method: 'POST', url: `${listsPath}/Lost_Batch/items`, headers: { 'Content-Type': 'application/json' }, body: { fields: { Key: k } } }));
+    server.loseNextReplies(1, { as: [504], kind: 'batch' });
+    const envelope = await raw('/$batch', { method: 'POST', body: JSON.stringify({ requests }) });
+    expect(envelope.status).toBe(504);
+    expect(server.listItems(SITE, 'Lost_Batch')).toHaveLength(3);
+
+    server.loseNextReplies(1, { as: [503], scope: 'inner' });
+    const more = ['d', 'e'].map((k, i) => ({ ...requests[i]!, body: { fields: { Key: k } } }));
+    const res = (await (await raw('/$batch', { method: 'POST', body: JSON.stringify({ requests: more }) })).json()) as { responses: Array<{ id: string; status: number }> };
+    expect(res.responses.map((r) => r.status).sort()).toEqual([201, 503]);
+    expect(server.listItems(SITE, 'Lost_Batch').map((it) => it.fields.Key)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('loses write replies at a seeded rate, sparing the lists it is told to', async () => {
+    const run = async () => {
+      const s = new LocalGraphServer({ seed: 5, lostReplies: { rate: 0.3, as: [504], scope: 'inner', except: [{ list: 'Spared' }] } });
+      const b = await s.start();
+      try {
+        const call = (path: string, body: unknown) => fetch(`${b}/v1.0${path}`, { method: 'POST', headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        for (const name of ['Lossy', 'Spared']) await call(listsPath, { displayName: name });
+        const statuses: Record<string, number[]> = {};
+        for (const name of ['Lossy', 'Spared']) {
+          const requests = Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'POST', url: `${listsPath}/${name}/items`, headers: { 'Content-Type': 'application/json' }, body: { fields: { Title: `t${i}` } } }));
+          const body = (await (await call('/$batch', { requests })).json()) as { responses: Array<{ id: string; status: number }> };
+          statuses[name] = body.responses.sort((x, y) => Number(x.id) - Number(y.id)).map((r) => r.status);
+          expect(s.listItems(SITE, name)).toHaveLength(20);
+        }
+        return statuses;
+      } finally {
+        await s.stop();
+      }
+    };
+    const first = await run();
+    expect(first.Lossy).toContain(504);
+    expect(first.Lossy).toContain(201);
+    expect(first.Spared).toEqual(Array(20).fill(201));
+    expect(await run()).toEqual(first);
   });
 
   it('answers 424 to a batch request whose dependency failed', async () => {

@@ -7,6 +7,8 @@
  *   listitem-update, listitem-delete, and /graph/json-batching.
  * SharePoint behaviour it reproduces: the list view threshold, throttling (429 + Retry-After),
  * transient 503/504, server-driven paging (@odata.nextLink) and eTag concurrency (412).
+ * It can also lose the reply to a write it has executed (the write landed; the caller sees 503/504
+ * or a dropped connection), as a gateway that times out in front of a slow backend does.
  */
 import express from 'express';
 import type { NextFunction, Request as ExRequest, Response as ExResponse } from 'express';
@@ -31,6 +33,13 @@ export interface LocalGraphServerOptions {
   };
   /** Random transient failures. */
   failures?: { rate: number; status: 503 | 504; retryAfterSeconds?: number };
+  /**
+   * Lost replies: after executing a write (a top-level POST/PATCH/DELETE that succeeded, a whole
+   * `$batch` envelope, or one write inside a batch), answer as if the reply never arrived: 503/504
+   * (Retry-After 0 unless given) or, at top level only, a dropped connection. The write has landed.
+   * Scope 'top' covers plain requests and batch envelopes, 'inner' single writes inside a batch.
+   */
+  lostReplies?: LostReplySpec & { rate: number };
   /** Seed for the mulberry32 PRNG that drives every random choice. */
   seed?: number;
   /** Server-driven page size for items (Graph's default for list items is 200). */
@@ -79,6 +88,23 @@ export interface GraphServerStats {
   earlyRetries: number;
   /** Size of every $batch envelope received. */
   batchSizes: number[];
+  /** Writes executed whose reply was then lost (503/504 instead, or the connection dropped). */
+  lostReplies: number;
+}
+
+export interface LostReplySpec {
+  /** What the caller sees instead of the reply; one is picked at random. Default [504]. 'drop' is top-level only. */
+  as?: Array<503 | 504 | 'drop'>;
+  /** 'top' = plain requests and whole $batch envelopes, 'inner' = single writes inside a $batch. Default 'any'. */
+  scope?: 'top' | 'inner' | 'any';
+  /** Only requests of this kind, e.g. 'items.patch' or 'batch'. */
+  kind?: string;
+  /**
+   * Writes whose replies are never lost, by list display name and optionally kind (e.g. a component known
+   * not to cope yet); a $batch envelope holding one of them is not lost either.
+   */
+  except?: Array<{ list: string; kind?: string }>;
+  retryAfterSeconds?: number;
 }
 
 export interface FaultSpec {
@@ -224,7 +250,7 @@ function emptyStats(): GraphServerStats {
   return {
     requests: 0, innerRequests: 0, byKind: {}, innerByKind: {},
     status429: 0, status503: 0, status504: 0, status412: 0, status401: 0,
-    thresholdRefused: 0, honorNonIndexedUsed: 0, retryAttemptsSeen: 0, earlyRetries: 0, batchSizes: [],
+    thresholdRefused: 0, honorNonIndexedUsed: 0, retryAttemptsSeen: 0, earlyRetries: 0, batchSizes: [], lostReplies: 0,
   };
 }
 
@@ -427,6 +453,8 @@ export class LocalGraphServer {
   private eligibleCount = 0;
   private throttledUntil = 0;
   private faultQueue: Array<FaultSpec & { remaining: number }> = [];
+  private loseQueue: Array<LostReplySpec & { remaining: number }> = [];
+  private loseRand: () => number;
   private server?: Server;
   private base = '';
 
@@ -435,6 +463,8 @@ export class LocalGraphServer {
     const seed = options.seed ?? 1;
     this.rand = mulberry32(seed);
     this.shuffleRand = mulberry32(seed ^ 0x5bd1e995);
+    // Its own stream, so turning lost replies on does not change which requests are throttled.
+    this.loseRand = mulberry32(seed ^ 0x27d4eb2f);
     for (const s of options.sites ?? [DEFAULT_SITE]) this.addSite(s);
   }
 
@@ -479,6 +509,7 @@ export class LocalGraphServer {
     if (patch.seed !== undefined) {
       this.rand = mulberry32(patch.seed);
       this.shuffleRand = mulberry32(patch.seed ^ 0x5bd1e995);
+      this.loseRand = mulberry32(patch.seed ^ 0x27d4eb2f);
       this.eligibleCount = 0;
     }
     if ('throttle' in patch || 'failures' in patch) this.throttledUntil = 0;
@@ -491,6 +522,17 @@ export class LocalGraphServer {
   /** Answer the next `count` matching requests with `fault.status`, regardless of rates. */
   failNext(count: number, fault: FaultSpec): void {
     this.faultQueue.push({ ...fault, remaining: count });
+  }
+
+  /** Forgets every fault queued by failNext and loseNextReplies. */
+  clearFaults(): void {
+    this.faultQueue = [];
+    this.loseQueue = [];
+  }
+
+  /** Execute the next `count` matching writes, then lose their replies, regardless of rates. */
+  loseNextReplies(count: number, spec: LostReplySpec = {}): void {
+    this.loseQueue.push({ ...spec, remaining: count });
   }
 
   // ----- test helpers (bypass HTTP) -----
@@ -562,6 +604,18 @@ export class LocalGraphServer {
       } else {
         reply = this.maybeFault(route!.kind, 'top') ?? this.exec(route!);
       }
+      const write = isBatch ? reply.status === 200 : ctx.method !== 'GET' && reply.status >= 200 && reply.status < 300;
+      const lost = write ? this.maybeLose(isBatch ? 'batch' : route!.kind, 'top', () => (isBatch ? this.batchWrites(ctx) : [{ list: this.listNameOf(ctx.path), kind: route!.kind }])) : undefined;
+      if (lost === 'drop') {
+        // The write is done; the caller never hears of it.
+        this.stats.lostReplies++;
+        res.socket?.destroy();
+        return;
+      }
+      if (lost) {
+        this.stats.lostReplies++;
+        reply = lost;
+      }
     }
     this.count(reply.status);
     res.status(reply.status);
@@ -614,6 +668,56 @@ export class LocalGraphServer {
     if (th?.rate && this.rand() < th.rate) return this.faultReply(429, retryAfter);
     if (fl && fl.rate > 0 && this.rand() < fl.rate) return this.faultReply(fl.status, fl.retryAfterSeconds ?? retryAfter);
     return undefined;
+  }
+
+  /** After a write has run: the reply to send instead of its own, or 'drop', or undefined to answer normally. */
+  private maybeLose(kind: string, scope: 'top' | 'inner', writes: () => Array<{ list?: string; kind: string }>): Reply | 'drop' | undefined {
+    if (!this.loseQueue.length && !this.opts.lostReplies) return undefined;
+    const spared = (f: LostReplySpec) =>
+      (f.except ?? []).some((x) => writes().some((t) => t.list?.toLowerCase() === x.list.toLowerCase() && (!x.kind || x.kind === t.kind)));
+    const fits = (f: LostReplySpec) => (f.scope ?? 'any') !== (scope === 'top' ? 'inner' : 'top') && (!f.kind || f.kind === kind) && !spared(f);
+    let spec: LostReplySpec | undefined = this.loseQueue.find((f) => f.remaining > 0 && fits(f));
+    if (spec) {
+      (spec as { remaining: number }).remaining--;
+      this.loseQueue = this.loseQueue.filter((f) => f.remaining > 0);
+    } else {
+      const lr = this.opts.lostReplies;
+      if (!lr || !(lr.rate > 0) || !fits(lr) || this.loseRand() >= lr.rate) return undefined;
+      spec = lr;
+    }
+    const choices = (spec.as ?? [504]).filter((a) => scope === 'top' || a !== 'drop');
+    if (!choices.length) return undefined;
+    const pick = choices[Math.floor(this.loseRand() * choices.length)]!;
+    if (pick === 'drop') return 'drop';
+    const headers = { 'Retry-After': String(spec.retryAfterSeconds ?? 0) };
+    return pick === 503
+      ? graphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable. Please retry later.', { headers })
+      : graphError(504, 'gatewayTimeout', 'The gateway timed out waiting for the service.', { headers });
+  }
+
+  /** The display name of the list a request path points into, if any. */
+  private listNameOf(path: string): string | undefined {
+    const segs = path.split('/').map((x) => decodeURIComponent(x));
+    const i = segs.indexOf('lists');
+    const ref = i >= 0 ? segs[i + 1]?.toLowerCase() : undefined;
+    if (!ref) return undefined;
+    for (const site of this.sites.values()) {
+      const l = site.lists.get(ref) ?? [...site.lists.values()].find((x) => x.displayName.toLowerCase() === ref || x.name.toLowerCase() === ref);
+      if (l) return l.displayName;
+    }
+    return undefined;
+  }
+
+  /** The writes inside a $batch envelope, by list and kind. */
+  private batchWrites(ctx: Ctx): Array<{ list?: string; kind: string }> {
+    const reqs = (ctx.body as { requests?: Array<{ method?: string; url?: string }> })?.requests ?? [];
+    return reqs
+      .filter((r) => typeof r?.url === 'string' && typeof r.method === 'string' && r.method.toUpperCase() !== 'GET')
+      .map((r) => {
+        const path = '/' + r.url!.trim().replace(/^\//, '').replace(/^(v1\.0|beta)\//, '').replace(/\?.*$/, '');
+        const m = r.method!.toUpperCase();
+        return { list: this.listNameOf(path), kind: m === 'POST' ? 'items.post' : m === 'PATCH' ? 'items.patch' : m === 'DELETE' ? 'items.delete' : 'other' };
+      });
   }
 
   private faultReply(status: FaultStatus, retryAfterSeconds: number): Reply {
@@ -671,6 +775,13 @@ export class LocalGraphServer {
       else {
         if (inner.headers['retry-attempt']) this.stats.retryAttemptsSeen++;
         reply = this.maybeFault(route.kind, 'inner') ?? this.exec(route);
+        if (inner.method !== 'GET' && reply.status >= 200 && reply.status < 300) {
+          const lost = this.maybeLose(route.kind, 'inner', () => [{ list: this.listNameOf(inner.path), kind: route.kind }]);
+          if (lost && lost !== 'drop') {
+            this.stats.lostReplies++;
+            reply = lost;
+          }
+        }
       }
       this.count(reply.status);
       statusById.set(r.id.toLowerCase(), reply.status);

@@ -45,10 +45,39 @@ export class BearerToken implements Middleware {
 }
 
 /**
+ * A request that got no HTTP answer at all (connection reset, socket hang-up)
+ * becomes a 504, which is what it is: the gateway (here, the network) gave up
+ * waiting, and nobody can tell whether the write landed. The RetryHandler then
+ * treats it as it treats Graph's own 504, under the same retry budget, and
+ * the store's writes are built to meet their own earlier landing (409 on a
+ * unique key, 412 with our change id on the item). Without this the client
+ * throws on the first dropped connection and no retry policy ever sees it.
+ */
+export class NoAnswerAsGatewayTimeout implements Middleware {
+  private next?: Middleware;
+
+  async execute(context: Context): Promise<void> {
+    // A retry runs this again with the previous attempt's response still on the context.
+    context.response = undefined;
+    try {
+      await this.next!.execute(context);
+    } catch (e) {
+      if (context.response) throw e;
+      const message = `No answer from Graph: ${(e as Error)?.message ?? String(e)}`;
+      context.response = new Response(JSON.stringify({ error: { code: 'noAnswer', message } }), { status: 504, headers: { 'Content-Type': 'application/json' } });
+    }
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+/**
  * The request pipeline, composed in one place: retry (429/503/504, honouring
  * Retry-After; RetryHandler's RETRY_STATUS_CODES) → bearer token (fresh per
- * attempt, so a long back-off never sends an expired token) → HTTP.
- * Retries inside a $batch are not the RetryHandler's business: see batch.ts.
+ * attempt, so a long back-off never sends an expired token) → no answer as
+ * 504 → HTTP. Retries inside a $batch are not the RetryHandler's business: see batch.ts.
  */
 export function createGraphClient(o: GraphClientOptions): Client {
   const base = new URL(o.baseUrl);
@@ -57,7 +86,7 @@ export function createGraphClient(o: GraphClientOptions): Client {
     baseUrl: base.origin,
     // Marks the host as Graph for the client's own bookkeeping; the token comes from BearerToken.
     customHosts: new Set([base.hostname]),
-    middleware: [retry, new BearerToken(o.tokenProvider, base.origin), new HTTPMessageHandler()],
+    middleware: [retry, new BearerToken(o.tokenProvider, base.origin), new NoAnswerAsGatewayTimeout(), new HTTPMessageHandler()],
   });
 }
 

@@ -101,7 +101,13 @@ export const listDefs: Record<ListKey, ListDef> = {
   meta: {
     name: Lists.meta,
     description: 'Countersign: counters and settings (e.g. the next request reference). Do not edit.',
-    columns: [key('MetaKey', 'Key'), text('MetaValue', 'Value')],
+    columns: [
+      key('MetaKey', 'Key'),
+      text('MetaValue', 'Value'),
+      // JSON [[write id, value], …] of the last writes, newest first: a counter write whose answer was lost is
+      // recognised as ours on the retry's 409/412 even when other writes landed after it, so no number is skipped.
+      note('RecentWrites', 'Recent writes', { machine: true, description: 'JSON: the last writes and the values they set' }),
+    ],
   },
   requests: {
     name: Lists.requests,
@@ -145,6 +151,11 @@ export const listDefs: Record<ListKey, ListDef> = {
       when('UpdatedAt', 'Last changed'),
       // The audit id of the change that wrote this version: tells our own retried write from someone else's.
       text('LastChangeId', 'Last change id', { machine: true }),
+      // The records and jobs of that change, written by the same guarded update and cleared once they exist
+      // as items of their own (pending-effects.ts). PendingSince is set exactly while PendingEffects is, and
+      // indexed, so the sweeper finds unapplied changes with one range query however long the list grows.
+      note('PendingEffects', 'Pending effects', { machine: true, description: 'JSON: the decision, audit entry, account and jobs of the last change, until they are written' }),
+      when('PendingSince', 'Effects pending since', { indexed: true, machine: true }),
     ],
   },
   decisions: {
@@ -277,6 +288,7 @@ export const listDefs: Record<ListKey, ListDef> = {
       text('ContentHash', 'Content hash (SHA-256)'),
       text('CampaignId', 'Campaign id'),
       when('SignedAt', 'Signed at'),
+      writeId(),
     ],
   },
   opens: {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Declaration } from '../../domain/declaration.workflow';
 import type { Policy, PolicyVersion } from '../../domain/policy';
 import type { PolicyStore } from '../../ports/policy-store';
@@ -100,20 +101,28 @@ export class SharePointPolicyStore implements PolicyStore {
 
   /**
    * JSON $batch in 20s: 1,000 declarations cost 50 batches plus one for the
-   * audit entry. A 409 on the unique signer+version key means already stored.
+   * audit entry. A 409 on the unique signer+version key means stored already:
+   * before (skipped), or by this import's own POST whose answer was lost and
+   * retried (created), which the stored item's WriteId tells.
    */
   async importDeclarations(ds: Declaration[], audit: AuditEntry): Promise<{ created: number; skipped: number }> {
-    const responses = await this.site.batch.all(ds.map((d) => this.site.createReq('declarations', declarationFields(d))));
+    const writeId = randomUUID();
+    const responses = await this.site.batch.all(ds.map((d) => this.site.createReq('declarations', { ...declarationFields(d), WriteId: writeId })));
     let created = 0;
-    let skipped = 0;
+    const taken: Declaration[] = [];
     responses.forEach((r, i) => {
       if (ok(r.status)) created++;
-      else if (r.status === 409) skipped++;
+      else if (r.status === 409) taken.push(ds[i]!);
       else throw new SharePointError(`SharePoint: importing declaration ${ds[i]!.id} failed (${r.status})`, r.status);
     });
+    for (const d of taken) {
+      const stored = await this.site.findOne('declarations', `fields/DeclarationKey eq ${lit(declarationKey(d.signerId, d.versionId))}`);
+      if (stored && str(stored.fields.WriteId) === writeId) created++;
+    }
     const [a] = await this.site.batch.all([this.site.createReq('audit', auditFields(audit))]);
-    expectOk(a, 'auditing a declaration import');
-    return { created, skipped };
+    // 409: the audit id is taken, by this same entry whose answer was lost.
+    if (a!.status !== 409) expectOk(a, 'auditing a declaration import');
+    return { created, skipped: ds.length - created };
   }
 
   async listDeclarationsBySigner(signerId: string): Promise<Declaration[]> {

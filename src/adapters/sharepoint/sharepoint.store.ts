@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AccountRequest } from '../../domain/account-request';
 import { jobFields } from './mappers';
 import { ConflictError } from '../../domain/errors';
@@ -6,7 +7,7 @@ import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount
 import { BatchRunner, type BatchOptions, type SubRequest, type SubResponse } from './batch';
 import type { SharePointConfig } from './config';
 import { SharePointError } from './errors';
-import { decodeTag, encodeTag, lit, str } from './fields';
+import { decodeTag, encodeTag, json, lit, str, type Fields } from './fields';
 import { createGraphClient } from './graph-client';
 import {
   accountFields,
@@ -26,6 +27,7 @@ import {
   staffFrom,
 } from './mappers';
 import { msalTokenProvider, type TokenProvider } from './msal-token';
+import { clearedFields, nextETag, pendingFields, pendingIn, pendingOf, type PendingChange } from './pending-effects';
 import { SharePointCampaignStore } from './sharepoint-campaign.store';
 import { SharePointJobQueue } from './sharepoint-job.queue';
 import { cmp, SharePointPolicyStore } from './sharepoint-policy.store';
@@ -47,15 +49,30 @@ export interface SharePointStoreOptions {
 
 const SEQ_KEY = 'request-seq';
 const ok = (s: number) => s >= 200 && s < 300;
+/** JSON batching's limit (learn.microsoft.com/graph/json-batching). */
+const MAX_CHAIN = 20;
+/** Before every PendingSince that is set. */
+const EPOCH = `'1970-01-01T00:00:00Z'`;
+
+/** A version of a request item: which change wrote it, and whether that change's records are still to be written. */
+interface Version {
+  itemId: string;
+  eTag: string;
+  changeId: string;
+  pending: boolean;
+}
+
+const versionOf = (it: Item): Version => ({ itemId: it.id, eTag: it.eTag, changeId: str(it.fields.LastChangeId), pending: !!pendingIn(it.fields) });
+/** The port's etag: the item, its eTag, the change that wrote it (`c`), and `p` while that change's effects are pending. */
+const tagOf = (v: Version) => encodeTag(v.itemId, v.eTag, { c: v.changeId, ...(v.pending ? { p: '1' } : {}) });
 
 /**
  * The Microsoft 365 store: SharePoint lists on the school's site, through
  * Microsoft Graph. Same ports as SqliteStore, same contract suite.
  *
- * A request change is one $batch: the request PATCH with If-Match first, then
- * (dependsOn, so only if it won) the decision, audit entry and account. Two
- * approvers deciding at once: one PATCH wins, the other gets 412 →
- * ConflictError, and its side records never run.
+ * A request change is one guarded write that carries its effects (see
+ * saveRequestChange and pending-effects.ts), so a change and its records are
+ * saved atomically even though a `$batch` is not a transaction.
  */
 export class SharePointStore implements Store {
   readonly policies: SharePointPolicyStore;
@@ -64,7 +81,7 @@ export class SharePointStore implements Store {
   /** Request id → item id: lets getRequest be a single-item GET. Ids never change and items are never deleted. */
   private readonly requestItems = new Map<string, string>();
   private readonly conversationItems = new Map<string, string>();
-  private seq?: { itemId: string; eTag: string; value: number };
+  private seq?: Seq;
 
   constructor(readonly site: SiteClient) {
     this.policies = new SharePointPolicyStore(site);
@@ -87,27 +104,46 @@ export class SharePointStore implements Store {
   /** Nothing to release: the client holds no sockets of its own. Present for symmetry with SqliteStore. */
   close(): void {}
 
-  /** CS-0001, CS-0002, …: a counter item in CS_Meta, incremented with If-Match; 412 → re-read and try again. */
+  /**
+   * CS-0001, CS-0002, …: a counter item in CS_Meta, incremented with If-Match; 412 → re-read and try again.
+   * Each write records its write id in RecentWrites, so a write whose answer was lost (the retry meets
+   * 409 or 412) is recognised as ours and its number issued, never skipped.
+   */
   async nextReference(): Promise<string> {
+    const find = () => this.site.findOne('meta', `fields/MetaKey eq ${lit(SEQ_KEY)}`);
     for (let i = 0; i < 50; i++) {
+      const writeId = randomUUID();
       let seq = this.seq;
       if (!seq) {
-        const it = await this.site.findOne('meta', `fields/MetaKey eq ${lit(SEQ_KEY)}`);
+        const it = await find();
         if (!it) {
-          const created = await this.site.create('meta', { Title: 'Last request reference issued', MetaKey: SEQ_KEY, MetaValue: '1' });
-          if (!created) continue; // another instance created it first
-          this.seq = { itemId: created.id, eTag: created.eTag, value: 1 };
-          return reference(1);
+          const created = await this.site.create('meta', { Title: 'Last request reference issued', MetaKey: SEQ_KEY, MetaValue: '1', RecentWrites: JSON.stringify([[writeId, 1]]) });
+          if (created) {
+            this.seq = seqOf(created);
+            return reference(1);
+          }
+          // 409: another instance created it first, or our POST landed and its answer was lost.
+          const now = await find();
+          if (now) this.seq = seqOf(now);
+          const mine = now && seqOf(now).recent.find(([w]) => w === writeId);
+          if (mine) return reference(mine[1]);
+          continue;
         }
-        seq = { itemId: it.id, eTag: it.eTag, value: Number(str(it.fields.MetaValue)) || 0 };
+        seq = seqOf(it);
       }
       const next = seq.value + 1;
-      const res = await this.site.update('meta', seq.itemId, { MetaValue: String(next) }, seq.eTag);
+      const recent = [[writeId, next] as [string, number], ...seq.recent].slice(0, RECENT_WRITES);
+      const res = await this.site.update('meta', seq.itemId, { MetaValue: String(next), RecentWrites: JSON.stringify(recent) }, seq.eTag);
       if (res === 'conflict') {
         if (this.seq === seq) this.seq = undefined;
+        const now = await this.site.get('meta', seq.itemId);
+        if (!now) continue;
+        this.seq = seqOf(now);
+        const mine = this.seq.recent.find(([w]) => w === writeId);
+        if (mine) return reference(mine[1]);
         continue;
       }
-      this.seq = { itemId: seq.itemId, eTag: res.eTag, value: next };
+      this.seq = { itemId: seq.itemId, eTag: res.eTag, value: next, recent };
       return reference(next);
     }
     throw new SharePointError('SharePoint: the request reference counter kept changing under us', 412);
@@ -118,7 +154,9 @@ export class SharePointStore implements Store {
     const it = (known && (await this.site.get('requests', known))) || (await this.site.findOne('requests', `fields/RequestId eq ${lit(id)}`));
     if (!it) return undefined;
     this.rememberRequest(id, it.id);
-    return { value: requestFrom(it.fields), etag: encodeTag(it.id, it.eTag) };
+    // Read-repair: a change whose records are not all written yet is finished before anyone builds on it.
+    const v = pendingIn(it.fields) ? await this.applyQuietly(it) : versionOf(it);
+    return { value: requestFrom(it.fields), etag: tagOf(v) };
   }
 
   async listRequestsByRequester(requesterId: string): Promise<AccountRequest[]> {
@@ -131,34 +169,183 @@ export class SharePointStore implements Store {
     return sorted(items, requestFrom, (a, b) => cmp(a.v.createdAt, b.v.createdAt) || a.id - b.id);
   }
 
+  /**
+   * One guarded write makes the change and carries its effects; then the
+   * effects are written and cleared, in the same `$batch` when that fits:
+   *   [PATCH request + PendingEffects (If-Match: the version read)]
+   *   → [POST decision, audit entry, account, jobs] (dependsOn; 409 = written before)
+   *   → [PATCH PendingEffects cleared (If-Match: the eTag the update will have)]
+   * Whatever fails after the first step, the change is saved and its effects
+   * are on the item: getRequest, the next change and applyPendingChanges write
+   * them, once. Two approvers at once: one update wins, the other gets 412 →
+   * ConflictError, and its effects never exist anywhere.
+   */
   async saveRequestChange(change: RequestChange): Promise<Versioned<AccountRequest>> {
     const r = change.request;
-    const changeId = change.audit.id;
-    const creating = change.expectedEtag === undefined;
-    const tag = creating ? undefined : decodeTag(change.expectedEtag!, 'request', r.id);
-    const fields = requestFields(r, changeId);
-    const head: SubRequest = tag ? this.site.updateReq('requests', tag.itemId, fields, tag.eTag) : this.site.createReq('requests', fields);
-    const side = this.sideRecords(change);
-    // A side record already there (409) was written by an earlier try of this same change.
-    const accept = (i: number, res: SubResponse) => ok(res.status) || (i > 0 && res.status === 409);
-    const { responses, stoppedAt } = await this.site.batch.chain([head, ...side], accept);
-
-    if (stoppedAt === 0) {
-      const res = responses[0]!;
-      if (res.status !== 412 && res.status !== 409) expectOk(res, `saving request ${r.reference}`);
-      // 412 (stale eTag) or 409 (id taken): someone else's write, or our own whose answer was lost and retried.
-      const current = tag ? await this.site.get('requests', tag.itemId) : await this.site.findOne('requests', `fields/RequestId eq ${lit(r.id)}`);
-      if (!current || str(current.fields.LastChangeId) !== changeId) throw new ConflictError('request', r.id);
-      const rest = await this.site.batch.chain(side, (_, x) => ok(x.status) || x.status === 409);
-      if (rest.stoppedAt !== undefined) expectOk(rest.responses[rest.stoppedAt], `recording the change to ${r.reference}`);
-      this.rememberRequest(r.id, current.id);
-      return { value: r, etag: encodeTag(current.id, current.eTag) };
+    const p = pendingOf(change);
+    const fields = { ...requestFields(r, p.changeId), ...pendingFields(p) };
+    if (change.expectedEtag === undefined) return { value: r, etag: tagOf(await this.createRequest(r, p, fields)) };
+    const tag = decodeTag(change.expectedEtag, 'request', r.id);
+    let base: Version = { itemId: tag.itemId, eTag: tag.eTag, changeId: tag.extra.c ?? '', pending: tag.extra.p === '1' };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // Never write over effects that are not yet written: finish the change we read first.
+      if (base.pending) base = await this.finishRead(base, r.id);
+      const done = await this.writeChange(base, fields, p);
+      if (done !== 'stale') return { value: r, etag: tagOf(done) };
+      // 412: someone else's write, or our own whose answer was lost and retried.
+      const it = await this.site.get('requests', base.itemId);
+      if (!it) throw new ConflictError('request', r.id);
+      const now = versionOf(it);
+      if (now.changeId === p.changeId) return { value: r, etag: tagOf(now.pending ? await this.applyQuietly(it) : now) };
+      // The same change as the one read, only its effects cleared since: the request is as the caller saw it.
+      if (!base.changeId || now.changeId !== base.changeId) throw new ConflictError('request', r.id);
+      base = now;
     }
-    if (stoppedAt !== undefined) expectOk(responses[stoppedAt], `recording the change to ${r.reference}`);
-    const item = itemOf(responses[0]!);
-    const itemId = tag ? tag.itemId : item.id;
-    this.rememberRequest(r.id, itemId);
-    return { value: r, etag: encodeTag(itemId, item.eTag) };
+    throw new ConflictError('request', r.id);
+  }
+
+  /**
+   * Writes the effects of every request change that still has them (a crash or
+   * an outage between a change and its records), and clears them. Finds them
+   * with one range query on the indexed PendingSince. Returns how many it
+   * finished; tries every item, then throws the first failure, if any.
+   */
+  async applyPendingChanges(): Promise<number> {
+    const items = await this.site.query('requests', { filter: `fields/PendingSince ge ${EPOCH}` });
+    let applied = 0;
+    let failure: unknown;
+    for (const it of items) {
+      try {
+        await this.applyPending(it);
+        applied++;
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure) throw failure;
+    return applied;
+  }
+
+  /** The guarded update and, when they fit in one chain, the effects and the clearing write. 'stale' on 412. */
+  private async writeChange(base: Version, fields: Fields, p: PendingChange): Promise<Version | 'stale'> {
+    const side = this.sideRecords(p);
+    const head = this.site.updateReq('requests', base.itemId, fields, base.eTag);
+    const guess = nextETag(base.eTag);
+    const steps = side.length + 2 <= MAX_CHAIN ? [head, ...side, ...(guess ? [this.site.updateReq('requests', base.itemId, clearedFields(), guess)] : [])] : [head];
+    let out: Awaited<ReturnType<BatchRunner['chain']>>;
+    try {
+      out = await this.site.batch.chain(steps, (i, x) => ok(x.status) || (i > 0 && i <= side.length && x.status === 409));
+    } catch (e) {
+      return this.ifOurs(await this.site.get('requests', base.itemId).catch(() => undefined), p.changeId, e);
+    }
+    const { responses, stoppedAt } = out;
+    if (stoppedAt === 0) {
+      if (responses[0]!.status === 412) return 'stale';
+      expectOk(responses[0], `saving request ${p.reference}`);
+    }
+    const after: Version = { itemId: base.itemId, eTag: itemOf(responses[0]!).eTag, changeId: p.changeId, pending: true };
+    return this.finishOwn(after, p, steps.length, side.length, responses, stoppedAt);
+  }
+
+  /** A new request: POST it with its effects, then the effects, then clear (a new item's eTag cannot be guessed). */
+  private async createRequest(r: AccountRequest, p: PendingChange, fields: Fields): Promise<Version> {
+    const side = this.sideRecords(p);
+    const steps = side.length + 1 <= MAX_CHAIN ? [this.site.createReq('requests', fields), ...side] : [this.site.createReq('requests', fields)];
+    const find = () => this.site.findOne('requests', `fields/RequestId eq ${lit(r.id)}`);
+    let out: Awaited<ReturnType<BatchRunner['chain']>>;
+    try {
+      out = await this.site.batch.chain(steps, (i, x) => ok(x.status) || (i > 0 && x.status === 409));
+    } catch (e) {
+      const v = await this.ifOurs(await find().catch(() => undefined), p.changeId, e);
+      this.rememberRequest(r.id, v.itemId);
+      return v;
+    }
+    const { responses, stoppedAt } = out;
+    if (stoppedAt === 0) {
+      // 409: the id is taken, by someone else or by our own POST whose answer was lost and retried.
+      if (responses[0]!.status !== 409) expectOk(responses[0], `saving request ${r.reference}`);
+      const it = await find();
+      if (!it || str(it.fields.LastChangeId) !== p.changeId) throw new ConflictError('request', r.id);
+      this.rememberRequest(r.id, it.id);
+      return pendingIn(it.fields) ? this.applyQuietly(it) : versionOf(it);
+    }
+    const created = itemOf(responses[0]!);
+    this.rememberRequest(r.id, created.id);
+    return this.finishOwn({ itemId: created.id, eTag: created.eTag, changeId: p.changeId, pending: true }, p, steps.length, side.length, responses, stoppedAt);
+  }
+
+  /**
+   * After our guarded write landed: whatever the chain did not finish is done
+   * now, or left on the item for the next reader or the sweeper. The change is
+   * saved either way, so from here on an outage is not the caller's failure.
+   */
+  private async finishOwn(after: Version, p: PendingChange, steps: number, sides: number, responses: SubResponse[], stoppedAt: number | undefined): Promise<Version> {
+    if (steps === 1) return this.applyQuietly({ id: after.itemId, eTag: after.eTag, fields: { PendingEffects: JSON.stringify(p), LastChangeId: p.changeId } });
+    // A record refused outright (not a 409) is a bug, not an outage: its effects stay pending, where the sweeper reports it.
+    if (stoppedAt !== undefined && stoppedAt <= sides) return after;
+    if (stoppedAt === undefined && steps === sides + 2) return { ...after, eTag: itemOf(responses[steps - 1]!).eTag, pending: false };
+    // No guess, or a wrong one (412): clear with the eTag the update answered with.
+    try {
+      return await this.clear(after.itemId, after.eTag, p.changeId);
+    } catch (e) {
+      if (e instanceof SharePointError) return after;
+      throw e;
+    }
+  }
+
+  /** The tag read had effects still to write: write them now (or fail), unless the request changed since. */
+  private async finishRead(base: Version, requestId: string): Promise<Version> {
+    const it = await this.site.get('requests', base.itemId);
+    if (!it || str(it.fields.LastChangeId) !== base.changeId) throw new ConflictError('request', requestId);
+    return pendingIn(it.fields) ? this.applyPending(it) : versionOf(it);
+  }
+
+  /** When a write threw (no answer, or retries spent): if the item shows our change, it landed; else the error stands. */
+  private async ifOurs(it: Item | undefined, changeId: string, e: unknown): Promise<Version> {
+    if (!it || str(it.fields.LastChangeId) !== changeId) throw e;
+    return pendingIn(it.fields) ? this.applyQuietly(it) : versionOf(it);
+  }
+
+  /** Writes an item's pending effects (409 = written before) and clears them. */
+  private async applyPending(it: Item): Promise<Version> {
+    const p = pendingIn(it.fields);
+    if (!p) return versionOf(it);
+    const res = await this.site.batch.all(this.sideRecords(p));
+    res.forEach((x) => {
+      if (x.status !== 409) expectOk(x, `writing the records of change ${p.changeId} to ${p.reference}`);
+    });
+    return this.clear(it.id, it.eTag, p.changeId);
+  }
+
+  /** applyPending for a reader: an outage leaves the effects pending (the tag says so) instead of failing the read. */
+  private async applyQuietly(it: Item): Promise<Version> {
+    try {
+      return await this.applyPending(it);
+    } catch (e) {
+      if (e instanceof SharePointError) return versionOf(it);
+      throw e;
+    }
+  }
+
+  /**
+   * Clears a change's effects, once they are all written, with If-Match. On 412
+   * the item is read again: cleared already (by a retry of ours, a reader or the
+   * sweeper) is done; a later change is done too, since a change is only made
+   * on a version whose effects are written (saveRequestChange's finishRead).
+   */
+  private async clear(itemId: string, eTag: string, changeId: string): Promise<Version> {
+    for (let i = 0; i < 5; i++) {
+      const res = await this.site.update('requests', itemId, clearedFields(), eTag);
+      if (res !== 'conflict') return { itemId, eTag: res.eTag, changeId, pending: false };
+      const it = await this.site.get('requests', itemId);
+      if (!it) throw new SharePointError(`SharePoint: request item ${itemId} disappeared`, 404);
+      const now = versionOf(it);
+      // Someone changed the request since: keep our (stale) eTag, so whoever holds this tag meets a conflict, as they should.
+      if (now.changeId !== changeId) return { itemId, eTag, changeId, pending: false };
+      if (!now.pending) return now;
+      eTag = it.eTag;
+    }
+    throw new SharePointError(`SharePoint: the effects of change ${changeId} could not be cleared: the item kept changing`, 412);
   }
 
   async listDecisions(requestId: string): Promise<DecisionRecord[]> {
@@ -272,13 +459,14 @@ export class SharePointStore implements Store {
     }
   }
 
-  private sideRecords(change: RequestChange): SubRequest[] {
+  /** The POSTs that turn a change's effects into items; each has a unique key, so a repeat is a 409. */
+  private sideRecords(p: PendingChange): SubRequest[] {
     const out: SubRequest[] = [];
-    if (change.decision) out.push(this.site.createReq('decisions', decisionFields(change.decision, change.request.reference)));
-    out.push(this.site.createReq('audit', auditFields(change.audit)));
-    if (change.account) out.push(this.site.createReq('accounts', accountFields(change.account)));
-    // Jobs ride in the same $batch; a job key already there (409) was booked by an earlier try.
-    for (const j of change.jobs ?? []) out.push(this.site.createReq('jobs', jobFields(j)));
+    if (p.decision) out.push(this.site.createReq('decisions', decisionFields(p.decision, p.reference)));
+    out.push(this.site.createReq('audit', auditFields(p.audit)));
+    if (p.account) out.push(this.site.createReq('accounts', accountFields(p.account)));
+    // A job key already there (409) was booked by an earlier try, or by an earlier change: the first one stays.
+    for (const j of p.jobs) out.push(this.site.createReq('jobs', jobFields(j)));
     return out;
   }
 
@@ -289,6 +477,18 @@ export class SharePointStore implements Store {
 }
 
 const reference = (n: number) => `CS-${String(n).padStart(4, '0')}`;
+
+/** How many of the counter's last writes it remembers: more than can plausibly land between a write and its retry. */
+const RECENT_WRITES = 50;
+
+interface Seq {
+  itemId: string;
+  eTag: string;
+  value: number;
+  recent: Array<[string, number]>;
+}
+
+const seqOf = (it: Item): Seq => ({ itemId: it.id, eTag: it.eTag, value: Number(str(it.fields.MetaValue)) || 0, recent: json<Array<[string, number]>>(it.fields.RecentWrites, []) });
 
 /** Maps items and sorts them, with the item id (creation order) to break ties. */
 function sorted<T>(items: Item[], from: (f: Item['fields']) => T, order: (a: { v: T; id: number }, b: { v: T; id: number }) => number): T[] {
