@@ -200,6 +200,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   app.use(errorHandler({ bodyLimit: BODY_LIMIT, log }));
 
   let server: Server | undefined;
+  let sweeper: ReturnType<typeof setInterval> | undefined;
   return {
     app,
     store,
@@ -216,11 +217,23 @@ export function createApp(config: Config, o: AppOverrides = {}) {
         const s = embedded ? app.listen(port, '127.0.0.1', () => ok(s)) : app.listen(port, () => ok(s));
       });
       runner?.start();
+      // A change saved on SharePoint whose records were not yet written (a crash, an outage) still carries
+      // them in its item; read-repair finishes it when the request is next read, and this sweep finishes
+      // the rest: at start, then every 10 minutes (one indexed query each time; SQLite has nothing to do).
+      const sweepPending = () =>
+        store.applyPendingChanges().then(
+          (n) => n && log(`finished ${n} changes whose records were still pending`),
+          (e: Error) => log(`finishing pending changes failed, will try again: ${e.message}`),
+        );
+      void sweepPending();
+      sweeper = setInterval(sweepPending, 10 * 60_000);
+      sweeper.unref();
       const bound = (server.address() as AddressInfo).port;
       if (!config.publicUrl) publicUrl = `http://localhost:${bound}`;
       return bound;
     },
     async close(): Promise<void> {
+      clearInterval(sweeper);
       await runner?.stop();
       await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
       store.close();

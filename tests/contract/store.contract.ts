@@ -335,7 +335,7 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
   });
 
   describe('a change and its effects, after a failure between them', () => {
-    const reminder = (id: string, r: AccountRequest, minute: number): Job => ({ id: `job-${id}`, kind: 'approval.remind', key: `remind:${r.id}:${id}`, payload: { requestId: r.id }, runAt: at(minute), attempts: 0 });
+    const reminder = (id: string, r: AccountRequest, minute: number): Job => ({ id: `job-${id}`, schoolId: r.schoolId, kind: 'approval.remind', key: `remind:${r.id}:${id}`, payload: { requestId: r.id }, runAt: at(minute), attempts: 0 });
     const jobIds = async (jobs: JobQueue) => (await jobs.claimDue(new Date(at(100_000)), 100, 60_000)).map((j) => j.id).sort();
 
     /** Submits r1 and has the ICT leader approve it; returns what the head teacher's final approval writes. */
