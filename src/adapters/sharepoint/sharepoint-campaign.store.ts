@@ -261,16 +261,24 @@ export class SharePointCampaignStore implements CampaignStore {
     const fresh = unique.filter((r) => !have.has(r.userId.toLowerCase()));
     const stillQueued = unique.filter((r) => have.get(r.userId.toLowerCase()) === 'queued');
     if (!fresh.length) return { added: [], queued: stillQueued };
-    const res = await this.site.batch.all(fresh.map((r) => this.site.createReq('recipients', { ...recipientFields(r, c.versionId), WriteId: randomUUID() })));
+    const writeIds = fresh.map(() => randomUUID());
+    const res = await this.site.batch.all(fresh.map((r, i) => this.site.createReq('recipients', { ...recipientFields(r, c.versionId), WriteId: writeIds[i] })));
     const added: Recipient[] = [];
+    const conflicted: number[] = [];
     res.forEach((x, i) => {
       if (x.status === 201) added.push(fresh[i]!);
-      // 409: created meanwhile (another instance, or our own write whose answer was lost): its state is unknown, so book its job; the key dedupes it.
-      else if (x.status === 409) {
-        if (fresh[i]!.state === 'queued') stillQueued.push(fresh[i]!);
-      }
+      else if (x.status === 409) conflicted.push(i);
       else throw new SharePointError(`SharePoint: adding recipient ${fresh[i]!.userId} to campaign ${c.id} failed (${x.status})`, x.status);
     });
+    // 409: created meanwhile, by another instance or by our own write whose reply was lost (the batch then
+    // retried it). The WriteId tells which: ours is added (and counted) now; theirs keeps its state, and a
+    // queued one gets its job booked (the job key dedupes it).
+    for (const i of conflicted) {
+      const r = fresh[i]!;
+      const it = await this.site.findOne('recipients', `fields/RecipientKey eq ${lit(recipientKey(c.id, r.userId))}`);
+      if (it && str(it.fields.WriteId) === writeIds[i]) added.push(r);
+      else if ((it ? str(it.fields.State) : r.state) === 'queued') stillQueued.push(r);
+    }
     const deltas = new Map<string, CountDelta>();
     for (const r of added) {
       const k = `${r.state}\u0000${r.department}`;
