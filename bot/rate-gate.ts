@@ -47,10 +47,28 @@ class SlidingLog {
   }
 }
 
+interface Conversation {
+  logs: SlidingLog[];
+  /** Callers waiting for this conversation, in arrival order. */
+  waiters: Array<() => void>;
+}
+
+/**
+ * A fair gate. Each conversation has its own queue of callers; one scheduler
+ * hands out slots round-robin among the conversations that may send now, at
+ * the global pace. A conversation at its own limit waits alone: it never
+ * holds up a caller for another conversation (a single FIFO would).
+ *
+ * A slot is stamped when it is granted, and the caller is expected to send at
+ * once: acquire right before the bytes leave, after any database write, so our
+ * stamps and Teams' arrival times stay within `marginMs` of each other.
+ */
 export class RateGate {
   private readonly global: SlidingLog;
-  private readonly perConversation = new Map<string, SlidingLog[]>();
-  private tail: Promise<void> = Promise.resolve();
+  private readonly conversations = new Map<string, Conversation>();
+  /** Conversations with callers waiting, in round-robin order. Short: at most one per caller in flight. */
+  private ring: string[] = [];
+  private timer?: { at: number; handle: ReturnType<typeof setTimeout> };
   private calls = 0;
   private lastGlobal = -Infinity;
   private readonly spacingMs: number;
@@ -70,42 +88,80 @@ export class RateGate {
     this.spacingMs = (limits.global.windowMs / limits.global.max) * 1.01;
   }
 
-  /** Resolves when a call to `conversationKey` may go. Callers are served in order. */
+  /** Resolves when one call to `conversationKey` may go; stamp taken now, so send at once. */
   acquire(conversationKey: string): Promise<void> {
-    const turn = this.tail.then(() => this.wait(conversationKey));
-    this.tail = turn.catch(() => undefined);
-    return turn;
+    return new Promise<void>((resolve) => {
+      const c = this.conversation(conversationKey);
+      c.waiters.push(resolve);
+      if (c.waiters.length === 1) this.ring.push(conversationKey);
+      this.pump();
+    });
   }
 
-  private logs(key: string): SlidingLog[] {
-    let logs = this.perConversation.get(key);
-    if (!logs) {
-      logs = this.limits.perConversation.map((w) => new SlidingLog({ ...w, windowMs: w.windowMs + this.marginMs }));
-      this.perConversation.set(key, logs);
+  /** Callers waiting, for tests and diagnostics. */
+  get waiting(): number {
+    let n = 0;
+    for (const key of this.ring) n += this.conversations.get(key)!.waiters.length;
+    return n;
+  }
+
+  private conversation(key: string): Conversation {
+    let c = this.conversations.get(key);
+    if (!c) {
+      c = { logs: this.limits.perConversation.map((w) => new SlidingLog({ ...w, windowMs: w.windowMs + this.marginMs })), waiters: [] };
+      this.conversations.set(key, c);
     }
-    return logs;
+    return c;
   }
 
-  private async wait(key: string) {
-    const logs = [this.global, ...this.logs(key)];
+  /** Grants every slot that is free now, fairly, then sleeps until the next one could be. */
+  private pump() {
     for (;;) {
+      if (!this.ring.length) return;
       const now = this.now();
-      const wait = Math.max(this.lastGlobal + this.spacingMs - now, ...logs.map((l) => l.waitMs(now)));
-      if (wait <= 0) {
-        logs.forEach((l) => l.take(now));
-        // Keep to the schedule rather than to the timer: a timer that fires late lets the next few
-        // calls go at once (the windows above still cap them), so lateness does not lower the rate.
-        this.lastGlobal = Math.max(now - 4 * this.spacingMs, this.lastGlobal + this.spacingMs);
-        if (++this.calls % 10_000 === 0) this.prune(now);
-        return;
+      const globalWait = Math.max(this.lastGlobal + this.spacingMs - now, this.global.waitMs(now));
+      if (globalWait > 0) return this.wakeIn(globalWait, now);
+      // Round robin: the first conversation in ring order that its own windows allow.
+      let soonest = Infinity;
+      let picked = -1;
+      for (let i = 0; i < this.ring.length; i++) {
+        const c = this.conversations.get(this.ring[i]!)!;
+        const wait = Math.max(...c.logs.map((l) => l.waitMs(now)), 0);
+        if (wait === 0) {
+          picked = i;
+          break;
+        }
+        soonest = Math.min(soonest, wait);
       }
-      await new Promise((r) => setTimeout(r, wait));
+      if (picked < 0) return this.wakeIn(soonest, now);
+      const [key] = this.ring.splice(picked, 1);
+      const c = this.conversations.get(key!)!;
+      for (const l of [this.global, ...c.logs]) l.take(now);
+      // Keep to the schedule rather than to the timer: a timer that fires late lets the next few
+      // calls go at once (the windows above still cap them), so lateness does not lower the rate.
+      this.lastGlobal = Math.max(now - 4 * this.spacingMs, this.lastGlobal + this.spacingMs);
+      c.waiters.shift()!();
+      if (c.waiters.length) this.ring.push(key!);
+      if (++this.calls % 10_000 === 0) this.prune(now);
     }
+  }
+
+  private wakeIn(ms: number, now: number) {
+    const at = now + ms;
+    if (this.timer && this.timer.at <= at) return;
+    if (this.timer) clearTimeout(this.timer.handle);
+    this.timer = {
+      at,
+      handle: setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, Math.max(1, Math.ceil(ms))),
+    };
   }
 
   /** Forgets conversations idle for longer than the longest window, so memory stays flat over big campaigns. */
   private prune(now: number) {
     const longest = Math.max(...this.limits.perConversation.map((w) => w.windowMs)) + this.marginMs;
-    for (const [key, logs] of this.perConversation) if (Math.max(...logs.map((l) => l.newest())) < now - longest) this.perConversation.delete(key);
+    for (const [key, c] of this.conversations) if (!c.waiters.length && Math.max(...c.logs.map((l) => l.newest())) < now - longest) this.conversations.delete(key);
   }
 }

@@ -120,7 +120,7 @@ export class TeamsNotifier implements Notifier {
     const address = await this.o.conversations.lookup(r.userId);
     if (r.activityId && address && address.conversationId === r.conversationId) {
       try {
-        await this.o.gate.acquire(address.conversationId);
+        // The update goes through the TurnContext, so the rate-gate middleware takes its slot.
         await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, JSON.parse(address.reference), logic), async (ctx) => {
           const update = cardMessage(card);
           update.id = r.activityId!;
@@ -143,7 +143,7 @@ export class TeamsNotifier implements Notifier {
       if (!address || address.conversationId !== sent.conversationId) continue;
       const reference = JSON.parse(address.reference) as ConversationReference;
       try {
-        await this.o.gate.acquire(sent.conversationId);
+        // Gated by the rate-gate middleware; retried here while refreshes run outside the job queue.
         await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, reference, logic), async (ctx) => {
           const update = cardMessage(requestCard(r, { viewerId: sent.userId }));
           update.id = sent.activityId;
@@ -187,10 +187,16 @@ export class TeamsNotifier implements Notifier {
     return { kind: 'failed', userId, reason: status ? `Teams answered ${status}` : (e as Error).message, transient };
   }
 
-  private call<T>(conversationKey: string, retry: boolean, fn: () => Promise<T>, beforeSend?: () => Promise<boolean>): Promise<T> {
+  /**
+   * One connector request: the database write that must precede it, then the
+   * rate gate's slot, then the request, so the slot is stamped as the bytes
+   * leave. `gateKey` is undefined when the request goes through a TurnContext,
+   * where the rate-gate middleware takes the slot itself.
+   */
+  private call<T>(gateKey: string | undefined, retry: boolean, fn: () => Promise<T>, beforeSend?: () => Promise<boolean>): Promise<T> {
     const once = async () => {
-      await this.o.gate.acquire(conversationKey);
       if (beforeSend && !(await beforeSend())) throw new SendCancelled();
+      if (gateKey !== undefined) await this.o.gate.acquire(gateKey);
       return fn();
     };
     return retry ? withConnectorRetry(once) : once();
@@ -231,7 +237,8 @@ export class TeamsNotifier implements Notifier {
         tenantId: this.o.tenantId,
         reference: JSON.stringify({ ...reference, user: { id: userId, aadObjectId: userId } }),
       });
-      const res = await this.call(ctx.activity.conversation.id, retry, () => ctx.sendActivity(cardMessage(card)), o.beforeSend);
+      // No retry here: the create around it is retried as a whole (one layer), and the middleware gates the send.
+      const res = await this.call(undefined, false, () => ctx.sendActivity(cardMessage(card)), o.beforeSend);
       out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
     };
     await this.call(`user:${userId}`, retry, () =>
