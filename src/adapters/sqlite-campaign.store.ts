@@ -3,12 +3,16 @@ import type { Campaign, RecipientCount } from '../domain/campaign';
 import { ConflictError } from '../domain/errors';
 import type { Recipient, RecipientState } from '../domain/recipient.workflow';
 import type { CampaignStore } from '../ports/campaign-store';
-import type { Job } from '../ports/job-queue';
+import type { Job, JobQueue } from '../ports/job-queue';
 import type { Versioned } from '../ports/store';
 import { insertJobs } from './sqlite-job.queue';
 
 export class SqliteCampaignStore implements CampaignStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    /** Told after jobs commit, so the worker wakes. */
+    private readonly queue?: Pick<JobQueue, 'booked'>,
+  ) {}
 
   private insertRecipients(c: { id: string; versionId: string }, recipients: Recipient[]): Recipient[] {
     const stmt = this.db.prepare(
@@ -23,6 +27,7 @@ export class SqliteCampaignStore implements CampaignStore {
       this.insertRecipients(c, recipients);
       insertJobs(this.db, jobs);
     })();
+    this.queue?.booked();
   }
 
   async getCampaign(id: string): Promise<Campaign | undefined> {
@@ -54,11 +59,13 @@ export class SqliteCampaignStore implements CampaignStore {
   async addRecipients(campaignId: string, recipients: Recipient[], jobs: (r: Recipient) => Job): Promise<Recipient[]> {
     const c = await this.getCampaign(campaignId);
     if (!c) return [];
-    return this.db.transaction(() => {
+    const added = this.db.transaction(() => {
       const added = this.insertRecipients(c, recipients);
       insertJobs(this.db, added.map(jobs));
       return added;
     })();
+    if (added.length) this.queue?.booked();
+    return added;
   }
 
   async countRecipients(campaignId: string): Promise<RecipientCount[]> {

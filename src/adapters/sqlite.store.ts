@@ -35,8 +35,8 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.policies = new SqlitePolicyStore(this.db);
-    this.campaigns = new SqliteCampaignStore(this.db);
     this.jobs = new SqliteJobQueue(this.db);
+    this.campaigns = new SqliteCampaignStore(this.db, this.jobs);
   }
 
   private migrate() {
@@ -125,6 +125,7 @@ export class SqliteStore implements Store {
       if (change.jobs?.length) insertJobs(this.db, change.jobs);
       return next;
     })();
+    if (change.jobs?.length) this.jobs.booked();
     return { value: r, etag: String(etag) };
   }
 

@@ -620,72 +620,93 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
   });
 
   describe('job queue', () => {
-    it('keeps the first of two jobs with the same key', async () => {
+    it('keeps the first of two jobs with the same key, even after it has run', async () => {
       const { jobs } = await fresh();
       const first = job('j1', 0, { key: 'same' });
       await jobs.enqueue([first, job('j2', 0, { key: 'same', payload: { second: true } })]);
       await jobs.enqueue([job('j3', 0, { key: 'same', payload: { third: true } })]);
       expect(await jobs.pendingCount()).toBe(1);
-      const [claimed] = await jobs.claimDue(new Date(at(1)), 10, 60_000);
-      expect(claimed).toEqual({ ...first, attempts: 1 });
+      const [received] = await jobs.receive(new Date(at(1)), 10, 60_000);
+      expect({ ...received, receipt: undefined }).toEqual({ ...first, attempts: 1, receipt: undefined });
+      expect(await jobs.complete(received!)).toBe(true);
+      await jobs.enqueue([job('j4', 0, { key: 'same' })]);
+      expect(await jobs.pendingCount()).toBe(0);
     });
 
-    it('claims only due jobs, earliest first, up to the limit', async () => {
+    it('tells listeners when jobs are booked', async () => {
+      const { jobs } = await fresh();
+      let told = 0;
+      const stop = jobs.onBooked(() => told++);
+      await jobs.enqueue([job('j1', 0)]);
+      jobs.booked();
+      stop();
+      jobs.booked();
+      expect(told).toBe(2);
+    });
+
+    it('delivers only visible jobs, earliest first, up to the limit', async () => {
       const { jobs } = await fresh();
       await jobs.enqueue([job('j-late', 30), job('j-b', 2), job('j-a', 1), job('j-c', 3)]);
       const now = new Date(at(5));
       const hour = 3600_000;
-      const firstTwo = await jobs.claimDue(now, 2, hour);
+      const firstTwo = await jobs.receive(now, 2, hour);
       expect(firstTwo.map((j) => j.id)).toEqual(['j-a', 'j-b']);
       expect(firstTwo.every((j) => j.attempts === 1)).toBe(true);
-      expect((await jobs.claimDue(now, 10, hour)).map((j) => j.id)).toEqual(['j-c']);
-      expect(await jobs.claimDue(now, 10, hour)).toEqual([]);
-      expect((await jobs.claimDue(new Date(at(30)), 10, hour)).map((j) => j.id)).toEqual(['j-late']);
+      expect((await jobs.receive(now, 10, hour)).map((j) => j.id)).toEqual(['j-c']);
+      expect(await jobs.receive(now, 10, hour)).toEqual([]);
+      expect((await jobs.receive(new Date(at(30)), 10, hour)).map((j) => j.id)).toEqual(['j-late']);
     });
 
-    it('holds a claimed job for its lease; an expired lease makes it claimable again', async () => {
+    it('hides a received job for its visibility timeout, then delivers it again with a new receipt', async () => {
       const { jobs } = await fresh();
       await jobs.enqueue([job('j1', 0)]);
-      expect(await jobs.claimDue(new Date(at(1)), 5, 10 * 60_000)).toHaveLength(1);
-      expect(await jobs.claimDue(new Date(at(5)), 5, 10 * 60_000)).toEqual([]);
+      const [first] = await jobs.receive(new Date(at(1)), 5, 10 * 60_000);
+      expect(await jobs.receive(new Date(at(5)), 5, 10 * 60_000)).toEqual([]);
       expect(await jobs.nextDueAt()).toBe(at(11));
-      const again = await jobs.claimDue(new Date(at(12)), 5, 10 * 60_000);
+      const again = await jobs.receive(new Date(at(12)), 5, 10 * 60_000);
       expect(again.map((j) => [j.id, j.attempts])).toEqual([['j1', 2]]);
+      expect(again[0]!.receipt).not.toBe(first!.receipt);
+      // The first worker's lease ran out: its answer changes nothing; the later delivery decides.
+      expect(await jobs.complete(first!)).toBe(false);
       expect(await jobs.pendingCount()).toBe(1);
+      expect(await jobs.complete(again[0]!)).toBe(true);
+      expect(await jobs.pendingCount()).toBe(0);
     });
 
-    it('completes, retries later and fails jobs', async () => {
+    it('completes, releases for later and poisons jobs', async () => {
       const { jobs } = await fresh();
       await jobs.enqueue([job('j-done', 0), job('j-retry', 0), job('j-fail', 0), job('j-wait', 20)]);
       expect(await jobs.nextDueAt()).toBe(at(0));
-      const claimed = await jobs.claimDue(new Date(at(1)), 10, 60_000);
-      expect(claimed.map((j) => j.id).sort()).toEqual(['j-done', 'j-fail', 'j-retry']);
-      await jobs.complete('j-done');
-      await jobs.retryLater('j-retry', at(10), 'throttled');
-      await jobs.fail('j-fail', 'no handler');
+      const received = await jobs.receive(new Date(at(1)), 10, 60_000);
+      expect(received.map((j) => j.id).sort()).toEqual(['j-done', 'j-fail', 'j-retry']);
+      const byId = (id: string) => received.find((j) => j.id === id)!;
+      expect(await jobs.complete(byId('j-done'))).toBe(true);
+      expect(await jobs.release(byId('j-retry'), at(10), 'throttled')).toBe(true);
+      expect(await jobs.poison(byId('j-fail'), 'no handler')).toBe(true);
       expect(await jobs.pendingCount()).toBe(2);
       expect(await jobs.nextDueAt()).toBe(at(10));
-      expect(await jobs.claimDue(new Date(at(9)), 10, 60_000)).toEqual([]);
-      const retried = await jobs.claimDue(new Date(at(10)), 10, 60_000);
+      expect(await jobs.receive(new Date(at(9)), 10, 60_000)).toEqual([]);
+      const retried = await jobs.receive(new Date(at(10)), 10, 60_000);
       expect(retried.map((j) => [j.id, j.runAt, j.attempts])).toEqual([['j-retry', at(10), 2]]);
-      await jobs.complete('j-retry');
+      await jobs.complete(retried[0]!);
       expect(await jobs.pendingCount()).toBe(1);
       expect(await jobs.nextDueAt()).toBe(at(20));
-      await jobs.complete((await jobs.claimDue(new Date(at(20)), 1, 60_000))[0]!.id);
+      await jobs.complete((await jobs.receive(new Date(at(20)), 1, 60_000))[0]!);
       expect(await jobs.pendingCount()).toBe(0);
       expect(await jobs.nextDueAt()).toBeUndefined();
+      expect(await jobs.receive(new Date(at(999)), 10, 60_000)).toEqual([]);
     });
 
-    it('never hands the same job to two instances claiming at once', async () => {
+    it('never hands the same job to two instances receiving at once', async () => {
       const sut = await fresh();
       const other = await sut.another();
       await sut.jobs.enqueue(Array.from({ length: 12 }, (_, i) => job(`j${String(i).padStart(2, '0')}`, 0)));
       const now = new Date(at(1));
-      const [a, b] = await Promise.all([sut.jobs.claimDue(now, 12, 60_000), other.jobs.claimDue(now, 12, 60_000)]);
+      const [a, b] = await Promise.all([sut.jobs.receive(now, 12, 60_000), other.jobs.receive(now, 12, 60_000)]);
       const ids = [...a, ...b].map((j) => j.id);
       expect(new Set(ids).size).toBe(ids.length);
-      // Whatever one lost in the race is still there for the next claim.
-      const rest = await sut.jobs.claimDue(now, 12, 60_000);
+      // Whatever one lost in the race is still there for the next receive.
+      const rest = await sut.jobs.receive(now, 12, 60_000);
       expect(ids.length + rest.length).toBe(12);
     });
   });

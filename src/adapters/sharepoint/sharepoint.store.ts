@@ -150,12 +150,14 @@ export class SharePointStore implements Store {
       const rest = await this.site.batch.chain(side, (_, x) => ok(x.status) || x.status === 409);
       if (rest.stoppedAt !== undefined) expectOk(rest.responses[rest.stoppedAt], `recording the change to ${r.reference}`);
       this.rememberRequest(r.id, current.id);
+      if (change.jobs?.length) this.jobs.booked();
       return { value: r, etag: encodeTag(current.id, current.eTag) };
     }
     if (stoppedAt !== undefined) expectOk(responses[stoppedAt], `recording the change to ${r.reference}`);
     const item = itemOf(responses[0]!);
     const itemId = tag ? tag.itemId : item.id;
     this.rememberRequest(r.id, itemId);
+    if (change.jobs?.length) this.jobs.booked();
     return { value: r, etag: encodeTag(itemId, item.eTag) };
   }
 
