@@ -98,6 +98,11 @@ export class RateGate {
     });
   }
 
+  /** Slots granted so far, for tests and diagnostics. */
+  get granted(): number {
+    return this.calls;
+  }
+
   /** Callers waiting, for tests and diagnostics. */
   get waiting(): number {
     let n = 0;
