@@ -145,6 +145,7 @@ async function main() {
   console.log(`  achieved ÷ ceiling:              ${(rate / ceiling).toFixed(3)}   (target ≥ 0.97)`);
   const share = connector.requests ? connector.throttled / connector.requests : 0;
   console.log(`  answered 429 by the connector:   ${connector.throttled} of ${connector.requests} requests = ${(share * 100).toFixed(3)}%   (target ≤ 0.1%)`);
+  console.log(`  limits exceeded (per 429):       ${[...connector.violations].map(([label, n]) => `${label} × ${n}`).join(', ') || 'none'}`);
   console.log(`  duplicates / lost:               ${duplicates} / ${lost}   (target 0 / 0)`);
   console.log(`  server peak RSS:                 ${peakRss.toFixed(0)} MB   (target ≤ 200 MB)`);
   console.log(`  campaign progress (status card): median ${median(after).toFixed(1)} ms after fan-out, ${median(during).toFixed(1)} ms during   (target ≤ 200 ms)`);

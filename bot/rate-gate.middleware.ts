@@ -22,8 +22,13 @@ export class RateGateMiddleware implements Middleware {
   async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
     const retry = !isProactive(ctx.activity);
     const once = <T>(slots: number, send: () => Promise<T>) => async () => {
-      for (let i = 0; i < slots; i++) await this.gate.acquire(ctx.activity.conversation.id);
-      return send();
+      const answered: Array<() => void> = [];
+      try {
+        for (let i = 0; i < slots; i++) answered.push(await this.gate.acquire(ctx.activity.conversation.id));
+        return await send();
+      } finally {
+        answered.forEach((a) => a());
+      }
     };
     const run = <T>(slots: number, send: () => Promise<T>): Promise<T> => {
       if (!slots) return send();

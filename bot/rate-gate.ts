@@ -30,28 +30,46 @@ export function scaleLimits(l: RateLimits, factor: number): RateLimits {
   return { perConversation: l.perConversation.map(s), global: s(l.global) };
 }
 
-/** Sliding-window log: exact, and small because each log keeps at most `max` stamps. */
+/**
+ * Sliding-window log, exact, of requests as Teams may count them. A request
+ * reaches Teams somewhere between the moment we let it go and the moment its
+ * answer comes back. So it counts from the first moment (in flight) and goes
+ * on counting for a whole window after the second (stamped at its answer):
+ * whatever delay it met on the way (our event loop, the network, a busy
+ * receiver), Teams cannot have seen it outside the span we count it in.
+ */
 class SlidingLog {
+  /** Answer times, ascending. */
   private stamps: number[] = [];
+  private inFlight = 0;
   constructor(readonly w: Window) {}
-  /** Milliseconds until one more call fits (0 = now). */
+  /** Milliseconds until one more request fits (0 = now; Infinity = when one in flight is answered). */
   waitMs(now: number): number {
-    while (this.stamps.length && this.stamps[0] <= now - this.w.windowMs) this.stamps.shift();
-    return this.stamps.length < this.w.max ? 0 : this.stamps[0] + this.w.windowMs - now;
+    while (this.stamps.length && this.stamps[0]! <= now - this.w.windowMs) this.stamps.shift();
+    const over = this.stamps.length + this.inFlight - this.w.max;
+    if (over < 0) return 0;
+    return over < this.stamps.length ? this.stamps[over]! + this.w.windowMs - now : Infinity;
   }
-  take(now: number) {
-    this.stamps.push(now);
+  take() {
+    this.inFlight++;
   }
-  newest() {
-    return this.stamps.at(-1) ?? 0;
+  answered(now: number) {
+    this.inFlight--;
+    this.stamps.push(Math.max(now, this.stamps.at(-1) ?? now));
+  }
+  idleSince(now: number) {
+    return this.inFlight ? now : (this.stamps.at(-1) ?? 0);
   }
 }
 
 interface Conversation {
   logs: SlidingLog[];
   /** Callers waiting for this conversation, in arrival order. */
-  waiters: Array<() => void>;
+  waiters: Array<(answered: () => void) => void>;
 }
+
+/** Call it when the request's answer (or failure) has come back. */
+export type Answered = () => void;
 
 /**
  * A fair gate. Each conversation has its own queue of callers; one scheduler
@@ -59,9 +77,10 @@ interface Conversation {
  * the global pace. A conversation at its own limit waits alone: it never
  * holds up a caller for another conversation (a single FIFO would).
  *
- * A slot is stamped when it is granted, and the caller is expected to send at
- * once: acquire right before the bytes leave, after any database write, so our
- * stamps and Teams' arrival times stay within `marginMs` of each other.
+ * Take the slot right before the request leaves, after any database write
+ * (`run` does both ends): a slot counts from the moment it is granted until a
+ * window after the answer, so the longer a caller holds it, the fewer others
+ * get.
  */
 export class RateGate {
   private readonly global: SlidingLog;
@@ -74,12 +93,12 @@ export class RateGate {
   private readonly spacingMs: number;
 
   /**
-   * `marginMs` widens each window a little: our clock stamps a call before it
-   * reaches Teams, so a window that is exactly full here could be one over there.
+   * `marginMs` widens each window a little, for clocks that tick in whole
+   * milliseconds; the in-flight counting above covers any delay on the way.
    */
   constructor(
     private readonly limits: RateLimits = TEAMS_RATE_LIMITS,
-    private readonly marginMs = 15,
+    private readonly marginMs = 5,
     private readonly now: () => number = Date.now,
   ) {
     this.global = new SlidingLog({ ...limits.global, windowMs: limits.global.windowMs + marginMs });
@@ -88,9 +107,19 @@ export class RateGate {
     this.spacingMs = (limits.global.windowMs / limits.global.max) * 1.01;
   }
 
-  /** Resolves when one call to `conversationKey` may go; stamp taken now, so send at once. */
-  acquire(conversationKey: string): Promise<void> {
-    return new Promise<void>((resolve) => {
+  /** Runs `send` in a slot of `conversationKey`, and counts it from its answer. */
+  async run<T>(conversationKey: string, send: () => Promise<T>): Promise<T> {
+    const answered = await this.acquire(conversationKey);
+    try {
+      return await send();
+    } finally {
+      answered();
+    }
+  }
+
+  /** Resolves when one request to `conversationKey` may go: send it at once, then call the `Answered` it gives. */
+  acquire(conversationKey: string): Promise<Answered> {
+    return new Promise<Answered>((resolve) => {
       const c = this.conversation(conversationKey);
       c.waiters.push(resolve);
       if (c.waiters.length === 1) this.ring.push(conversationKey);
@@ -141,17 +170,27 @@ export class RateGate {
       if (picked < 0) return this.wakeIn(soonest, now);
       const [key] = this.ring.splice(picked, 1);
       const c = this.conversations.get(key!)!;
-      for (const l of [this.global, ...c.logs]) l.take(now);
+      const logs = [this.global, ...c.logs];
+      for (const l of logs) l.take();
+      let once = false;
+      const answered = () => {
+        if (once) return;
+        once = true;
+        const at = this.now();
+        for (const l of logs) l.answered(at);
+        this.pump();
+      };
       // Keep to the schedule rather than to the timer: a timer that fires late lets the next few
       // calls go at once (the windows above still cap them), so lateness does not lower the rate.
       this.lastGlobal = Math.max(now - 4 * this.spacingMs, this.lastGlobal + this.spacingMs);
-      c.waiters.shift()!();
+      c.waiters.shift()!(answered);
       if (c.waiters.length) this.ring.push(key!);
       if (++this.calls % 10_000 === 0) this.prune(now);
     }
   }
 
   private wakeIn(ms: number, now: number) {
+    if (!Number.isFinite(ms)) return; // an answer will call pump
     const at = now + ms;
     if (this.timer && this.timer.at <= at) return;
     if (this.timer) clearTimeout(this.timer.handle);
@@ -167,6 +206,6 @@ export class RateGate {
   /** Forgets conversations idle for longer than the longest window, so memory stays flat over big campaigns. */
   private prune(now: number) {
     const longest = Math.max(...this.limits.perConversation.map((w) => w.windowMs)) + this.marginMs;
-    for (const [key, c] of this.conversations) if (!c.waiters.length && Math.max(...c.logs.map((l) => l.newest())) < now - longest) this.conversations.delete(key);
+    for (const [key, c] of this.conversations) if (!c.waiters.length && Math.max(...c.logs.map((l) => l.idleSince(now))) < now - longest) this.conversations.delete(key);
   }
 }

@@ -196,8 +196,7 @@ export class TeamsNotifier implements Notifier {
   private call<T>(gateKey: string | undefined, retry: boolean, fn: () => Promise<T>, beforeSend?: () => Promise<boolean>): Promise<T> {
     const once = async () => {
       if (beforeSend && !(await beforeSend())) throw new SendCancelled();
-      if (gateKey !== undefined) await this.o.gate.acquire(gateKey);
-      return fn();
+      return gateKey === undefined ? fn() : this.o.gate.run(gateKey, fn);
     };
     return retry ? withConnectorRetry(once) : once();
   }

@@ -12,7 +12,8 @@ afterEach(() => {
 /** Acquires `n` slots for `key` one after another, recording when each was granted. */
 function take(gate: RateGate, key: string, n: number, log: Array<[string, number]>) {
   const grants: Promise<void>[] = [];
-  for (let i = 0; i < n; i++) grants.push(gate.acquire(key).then(() => void log.push([key, Date.now()])));
+  // Each request is answered at once, so it counts from the moment it was granted.
+  for (let i = 0; i < n; i++) grants.push(gate.acquire(key).then((answered) => (log.push([key, Date.now()]), answered())));
   return Promise.all(grants);
 }
 
@@ -75,9 +76,42 @@ describe('RateGate', () => {
   it('serves callers of one conversation in arrival order', async () => {
     const gate = new RateGate(TEAMS_RATE_LIMITS, 0);
     const order: number[] = [];
-    const all = Promise.all(Array.from({ length: 20 }, (_, i) => gate.acquire('c').then(() => void order.push(i))));
+    const all = Promise.all(Array.from({ length: 20 }, (_, i) => gate.acquire('c').then((answered) => (order.push(i), answered()))));
     await vi.advanceTimersByTimeAsync(10_000);
     await all;
     expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('counts a request from when it goes until a window after its answer, however slow the answer', async () => {
+    const limits: RateLimits = { perConversation: [{ max: 2, windowMs: 1000 }], global: { max: 100, windowMs: 1000 } };
+    const gate = new RateGate(limits, 0);
+    const first = await gate.acquire('c');
+    const second = await gate.acquire('c');
+    let third = false;
+    const waiting = gate.acquire('c').then((answered) => ((third = true), answered()));
+    // Both are still in flight after three windows: Teams may not have counted them yet.
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(third).toBe(false);
+    first(); // answered at 3000: counts until 4000
+    await vi.advanceTimersByTimeAsync(999);
+    expect(third).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(third).toBe(true);
+    second();
+    await waiting;
+  });
+
+  it('run() takes the slot and gives the answer time back, also when the request fails', async () => {
+    const limits: RateLimits = { perConversation: [{ max: 1, windowMs: 1000 }], global: { max: 100, windowMs: 1000 } };
+    const gate = new RateGate(limits, 0);
+    await expect(gate.run('c', async () => Promise.reject(new Error('429')))).rejects.toThrow('429');
+    let ran = false;
+    const next = gate.run('c', async () => void (ran = true));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(ran).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await next;
+    expect(ran).toBe(true);
+    expect(gate.granted).toBe(2);
   });
 });
