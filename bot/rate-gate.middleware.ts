@@ -24,7 +24,13 @@ export class RateGateMiddleware implements Middleware {
     const once = <T>(slots: number, send: () => Promise<T>) => async () => {
       const answered: Array<() => void> = [];
       try {
-        for (let i = 0; i < slots; i++) answered.push(await this.gate.acquire(ctx.activity.conversation.id));
+        // Several activities in one call go one after another once all slots are taken. Each slot but the last
+        // counts from when the next is taken (a little early), so a batch longer than a window cannot wait on its
+        // own slots; Countersign sends one activity per call, so this is a guard, not a path we rely on.
+        for (let i = 0; i < slots; i++) {
+          answered.pop()?.();
+          answered.push(await this.gate.acquire(ctx.activity.conversation.id));
+        }
         return await send();
       } finally {
         answered.forEach((a) => a());

@@ -189,14 +189,21 @@ export class TeamsNotifier implements Notifier {
 
   /**
    * One connector request: the database write that must precede it, then the
-   * rate gate's slot, then the request, so the slot is stamped as the bytes
+   * rate gate's slot, then the request, so the slot is taken as the bytes
    * leave. `gateKey` is undefined when the request goes through a TurnContext,
-   * where the rate-gate middleware takes the slot itself.
+   * where the rate-gate middleware takes the slot itself. `fn` may say early
+   * that its request was answered (a create whose logic goes on to send).
    */
-  private call<T>(gateKey: string | undefined, retry: boolean, fn: () => Promise<T>, beforeSend?: () => Promise<boolean>): Promise<T> {
+  private call<T>(gateKey: string | undefined, retry: boolean, fn: (answered: () => void) => Promise<T>, beforeSend?: () => Promise<boolean>): Promise<T> {
     const once = async () => {
       if (beforeSend && !(await beforeSend())) throw new SendCancelled();
-      return gateKey === undefined ? fn() : this.o.gate.run(gateKey, fn);
+      if (gateKey === undefined) return fn(() => undefined);
+      const answered = await this.o.gate.acquire(gateKey);
+      try {
+        return await fn(answered);
+      } finally {
+        answered();
+      }
     };
     return retry ? withConnectorRetry(once) : once();
   }
@@ -227,7 +234,10 @@ export class TeamsNotifier implements Notifier {
       tenantId: this.o.tenantId,
       channelData: { tenant: { id: this.o.tenantId } },
     };
+    let created: () => void = () => undefined;
     const sendInNewChat = async (ctx: TurnContext) => {
+      // The create has been answered: free its slot before the send takes its own, so creates in flight never starve sends.
+      created();
       const reference = TurnContext.getConversationReference(ctx.activity) as ConversationReference;
       await this.o.conversations.remember({
         userId,
@@ -240,9 +250,10 @@ export class TeamsNotifier implements Notifier {
       const res = await this.call(undefined, false, () => ctx.sendActivity(cardMessage(card)), o.beforeSend);
       out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
     };
-    await this.call(`user:${userId}`, retry, () =>
-      proactive((logic) => this.o.adapter.createConversationAsync(this.o.botAppId, 'msteams', serviceUrl, '', parameters as any, logic), sendInNewChat),
-    );
+    await this.call(`user:${userId}`, retry, (answered) => {
+      created = answered;
+      return proactive((logic) => this.o.adapter.createConversationAsync(this.o.botAppId, 'msteams', serviceUrl, '', parameters as any, logic), sendInNewChat);
+    });
     if (!out) throw new Error('the connector accepted no message');
     return out;
   }

@@ -51,4 +51,14 @@ describe('RateGateMiddleware', () => {
     await adapter.send('hi').assertReply('reply');
     expect(gate.granted).toBe(2);
   });
+
+  it('sends more activities in one call than a window holds without waiting on its own slots', async () => {
+    const gate = new RateGate({ perConversation: [{ max: 2, windowMs: 50 }], global: { max: 100, windowMs: 1000 } }, 0);
+    const adapter = new TestAdapter(async (ctx) => {
+      await ctx.sendActivities([1, 2, 3, 4, 5].map((n) => ({ type: 'message', text: `m${n}` })));
+    });
+    adapter.use(new RateGateMiddleware(gate));
+    await adapter.send('go').assertReply('m1').assertReply('m2').assertReply('m3').assertReply('m4').assertReply('m5');
+    expect(gate.granted).toBe(5);
+  });
 });
