@@ -35,10 +35,12 @@ export interface RetryPolicy {
    * equal: uniform in [backoff/2, backoff] (never retries at once; for work that must not hammer).
    */
   jitter: 'full' | 'equal';
+  /** A wait longer than this (a long Retry-After) is not waited out in-process: the last error is thrown instead. */
+  maxWaitMs?: number;
 }
 
 /** Bot Connector calls inside a turn: Azure Bot Service gives up on a turn after 10–15 s, so stay short. */
-export const connectorPolicy: RetryPolicy = { maxAttempts: 4, baseMs: 500, capMs: 4000, jitter: 'full' };
+export const connectorPolicy: RetryPolicy = { maxAttempts: 4, baseMs: 500, capMs: 4000, jitter: 'full', maxWaitMs: 5000 };
 /** Inner requests of a Graph $batch. */
 export const graphItemsPolicy: RetryPolicy = { maxAttempts: 10, baseMs: 500, capMs: 60_000, jitter: 'equal' };
 /** Jobs: redelivery after a transient failure; after maxAttempts deliveries a job is poison. */
@@ -89,6 +91,7 @@ export async function retrying<T>(p: RetryPolicy, call: (attempt: number) => Pro
       const r = read(e);
       if (!r.transient || attempt >= p.maxAttempts) throw e;
       const wait = backoffMs(p, attempt, random(), r.retryAfterMs);
+      if (p.maxWaitMs !== undefined && wait > p.maxWaitMs) throw e;
       hooks.onRetry?.(attempt, wait, e);
       await sleep(wait);
     }

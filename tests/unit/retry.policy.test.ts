@@ -75,4 +75,10 @@ describe('retrying', () => {
     await expect(retrying(p(), async () => { calls++; throw { status: 403 }; }, transient, { sleep: async () => undefined })).rejects.toEqual({ status: 403 });
     expect(calls).toBe(1);
   });
+
+  it('does not wait out a Retry-After longer than maxWaitMs: it throws for a slower layer to retry', async () => {
+    let calls = 0;
+    await expect(retrying(p({ maxWaitMs: 2000 }), async () => { calls++; throw { status: 429, after: 30_000 }; }, transient, { sleep: async () => undefined })).rejects.toEqual({ status: 429, after: 30_000 });
+    expect(calls).toBe(1);
+  });
 });
