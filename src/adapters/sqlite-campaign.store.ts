@@ -3,7 +3,7 @@ import type { Campaign, RecipientCount } from '../domain/campaign';
 import { ConflictError } from '../domain/errors';
 import type { Recipient, RecipientState } from '../domain/recipient.workflow';
 import type { CampaignStore } from '../ports/campaign-store';
-import type { Job, JobQueue } from '../ports/job-queue';
+import { earliestRunAt, type Job, type JobQueue } from '../ports/job-queue';
 import type { Versioned } from '../ports/store';
 import { insertJobs } from './sqlite-job.queue';
 
@@ -27,7 +27,7 @@ export class SqliteCampaignStore implements CampaignStore {
       this.insertRecipients(c, recipients);
       insertJobs(this.db, jobs);
     })();
-    this.queue?.booked();
+    if (jobs.length) this.queue?.booked(earliestRunAt(jobs));
   }
 
   async getCampaign(id: string): Promise<Campaign | undefined> {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { BookedSignal, type Job, type JobQueue, type ReceivedJob } from '../ports/job-queue';
+import { BookedSignal, earliestRunAt, type Job, type JobQueue, type ReceivedJob } from '../ports/job-queue';
 
 /**
  * Writes jobs inside the caller's transaction: a change and its jobs commit together.
@@ -39,14 +39,14 @@ export class SqliteJobQueue implements JobQueue {
 
   async enqueue(jobs: Job[]): Promise<void> {
     this.db.transaction(() => insertJobs(this.db, jobs))();
-    this.booked();
+    if (jobs.length) this.booked(earliestRunAt(jobs));
   }
 
-  booked(): void {
-    this.signal.fire();
+  booked(runAt?: string): void {
+    this.signal.fire(runAt);
   }
 
-  onBooked(listener: () => void): () => void {
+  onBooked(listener: (runAt?: string) => void): () => void {
     return this.signal.on(listener);
   }
 

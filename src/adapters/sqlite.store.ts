@@ -9,6 +9,7 @@ import { insertAudit } from './sqlite-audit';
 import { migrations } from './sqlite.migrations';
 import { SqliteCampaignStore } from './sqlite-campaign.store';
 import { insertJobs, SqliteJobQueue } from './sqlite-job.queue';
+import { earliestRunAt } from '../ports/job-queue';
 import { SqlitePolicyStore } from './sqlite-policy.store';
 import type {
   AuditEntry,
@@ -125,7 +126,7 @@ export class SqliteStore implements Store {
       if (change.jobs?.length) insertJobs(this.db, change.jobs);
       return next;
     })();
-    if (change.jobs?.length) this.jobs.booked();
+    if (change.jobs?.length) this.jobs.booked(earliestRunAt(change.jobs));
     return { value: r, etag: String(etag) };
   }
 

@@ -58,12 +58,14 @@ export interface JobQueue {
   /** Books jobs, then calls `booked()`. A key that exists already is skipped: the first stays. */
   enqueue(jobs: Job[]): Promise<void>;
   /**
-   * Says that jobs were just booked in this process. `enqueue` calls it; a
-   * store that writes jobs inside its own transaction calls it after the commit.
+   * Says that jobs were just booked in this process, due at `runAt` at the
+   * earliest (unknown: now). `enqueue` calls it; a store that writes jobs
+   * inside its own transaction calls it after the commit, with
+   * `earliestRunAt(jobs)`. A worker asleep past that time wakes for it.
    */
-  booked(): void;
+  booked(runAt?: string): void;
   /** Calls `listener` on every `booked()`; returns a function that stops it. */
-  onBooked(listener: () => void): () => void;
+  onBooked(listener: (runAt?: string) => void): () => void;
   /** Takes up to `limit` visible jobs, invisible to others for `visibilityMs`, oldest runAt first. */
   receive(now: Date, limit: number, visibilityMs: number): Promise<ReceivedJob[]>;
   /** Done: the job is never delivered again. False if the receipt is stale. */
@@ -82,14 +84,21 @@ export interface JobQueue {
   nextDueAt(): Promise<string | undefined>;
 }
 
+/** The earliest runAt of some jobs, for `booked()`. */
+export function earliestRunAt(jobs: ReadonlyArray<Pick<Job, 'runAt'>>): string | undefined {
+  let first: string | undefined;
+  for (const j of jobs) if (first === undefined || Date.parse(j.runAt) < Date.parse(first)) first = j.runAt;
+  return first;
+}
+
 /** The listeners behind `booked()`/`onBooked()`, for adapters to share. */
 export class BookedSignal {
-  private readonly listeners = new Set<() => void>();
-  on(listener: () => void): () => void {
+  private readonly listeners = new Set<(runAt?: string) => void>();
+  on(listener: (runAt?: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-  fire(): void {
-    for (const l of this.listeners) l();
+  fire(runAt?: string): void {
+    for (const l of this.listeners) l(runAt);
   }
 }

@@ -46,6 +46,8 @@ export class JobRunner {
   private running = false;
   private inFlight = 0;
   private wake?: (why: Wake) => void;
+  /** Moves the current sleep's end earlier, to a clock time in ms. */
+  private retime?: (atMs: number) => void;
   private loop?: Promise<void>;
   private unsubscribe?: () => void;
   private readonly concurrency: number;
@@ -63,7 +65,7 @@ export class JobRunner {
   start() {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.o.queue.onBooked(() => this.wake?.('booked'));
+    this.unsubscribe = this.o.queue.onBooked((runAt) => this.onBooked(runAt));
     this.loop = this.run();
   }
 
@@ -73,6 +75,16 @@ export class JobRunner {
     this.wake?.('stop');
     await this.loop;
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /**
+   * A job due now wakes the loop; one due later than now but before the loop
+   * would wake shortens its sleep to then (no request); a later one changes nothing.
+   */
+  private onBooked(runAt?: string) {
+    const at = runAt === undefined ? NaN : Date.parse(runAt);
+    if (!(at > this.o.clock.now().getTime())) this.wake?.('booked');
+    else this.retime?.(at);
   }
 
   /** Wakes the loop early. Booking through the queue does this already; kept for callers that know better. */
@@ -109,8 +121,8 @@ export class JobRunner {
         const next = await this.o.queue.nextDueAt();
         const waitMs = next === undefined ? Infinity : Date.parse(next) - this.o.clock.now().getTime();
         if (waitMs > 0) {
-          const why = await this.sleep(Math.min(this.idleMs, waitMs));
-          due = why === 'booked' || (why === 'timer' && waitMs <= this.idleMs);
+          const [why, retimed] = await this.sleepUntilDue(Math.min(this.idleMs, waitMs));
+          due = why === 'booked' || (why === 'timer' && (waitMs <= this.idleMs || retimed));
           continue;
         }
       }
@@ -126,15 +138,35 @@ export class JobRunner {
     }
   }
 
-  private sleep(ms: number): Promise<Wake> {
+  /** Sleeps like `sleep`, but a booking due before the end moves the end to it; says whether it did. */
+  private async sleepUntilDue(ms: number): Promise<[Wake, boolean]> {
+    let retimed = false;
+    let end = this.o.clock.now().getTime() + ms;
+    const why = await this.sleep(ms, (arm) => {
+      this.retime = (atMs) => {
+        if (atMs >= end) return;
+        end = atMs;
+        retimed = true;
+        arm(atMs - this.o.clock.now().getTime());
+      };
+    });
+    this.retime = undefined;
+    return [why, retimed];
+  }
+
+  private sleep(ms: number, expose?: (arm: (ms: number) => void) => void): Promise<Wake> {
     return new Promise<Wake>((resolve) => {
       const done = (why: Wake) => {
         clearTimeout(t);
         if (this.wake === done) this.wake = undefined;
         resolve(why);
       };
-      const t = setTimeout(() => done('timer'), Math.max(1, ms));
+      let t = setTimeout(() => done('timer'), Math.max(1, ms));
       this.wake = done;
+      expose?.((next) => {
+        clearTimeout(t);
+        t = setTimeout(() => done('timer'), Math.max(1, next));
+      });
     });
   }
 

@@ -180,4 +180,23 @@ describe('JobRunner when idle', () => {
     expect(ran[1]![1] - due).toBeLessThanOrEqual(10);
     await runner.stop();
   });
+
+  it('a booking due before the end of its sleep moves the wake-up to it, without asking the queue', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const q = queue();
+    const { wrapped, calls } = counted(q);
+    const ran: Array<[string, number]> = [];
+    const runner = new JobRunner({ queue: wrapped, clock: { now: () => new Date() }, idleMs: 60_000, handlers: { k: async (j) => (ran.push([j.id, Date.now()]), { kind: 'done' }) }, log: () => undefined });
+    runner.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    const before = { ...calls };
+    const due = Date.now() + 10_000;
+    await q.enqueue([job('soon', due)]);
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(ran).toEqual([]);
+    expect(calls).toEqual(before);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ran).toEqual([['soon', due]]);
+    await runner.stop();
+  });
 });

@@ -1,4 +1,4 @@
-import { BookedSignal, type Job, type JobQueue, type ReceivedJob } from '../../ports/job-queue';
+import { BookedSignal, earliestRunAt, type Job, type JobQueue, type ReceivedJob } from '../../ports/job-queue';
 import { SharePointError } from './errors';
 import { ceilToSecond, fromDateTime, lit, num, toDateTime } from './fields';
 import { jobFields, jobFrom } from './mappers';
@@ -37,14 +37,14 @@ export class SharePointJobQueue implements JobQueue {
     res.forEach((r, i) => {
       if (r.status !== 201 && r.status !== 409) throw new SharePointError(`SharePoint: enqueuing job ${fresh[i]!.key} failed (${r.status})`, r.status);
     });
-    this.booked();
+    if (fresh.length) this.booked(earliestRunAt(fresh));
   }
 
-  booked(): void {
-    this.signal.fire();
+  booked(runAt?: string): void {
+    this.signal.fire(runAt);
   }
 
-  onBooked(listener: () => void): () => void {
+  onBooked(listener: (runAt?: string) => void): () => void {
     return this.signal.on(listener);
   }
 

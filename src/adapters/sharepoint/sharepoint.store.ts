@@ -1,5 +1,6 @@
 import type { AccountRequest } from '../../domain/account-request';
 import { jobFields } from './mappers';
+import { earliestRunAt } from '../../ports/job-queue';
 import { ConflictError } from '../../domain/errors';
 import type { StaffMember } from '../../domain/people';
 import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, Versioned } from '../../ports/store';
@@ -150,14 +151,14 @@ export class SharePointStore implements Store {
       const rest = await this.site.batch.chain(side, (_, x) => ok(x.status) || x.status === 409);
       if (rest.stoppedAt !== undefined) expectOk(rest.responses[rest.stoppedAt], `recording the change to ${r.reference}`);
       this.rememberRequest(r.id, current.id);
-      if (change.jobs?.length) this.jobs.booked();
+      if (change.jobs?.length) this.jobs.booked(earliestRunAt(change.jobs));
       return { value: r, etag: encodeTag(current.id, current.eTag) };
     }
     if (stoppedAt !== undefined) expectOk(responses[stoppedAt], `recording the change to ${r.reference}`);
     const item = itemOf(responses[0]!);
     const itemId = tag ? tag.itemId : item.id;
     this.rememberRequest(r.id, itemId);
-    if (change.jobs?.length) this.jobs.booked();
+    if (change.jobs?.length) this.jobs.booked(earliestRunAt(change.jobs));
     return { value: r, etag: encodeTag(itemId, item.eTag) };
   }
 
