@@ -1,6 +1,6 @@
 /**
  * The one retry policy for transient failures: exponential backoff with
- * jitter, capped, never sooner than the server's Retry-After. Teams and Graph
+ * jitter, capped; or exactly the server's Retry-After when it sends one. Teams and Graph
  * both ask for exactly this on 429 and 5xx (learn.microsoft.com: "Optimize your
  * bot with rate limiting in Teams"; "Microsoft Graph throttling guidance").
  * Jitter spreads retries out, so clients that failed together do not come back
@@ -48,12 +48,15 @@ export const jobsPolicy: RetryPolicy = { maxAttempts: 10, baseMs: 1000, capMs: 3
 
 /**
  * Milliseconds to wait after the `failures`-th failure (1 = the first) before
- * trying again. `random` is a number in [0, 1), passed in so tests can pin it.
+ * trying again: the server's Retry-After when it sent one (Graph and Teams both
+ * say to wait exactly that: learn.microsoft.com, "Microsoft Graph throttling
+ * guidance"), else the jittered backoff. `random` is a number in [0, 1),
+ * passed in so tests can pin it.
  */
 export function backoffMs(p: RetryPolicy, failures: number, random: number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined) return Math.round(Math.max(0, retryAfterMs));
   const exp = Math.min(p.capMs, p.baseMs * 2 ** Math.max(0, Math.min(failures - 1, 40)));
-  const jittered = p.jitter === 'full' ? random * exp : exp / 2 + random * (exp / 2);
-  return Math.round(Math.max(retryAfterMs ?? 0, jittered));
+  return Math.round(p.jitter === 'full' ? random * exp : exp / 2 + random * (exp / 2));
 }
 
 /**

@@ -46,6 +46,8 @@ export class JobRunner {
   private running = false;
   private inFlight = 0;
   private wake?: (why: Wake) => void;
+  /** What happened while the loop was not asleep. */
+  private missed?: Wake;
   /** Moves the current sleep's end earlier, to a clock time in ms. */
   private retime?: (atMs: number) => void;
   private loop?: Promise<void>;
@@ -72,7 +74,7 @@ export class JobRunner {
   async stop() {
     this.running = false;
     this.unsubscribe?.();
-    this.wake?.('stop');
+    this.signal('stop');
     await this.loop;
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   }
@@ -83,13 +85,23 @@ export class JobRunner {
    */
   private onBooked(runAt?: string) {
     const at = runAt === undefined ? NaN : Date.parse(runAt);
-    if (!(at > this.o.clock.now().getTime())) this.wake?.('booked');
-    else this.retime?.(at);
+    if (!(at > this.o.clock.now().getTime())) this.signal('booked');
+    else if (this.retime) this.retime(at);
+    else this.signal('finished'); // the loop is busy: make it look again before it sleeps
   }
 
   /** Wakes the loop early. Booking through the queue does this already; kept for callers that know better. */
   nudge() {
-    this.wake?.('booked');
+    this.signal('booked');
+  }
+
+  /**
+   * Wakes the loop, or, if it is busy (awaiting the queue), makes its next
+   * sleep return at once: a wake-up lost here would cost a whole idle cap.
+   */
+  private signal(why: Wake) {
+    if (this.wake) return this.wake(why);
+    if (this.missed !== 'booked' && this.missed !== 'stop') this.missed = why;
   }
 
   /** Runs every job due now (and any they make due now), then returns. For tests that move the clock. */
@@ -131,7 +143,7 @@ export class JobRunner {
         this.inFlight++;
         void this.execute(job).finally(() => {
           this.inFlight--;
-          this.wake?.('finished');
+          this.signal('finished');
         });
       }
       due = jobs.length === room;
@@ -155,6 +167,9 @@ export class JobRunner {
   }
 
   private sleep(ms: number, expose?: (arm: (ms: number) => void) => void): Promise<Wake> {
+    const missed = this.missed;
+    this.missed = undefined;
+    if (missed) return Promise.resolve(missed);
     return new Promise<Wake>((resolve) => {
       const done = (why: Wake) => {
         clearTimeout(t);

@@ -25,9 +25,10 @@ describe('backoffMs', () => {
     }
   });
 
-  it('never waits less than Retry-After, even above the cap', () => {
+  it('waits exactly Retry-After when the server gives one, even above the cap or at zero', () => {
     expect(backoffMs(p(), 1, 0, 3000)).toBe(3000);
-    expect(backoffMs(p(), 5, 0.99, 50)).toBeGreaterThan(50);
+    expect(backoffMs(p(), 5, 0.99, 50)).toBe(50);
+    expect(backoffMs(p(), 3, 0.5, 0)).toBe(0);
   });
 });
 
