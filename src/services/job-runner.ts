@@ -127,6 +127,7 @@ export class JobRunner {
       const room = this.concurrency - this.inFlight;
       if (room <= 0) {
         await this.sleep(this.idleMs); // a finishing job wakes us
+        due = true;
         continue;
       }
       if (!due) {
@@ -134,7 +135,8 @@ export class JobRunner {
         const waitMs = next === undefined ? Infinity : Date.parse(next) - this.o.clock.now().getTime();
         if (waitMs > 0) {
           const [why, retimed] = await this.sleepUntilDue(Math.min(this.idleMs, waitMs));
-          due = why === 'booked' || (why === 'timer' && (waitMs <= this.idleMs || retimed));
+          // A job that finished may have freed a slot or released a retry: look at once (a busy campaign), as after a booking.
+          due = why === 'booked' || why === 'finished' || (why === 'timer' && (waitMs <= this.idleMs || retimed));
           continue;
         }
       }
