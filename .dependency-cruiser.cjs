@@ -21,7 +21,7 @@ module.exports = {
     },
     {
       name: 'services-depend-on-ports',
-      comment: 'services import only domain and ports: never an adapter, bot/, cards or the server.',
+      comment: 'services import only domain, ports and the retry policy (src/resilience): never an adapter, bot/, cards or the server.',
       severity: 'error',
       from: { path: '^src/services/' },
       to: { path: ['^src/(adapters|server|cards)/', '^bot/', '^tab/'] },
@@ -32,6 +32,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(domain|services)/' },
       to: { path: 'node_modules/', dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: '^node_modules/zod/' },
+    },
+    {
+      name: 'resilience-is-a-leaf',
+      comment: 'src/resilience (the one retry policy) is shared by bot/, adapters and services, so it imports nothing of ours and no package.',
+      severity: 'error',
+      from: { path: '^src/resilience/' },
+      to: { pathNot: '^src/resilience/' },
     },
     {
       name: 'adapters-never-import-services',

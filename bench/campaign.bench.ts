@@ -160,7 +160,9 @@ async function main() {
   console.log(`  achieved send rate:              ${rate.toFixed(1)} cards/s over ${seconds.toFixed(1)} s`);
   console.log(`  enforced ceiling:                ${ceiling} requests/s`);
   console.log(`  achieved ÷ ceiling:              ${(rate / ceiling).toFixed(3)}   (target ≥ 0.97)`);
-  console.log(`  throttled by the connector:      ${connector.throttled}`);
+  const share = connector.requests ? connector.throttled / connector.requests : 0;
+  console.log(`  answered 429 by the connector:   ${connector.throttled} of ${connector.requests} requests = ${(share * 100).toFixed(3)}%   (target ≤ 0.1%)`);
+  console.log(`  limits exceeded (per 429):       ${[...connector.violations].map(([label, n]) => `${label} × ${n}`).join(', ') || 'none'}`);
   console.log(`  duplicates / lost:               ${duplicates} / ${lost}   (target 0 / 0)`);
   console.log(`  server peak RSS:                 ${peakRss.toFixed(0)} MB   (target ≤ 200 MB)`);
   console.log(`  campaign progress (status card): median ${median(after).toFixed(1)} ms after fan-out, ${median(during).toFixed(1)} ms during   (target ≤ 200 ms)`);

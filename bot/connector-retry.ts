@@ -1,19 +1,12 @@
+import { connectorPolicy, parseRetryAfter, retrying, type FailureReading, type RetryHooks, type RetryPolicy } from '../src/resilience/retry.policy';
+
 /**
- * Retries a Bot Connector call on the statuses Teams documents as transient:
- * 429, 412, 502, 503 and 504, with exponential backoff and jitter, honouring
- * Retry-After (learn.microsoft.com, "Optimize your bot with rate limiting and
- * best practices in Microsoft Teams").
+ * Reads Bot Connector failures for the one retry policy (src/resilience).
+ * Teams documents 429, 412, 502, 503 and 504 as transient; retry them with
+ * exponential backoff and jitter, honouring Retry-After (learn.microsoft.com,
+ * "Optimize your bot with rate limiting and best practices in Microsoft Teams").
  */
 export const RETRYABLE = new Set([412, 429, 502, 503, 504]);
-
-export interface RetryOptions {
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export const defaultRetry: RetryOptions = { attempts: 5, baseDelayMs: 250, maxDelayMs: 10_000 };
 
 export function statusOf(e: unknown): number | undefined {
   const x = e as { statusCode?: number; status?: number; response?: { status?: number } };
@@ -22,25 +15,19 @@ export function statusOf(e: unknown): number | undefined {
 
 export function retryAfterMs(e: unknown): number | undefined {
   const headers = (e as { response?: { headers?: { get?: (n: string) => string | undefined | null } } })?.response?.headers;
-  const raw = headers?.get?.('retry-after');
-  if (!raw) return undefined;
-  const secs = Number(raw);
-  if (!Number.isNaN(secs)) return secs * 1000;
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return parseRetryAfter(headers?.get?.('retry-after'), Date.now());
 }
 
-export async function withConnectorRetry<T>(call: () => Promise<T>, o: RetryOptions = defaultRetry): Promise<T> {
-  const sleep = o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (e) {
-      const status = statusOf(e);
-      if (!status || !RETRYABLE.has(status) || attempt >= o.attempts) throw e;
-      const backoff = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** (attempt - 1));
-      const jittered = backoff / 2 + Math.random() * (backoff / 2);
-      await sleep(Math.max(retryAfterMs(e) ?? 0, jittered));
-    }
-  }
+export function readConnectorFailure(e: unknown): FailureReading {
+  const status = statusOf(e);
+  return status && RETRYABLE.has(status) ? { transient: true, retryAfterMs: retryAfterMs(e) } : { transient: false };
+}
+
+/**
+ * Retries a connector call in-process. Only for calls that no job will retry:
+ * replies inside a turn. A send from a job reports its failure instead, and
+ * the job queue retries it (see the table in retry.policy.ts).
+ */
+export function withConnectorRetry<T>(call: () => Promise<T>, policy: RetryPolicy = connectorPolicy, hooks?: RetryHooks): Promise<T> {
+  return retrying(policy, call, readConnectorFailure, hooks);
 }

@@ -94,7 +94,7 @@ export class TeamsNotifier implements Notifier {
         ? noticeCard('Account closing soon', `${a.reference}: the ${a.platform} account for ${a.department} is due to close on ${day(a.closure)}. Close it on the platform then, or ask the Computing/ICT subject leader to extend it.`)
         : noticeCard('Annual review due', `${a.reference}: the ${a.platform} account for ${a.department} was approved a year ago. Please review whether it is still needed, who administers it, and its privacy settings.`);
     const out: DeliveryResult[] = [];
-    for (const userId of to) out.push(await this.deliver(userId, card, { purpose: `account-${kind}`, retry: true }));
+    for (const userId of to) out.push(await this.deliver(userId, card, { purpose: `account-${kind}`, retry: false }));
     return out;
   }
 
@@ -112,7 +112,7 @@ export class TeamsNotifier implements Notifier {
     const address = await this.o.conversations.lookup(r.userId);
     if (r.activityId && address && address.conversationId === r.conversationId) {
       try {
-        await this.o.gate.acquire(address.conversationId);
+        // The update goes through the TurnContext, so the rate-gate middleware takes its slot.
         await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, JSON.parse(address.reference), logic), async (ctx) => {
           const update = cardMessage(card);
           update.id = r.activityId!;
@@ -135,7 +135,8 @@ export class TeamsNotifier implements Notifier {
       if (!address || address.conversationId !== sent.conversationId) continue;
       const reference = JSON.parse(address.reference) as ConversationReference;
       try {
-        await this.o.gate.acquire(sent.conversationId);
+        // Gated by the rate-gate middleware. Retried here, the only layer that does: the message job that
+        // refreshes treats an edit that still fails as done (a stale card is harmless; its buttons re-check on the server).
         await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, reference, logic), async (ctx) => {
           const update = cardMessage(requestCard(r, { viewerId: sent.userId }));
           update.id = sent.activityId;
@@ -179,11 +180,23 @@ export class TeamsNotifier implements Notifier {
     return { kind: 'failed', userId, reason: status ? `Teams answered ${status}` : (e as Error).message, transient };
   }
 
-  private call<T>(conversationKey: string, retry: boolean, fn: () => Promise<T>, beforeSend?: () => Promise<boolean>): Promise<T> {
+  /**
+   * One connector request: the database write that must precede it, then the
+   * rate gate's slot, then the request, so the slot is taken as the bytes
+   * leave. `gateKey` is undefined when the request goes through a TurnContext,
+   * where the rate-gate middleware takes the slot itself. `fn` may say early
+   * that its request was answered (a create whose logic goes on to send).
+   */
+  private call<T>(gateKey: string | undefined, retry: boolean, fn: (answered: () => void) => Promise<T>, beforeSend?: () => Promise<boolean>): Promise<T> {
     const once = async () => {
-      await this.o.gate.acquire(conversationKey);
       if (beforeSend && !(await beforeSend())) throw new SendCancelled();
-      return fn();
+      if (gateKey === undefined) return fn(() => undefined);
+      const answered = await this.o.gate.acquire(gateKey);
+      try {
+        return await fn(answered);
+      } finally {
+        answered();
+      }
     };
     return retry ? withConnectorRetry(once) : once();
   }
@@ -214,7 +227,10 @@ export class TeamsNotifier implements Notifier {
       tenantId: this.o.tenantId,
       channelData: { tenant: { id: this.o.tenantId } },
     };
+    let created: () => void = () => undefined;
     const sendInNewChat = async (ctx: TurnContext) => {
+      // The create has been answered: free its slot before the send takes its own, so creates in flight never starve sends.
+      created();
       const reference = TurnContext.getConversationReference(ctx.activity) as ConversationReference;
       await this.o.conversations.remember({
         userId,
@@ -223,12 +239,14 @@ export class TeamsNotifier implements Notifier {
         tenantId: this.o.tenantId,
         reference: JSON.stringify({ ...reference, user: { id: userId, aadObjectId: userId } }),
       });
-      const res = await this.call(ctx.activity.conversation.id, retry, () => ctx.sendActivity(cardMessage(card)), o.beforeSend);
+      // No retry here: the create around it is retried as a whole (one layer), and the middleware gates the send.
+      const res = await this.call(undefined, false, () => ctx.sendActivity(cardMessage(card)), o.beforeSend);
       out = { conversationId: ctx.activity.conversation.id, activityId: res?.id ?? '' };
     };
-    await this.call(`user:${userId}`, retry, () =>
-      proactive((logic) => this.o.adapter.createConversationAsync(this.o.botAppId, 'msteams', serviceUrl, '', parameters as any, logic), sendInNewChat),
-    );
+    await this.call(`user:${userId}`, retry, (answered) => {
+      created = answered;
+      return proactive((logic) => this.o.adapter.createConversationAsync(this.o.botAppId, 'msteams', serviceUrl, '', parameters as any, logic), sendInNewChat);
+    });
     if (!out) throw new Error('the connector accepted no message');
     return out;
   }

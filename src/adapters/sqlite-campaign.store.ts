@@ -3,12 +3,16 @@ import type { Campaign, RecipientCount } from '../domain/campaign';
 import { ConflictError } from '../domain/errors';
 import type { Recipient, RecipientState } from '../domain/recipient.workflow';
 import type { CampaignStore, CreateCampaignResult } from '../ports/campaign-store';
-import type { Job } from '../ports/job-queue';
+import { earliestRunAt, type Job, type JobQueue } from '../ports/job-queue';
 import type { Versioned } from '../ports/store';
 import { insertJobs } from './sqlite-job.queue';
 
 export class SqliteCampaignStore implements CampaignStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    /** Told after jobs commit, so the worker wakes. */
+    private readonly queue?: Pick<JobQueue, 'booked'>,
+  ) {}
 
   private insertRecipients(c: { id: string; versionId: string }, recipients: Recipient[]): Recipient[] {
     const stmt = this.db.prepare(
@@ -41,6 +45,7 @@ export class SqliteCampaignStore implements CampaignStore {
       insertJobs(this.db, jobs);
       return { created: true };
     })();
+    if (jobs.length) this.queue?.booked(earliestRunAt(jobs));
   }
 
   async getCampaign(id: string): Promise<Campaign | undefined> {
@@ -98,13 +103,16 @@ export class SqliteCampaignStore implements CampaignStore {
     const c = await this.getCampaign(campaignId);
     if (!c) return [];
     const stateOf = this.db.prepare('SELECT state FROM recipients WHERE campaign_id = ? AND user_id = ?');
-    return this.db.transaction(() => {
+    const { added, booked } = this.db.transaction(() => {
       const added = this.insertRecipients(c, recipients);
       const isNew = new Set(added.map((r) => r.userId));
       const queued = recipients.filter((r) => (isNew.has(r.userId) ? r.state === 'queued' : (stateOf.get(campaignId, r.userId) as { state: string } | undefined)?.state === 'queued'));
-      insertJobs(this.db, [...queued.map(jobs), ...extra]);
-      return added;
+      const booked = [...queued.map(jobs), ...extra];
+      insertJobs(this.db, booked);
+      return { added, booked };
     })();
+    if (booked.length) this.queue?.booked(earliestRunAt(booked));
+    return added;
   }
 
   async countRecipients(campaignId: string): Promise<RecipientCount[]> {

@@ -1,78 +1,103 @@
 import type Database from 'better-sqlite3';
-import type { Job, JobQueue } from '../ports/job-queue';
+import { BookedSignal, earliestRunAt, type Job, type JobQueue, type ReceivedJob } from '../ports/job-queue';
 
+/**
+ * Writes jobs inside the caller's transaction: a change and its jobs commit together.
+ * The caller then calls `jobs.booked()` after the commit so the worker wakes.
+ */
 export function insertJobs(db: Database.Database, jobs: Job[]) {
   const stmt = db.prepare(
-    `INSERT OR IGNORE INTO jobs (id, kind, key, payload, run_at, attempts, status, school_id) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
+    `INSERT OR IGNORE INTO jobs (id, kind, key, payload, run_at, visible_at, attempts, status, school_id) VALUES (?, ?, ?, ?, ?, ?, 0, 'queued', ?)`,
   );
-  for (const j of jobs) stmt.run(j.id, j.kind, j.key, JSON.stringify(j.payload), j.runAt, j.attempts, j.schoolId);
+  for (const j of jobs) stmt.run(j.id, j.kind, j.key, JSON.stringify(j.payload), j.runAt, j.runAt, j.schoolId);
 }
 
-const toJob = (r: any): Job => ({ id: r.id, schoolId: r.school_id, kind: r.kind, key: r.key, payload: JSON.parse(r.payload), runAt: r.run_at, attempts: r.attempts });
+const toJob = (r: any): ReceivedJob => ({ id: r.id, schoolId: r.school_id, kind: r.kind, key: r.key, payload: JSON.parse(r.payload), runAt: r.run_at, attempts: r.attempts, receipt: r.receipt });
 
-/** The embedded mode's durable queue: a table, claimed with leases so a crash loses nothing. */
+/**
+ * The embedded mode's durable queue, a table with a message queue's semantics
+ * (see the port): `visible_at` is the visibility timeout, `attempts` the
+ * dequeue count, `receipt` the pop receipt. Status is queued, done or poison.
+ */
 export class SqliteJobQueue implements JobQueue {
-  private readonly claim: Database.Statement;
-  private readonly nextPending: Database.Statement;
-  private readonly nextLease: Database.Statement;
+  private readonly take: Database.Statement;
+  private readonly next: Database.Statement;
   private readonly done: Database.Statement;
+  private readonly signal = new BookedSignal();
 
   constructor(private readonly db: Database.Database) {
     // Prepared once: the worker runs these thousands of times a minute in a campaign.
-    // Two index range scans (pending by run_at, running by lease) instead of one OR over the table.
-    this.claim = db.prepare(
-      `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1
-       WHERE id IN (
-         SELECT id FROM (SELECT id, run_at FROM jobs WHERE status = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?)
-         UNION ALL
-         SELECT id FROM (SELECT id, lease_until FROM jobs WHERE status = 'running' AND lease_until <= ? ORDER BY lease_until LIMIT ?)
-         LIMIT ?)
+    // One index range scan (status, visible_at); randomblob is evaluated per row, so each delivery gets its own receipt.
+    this.take = db.prepare(
+      `UPDATE jobs SET visible_at = ?, attempts = attempts + 1, receipt = lower(hex(randomblob(8)))
+       WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND visible_at <= ? ORDER BY visible_at LIMIT ?)
        RETURNING *`,
     );
-    this.nextPending = db.prepare(`SELECT MIN(run_at) AS at FROM jobs WHERE status = 'pending'`);
-    this.nextLease = db.prepare(`SELECT MIN(lease_until) AS at FROM jobs WHERE status = 'running'`);
-    this.done = db.prepare(`UPDATE jobs SET status = 'done', lease_until = NULL WHERE id = ?`);
+    this.next = db.prepare(`SELECT MIN(visible_at) AS at FROM jobs WHERE status = 'queued'`);
+    this.done = db.prepare(`UPDATE jobs SET status = 'done', visible_at = NULL, receipt = NULL WHERE id = ? AND receipt = ? AND status = 'queued'`);
   }
 
   async enqueue(jobs: Job[]): Promise<void> {
     this.db.transaction(() => insertJobs(this.db, jobs))();
+    if (jobs.length) this.booked(earliestRunAt(jobs));
   }
 
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<Job[]> {
-    const at = now.toISOString();
-    const lease = new Date(now.getTime() + leaseMs).toISOString();
-    // Claims pending due jobs, and running jobs whose worker died (lease expired), in one statement.
-    const rows = this.claim.all(lease, at, limit, at, limit, limit);
+  booked(runAt?: string): void {
+    this.signal.fire(runAt);
+  }
+
+  onBooked(listener: (runAt?: string) => void): () => void {
+    return this.signal.on(listener);
+  }
+
+  async receive(now: Date, limit: number, visibilityMs: number): Promise<ReceivedJob[]> {
+    if (limit < 1) return [];
+    const rows = this.take.all(new Date(now.getTime() + visibilityMs).toISOString(), now.toISOString(), limit);
     return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt));
   }
 
-  /** Single-process embedded mode: at start, jobs left running by a process that died are due again at once. */
+  /** Single-process embedded mode: at start, jobs held by a process that died are visible again at once. */
   recoverAfterRestart(): number {
-    return this.db.prepare(`UPDATE jobs SET status = 'pending', lease_until = NULL WHERE status = 'running'`).run().changes;
+    return this.db.prepare(`UPDATE jobs SET visible_at = run_at, receipt = NULL WHERE status = 'queued' AND receipt IS NOT NULL`).run().changes;
   }
 
-  async complete(id: string): Promise<void> {
-    this.done.run(id);
+  async complete(job: ReceivedJob): Promise<boolean> {
+    return this.done.run(job.id, job.receipt).changes === 1;
   }
 
-  async checkpoint(id: string, payload: Record<string, unknown>): Promise<void> {
-    this.db.prepare(`UPDATE jobs SET payload = ? WHERE id = ?`).run(JSON.stringify(payload), id);
+  async checkpoint(job: ReceivedJob, payload: Record<string, unknown>): Promise<boolean> {
+    const ok = this.db.prepare(`UPDATE jobs SET payload = ? WHERE id = ? AND receipt = ? AND status = 'queued'`).run(JSON.stringify(payload), job.id, job.receipt).changes === 1;
+    if (ok) job.payload = payload;
+    return ok;
   }
 
-  async retryLater(id: string, runAt: string, error: string): Promise<void> {
-    this.db.prepare(`UPDATE jobs SET status = 'pending', run_at = ?, lease_until = NULL, last_error = ? WHERE id = ?`).run(runAt, error.slice(0, 500), id);
+  async release(job: ReceivedJob, runAt: string, error: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare(`UPDATE jobs SET run_at = ?, visible_at = ?, receipt = NULL, last_error = ? WHERE id = ? AND receipt = ? AND status = 'queued'`)
+        .run(runAt, runAt, error.slice(0, 500), job.id, job.receipt).changes === 1
+    );
   }
 
-  async fail(id: string, error: string): Promise<void> {
-    this.db.prepare(`UPDATE jobs SET status = 'failed', lease_until = NULL, last_error = ? WHERE id = ?`).run(error.slice(0, 500), id);
+  async poison(job: ReceivedJob, error: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare(`UPDATE jobs SET status = 'poison', visible_at = NULL, receipt = NULL, last_error = ? WHERE id = ? AND receipt = ? AND status = 'queued'`)
+        .run(error.slice(0, 500), job.id, job.receipt).changes === 1
+    );
   }
 
   async pendingCount(): Promise<number> {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status IN ('pending', 'running')`).get() as { n: number }).n;
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'`).get() as { n: number }).n;
   }
 
   async nextDueAt(): Promise<string | undefined> {
-    const times = [(this.nextPending.get() as { at: string | null }).at, (this.nextLease.get() as { at: string | null }).at].filter((t): t is string => !!t);
-    return times.sort()[0];
+    return (this.next.get() as { at: string | null }).at ?? undefined;
+  }
+
+  /** A job's state and last error, for tests and for the operator's eye. */
+  inspect(id: string): { status: string; attempts: number; lastError: string | null } | undefined {
+    const r = this.db.prepare(`SELECT status, attempts, last_error FROM jobs WHERE id = ?`).get(id) as { status: string; attempts: number; last_error: string | null } | undefined;
+    return r && { status: r.status, attempts: r.attempts, lastError: r.last_error };
   }
 }

@@ -75,4 +75,17 @@ export const migrations: string[] = [
    CREATE INDEX campaigns_school ON campaigns(school_id);
    CREATE INDEX recipients_school ON recipients(school_id);
    CREATE INDEX jobs_school ON jobs(school_id);`,
+  // The job queue takes a message queue's shape (ports/job-queue.ts): visible_at is the visibility
+  // timeout (runAt while waiting, the lease's end while held), receipt the pop receipt; queued, done or poison.
+  // lease_until is no longer used. Jobs that were running keep a receipt, so recoverAfterRestart frees them.
+  `ALTER TABLE jobs ADD COLUMN visible_at TEXT;
+   ALTER TABLE jobs ADD COLUMN receipt TEXT;
+   UPDATE jobs SET
+     visible_at = CASE status WHEN 'pending' THEN run_at WHEN 'running' THEN COALESCE(lease_until, run_at) END,
+     receipt = CASE status WHEN 'running' THEN 'migrated' END,
+     status = CASE status WHEN 'pending' THEN 'queued' WHEN 'running' THEN 'queued' WHEN 'failed' THEN 'poison' ELSE status END,
+     lease_until = NULL;
+   DROP INDEX jobs_due;
+   DROP INDEX jobs_lease;
+   CREATE INDEX jobs_visible ON jobs(status, visible_at);`,
 ];

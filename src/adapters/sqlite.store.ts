@@ -9,6 +9,7 @@ import { insertAudit } from './sqlite-audit';
 import { migrations } from './sqlite.migrations';
 import { SqliteCampaignStore } from './sqlite-campaign.store';
 import { insertJobs, SqliteJobQueue } from './sqlite-job.queue';
+import { earliestRunAt } from '../ports/job-queue';
 import { SqlitePolicyStore } from './sqlite-policy.store';
 import type {
   AuditEntry,
@@ -48,8 +49,8 @@ export class SqliteStore implements Store {
     this.migrate();
     if (options.schoolId) this.stampSchool(options.schoolId);
     this.policies = new SqlitePolicyStore(this.db);
-    this.campaigns = new SqliteCampaignStore(this.db);
     this.jobs = new SqliteJobQueue(this.db);
+    this.campaigns = new SqliteCampaignStore(this.db, this.jobs);
   }
 
   private migrate() {
@@ -154,6 +155,7 @@ export class SqliteStore implements Store {
       if (change.jobs?.length) insertJobs(this.db, change.jobs);
       return next;
     })();
+    if (change.jobs?.length) this.jobs.booked(earliestRunAt(change.jobs));
     return { value: r, etag: String(etag) };
   }
 

@@ -14,6 +14,7 @@ import { StoreDirectory } from '../adapters/store.directory';
 import { demoPolicy, demoPolicyVersions } from '../adapters/demo-policy';
 import { hmacLinkSigner, nodeHasher } from '../adapters/node-crypto';
 import { RateGate, scaleLimits, TEAMS_RATE_LIMITS } from '../../bot/rate-gate';
+import { RateGateMiddleware } from '../../bot/rate-gate.middleware';
 import { CampaignService } from '../services/campaigns.service';
 import { DeclarationService } from '../services/declarations.service';
 import { JobRunner } from '../services/job-runner';
@@ -86,6 +87,8 @@ export function createApp(config: Config, o: AppOverrides = {}) {
         },
   );
   const adapter = new CloudAdapter(auth);
+  const gate = new RateGate(scaleLimits(TEAMS_RATE_LIMITS, config.rateScale));
+  adapter.use(new RateGateMiddleware(gate));
   adapter.onTurnError = async (ctx, error) => {
     log(`turn failed: ${error.message}`);
     await ctx.sendActivity('Sorry, something went wrong on our side. Please try again in a moment.').catch(() => undefined);
@@ -99,7 +102,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     defaultServiceUrl: config.connectorServiceUrl ?? (embedded ? undefined : 'https://smba.trafficmanager.net/teams/'),
     conversations,
     directory,
-    gate: new RateGate(scaleLimits(TEAMS_RATE_LIMITS, config.rateScale)),
+    gate,
     policyLink,
     log,
   });

@@ -12,10 +12,11 @@ import { routeRequest } from '../domain/routing';
 import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
 import type { IdSource } from '../ports/ids';
-import type { Job, JobQueue } from '../ports/job-queue';
+import type { Job, JobQueue, ReceivedJob } from '../ports/job-queue';
 import type { Notifier } from '../ports/notifier';
 import type { AuditEntry, DecisionRecord, RegisteredAccount, Store } from '../ports/store';
 import { schoolOf } from './actors';
+import { backoffMs, jobsPolicy } from '../resilience/retry.policy';
 import { deliverInOrder, type Send } from './job-deliveries';
 import type { JobHandler, JobOutcome } from './job-runner';
 
@@ -33,7 +34,7 @@ export interface AccountRequestDeps {
   reminderSchoolDays?: { remind: number; escalate: number };
   /** Called after a change has booked jobs, so a worker in this process can start on them at once. */
   onQueued?: () => void;
-  /** Back-off for a message that failed for a passing reason, by attempt. */
+  /** Back-off for a message that failed for a passing reason, by attempt; default: the one jobs policy (src/resilience). */
   retryDelayMs?: (attempt: number) => number;
   log?: (msg: string) => void;
 }
@@ -80,7 +81,6 @@ const MAX_CONFLICT_RETRIES = 5;
 const snapshot = (r: AccountRequest | undefined) =>
   r ? JSON.stringify({ status: r.status, step: r.currentStep, round: r.round, approverId: currentApprover(r)?.approverId ?? null }) : null;
 
-const defaultRetryDelay = (attempt: number) => Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
 
 /** Use cases for social media account requests: submit, decide, resubmit, withdraw, view. */
 export class AccountRequestService {
@@ -256,15 +256,15 @@ export class AccountRequestService {
     };
   }
 
-  private deliver(job: Job, sends: Send[]): Promise<JobOutcome> {
-    return deliverInOrder(this.deps.jobs, job, sends, (m) => this.log(m), this.deps.retryDelayMs ?? defaultRetryDelay);
+  private deliver(job: ReceivedJob, sends: Send[]): Promise<JobOutcome> {
+    return deliverInOrder(this.deps.jobs, job, sends, (m) => this.log(m), this.deps.retryDelayMs ?? ((attempt) => backoffMs(jobsPolicy, attempt, Math.random())));
   }
 
   /**
    * Sends what one change implies, from the request as it is now. Cards already
    * in chats are edited first; an approver is asked only while the step is still theirs.
    */
-  private async notify(job: Job): Promise<JobOutcome> {
+  private async notify(job: ReceivedJob): Promise<JobOutcome> {
     const p = job.payload as unknown as NotifyPayload;
     const found = await this.deps.store.getRequest(String(p.requestId));
     if (!found) return { kind: 'done' };
@@ -278,13 +278,13 @@ export class AccountRequestService {
     return this.deliver(job, sends);
   }
 
-  private async stillWaiting(job: Job) {
+  private async stillWaiting(job: ReceivedJob) {
     const found = await this.deps.store.getRequest(String(job.payload.requestId));
     const r = found?.value;
     return r && r.status === 'pending' && r.round === job.payload.round && r.currentStep === job.payload.step ? r : undefined;
   }
 
-  private async remindApprover(job: Job): Promise<JobOutcome> {
+  private async remindApprover(job: ReceivedJob): Promise<JobOutcome> {
     const r = await this.stillWaiting(job);
     if (!r) return { kind: 'done' };
     const step = currentApprover(r)!;
@@ -296,7 +296,7 @@ export class AccountRequestService {
     return { kind: 'done' };
   }
 
-  private async escalate(job: Job): Promise<JobOutcome> {
+  private async escalate(job: ReceivedJob): Promise<JobOutcome> {
     if (!(await this.stillWaiting(job))) return { kind: 'done' };
     const [deputy] = await this.deps.directory.findByRole('deputyHead');
     if (!deputy) return { kind: 'done' };
@@ -312,12 +312,12 @@ export class AccountRequestService {
   }
 
   /** Finds the account by its request (jobs booked since effects became data) or by its own id (jobs booked before). */
-  private async accountFor(job: Job): Promise<RegisteredAccount | undefined> {
+  private async accountFor(job: ReceivedJob): Promise<RegisteredAccount | undefined> {
     const accounts = await this.deps.store.listAccounts();
     return accounts.find((a) => (job.payload.requestId && a.requestId === job.payload.requestId) || (job.payload.accountId && a.id === job.payload.accountId));
   }
 
-  private async accountReminder(job: Job, kind: 'closure' | 'review'): Promise<JobOutcome> {
+  private async accountReminder(job: ReceivedJob, kind: 'closure' | 'review'): Promise<JobOutcome> {
     const account = await this.accountFor(job);
     if (!account) return { kind: 'done' };
     const to = kind === 'closure' ? account.administrators.map((a) => a.id) : (await this.deps.directory.findByRole('ictLeader')).map((s) => s.id);

@@ -14,6 +14,7 @@ import type { Notifier } from '../ports/notifier';
 import type { PolicyStore } from '../ports/policy-store';
 import { schoolOf } from './actors';
 import type { JobHandler, JobOutcome } from './job-runner';
+import { backoffMs, jobsPolicy } from '../resilience/retry.policy';
 
 export interface CampaignDeps {
   campaigns: CampaignStore;
@@ -393,11 +394,8 @@ export class CampaignService {
   }
 }
 
-/** Exponential backoff with jitter, capped at five minutes. */
-export function backoff(attempt: number): number {
-  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base / 2 + Math.random() * (base / 2));
-}
+/** The one retry policy's wait for a job (src/resilience/retry.policy.ts). */
+export const backoff = (attempt: number, retryAfterMs?: number): number => backoffMs(jobsPolicy, attempt, Math.random(), retryAfterMs);
 
 function csvCell(v: string): string {
   // Guard against spreadsheet formula injection, then quote as RFC 4180 asks.

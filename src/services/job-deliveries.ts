@@ -1,4 +1,4 @@
-import type { Job, JobQueue } from '../ports/job-queue';
+import type { Job, JobQueue, ReceivedJob } from '../ports/job-queue';
 import type { DeliveryResult } from '../ports/notifier';
 import type { JobOutcome } from './job-runner';
 
@@ -14,7 +14,7 @@ export interface DeliveryProgress {
 
 const fresh = (): DeliveryProgress => ({ next: 0, sending: null, unconfirmed: [] });
 
-export function progressOf(job: Job): DeliveryProgress {
+export function progressOf(job: Pick<Job, 'payload'>): DeliveryProgress {
   const p = job.payload.progress as Partial<DeliveryProgress> | undefined;
   if (!p || typeof p !== 'object') return fresh();
   return {
@@ -38,7 +38,7 @@ export type Send = (beforeSend: () => Promise<boolean>) => Promise<DeliveryResul
  */
 export async function deliverInOrder(
   queue: JobQueue,
-  job: Job,
+  job: ReceivedJob,
   sends: Send[],
   log: (msg: string) => void,
   retryAfterMs: (attempt: number) => number,
@@ -47,23 +47,25 @@ export async function deliverInOrder(
   if (progress.sending !== null) {
     log(`job ${job.key}: message ${progress.sending + 1} of ${sends.length} was on the wire when the last run stopped; recorded as sent, not confirmed`);
     progress = { next: progress.sending + 1, sending: null, unconfirmed: [...progress.unconfirmed, progress.sending] };
-    await queue.checkpoint(job.id, { ...job.payload, progress });
+    // A stale receipt: the job was delivered to another worker meanwhile, which now owns it.
+    if (!(await queue.checkpoint(job, { ...job.payload, progress }))) return { kind: 'done' };
   }
   for (let i = progress.next; i < sends.length; i++) {
     const at = i;
     const result = await sends[i](async () => {
       progress = { ...progress, next: at, sending: at };
-      await queue.checkpoint(job.id, { ...job.payload, progress });
-      return true;
+      return queue.checkpoint(job, { ...job.payload, progress });
     });
-    if (result === 'skip' || result.kind === 'sent' || result.kind === 'cancelled') continue;
+    // Cancelled: the checkpoint found the job taken over by another worker, so nothing left here and the rest is theirs.
+    if (result !== 'skip' && result.kind === 'cancelled') return { kind: 'done' };
+    if (result === 'skip' || result.kind === 'sent') continue;
     if (result.kind === 'recipientNotFound' || (result.kind === 'failed' && !result.transient)) {
       log(`job ${job.key}: message ${i + 1} could not be delivered to ${result.userId}: ${result.reason}`);
       continue;
     }
     // Nothing left this process for message i (the connector answered), so it is safe to send it again later.
     progress = { ...progress, next: i, sending: null };
-    await queue.checkpoint(job.id, { ...job.payload, progress });
+    if (!(await queue.checkpoint(job, { ...job.payload, progress }))) return { kind: 'done' };
     return result.kind === 'throttled'
       ? { kind: 'retry', afterMs: result.retryAfterMs, error: 'throttled' }
       : { kind: 'retry', afterMs: retryAfterMs(job.attempts), error: result.reason };

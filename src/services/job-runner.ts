@@ -1,9 +1,10 @@
 import type { Clock } from '../ports/clock';
-import type { Job, JobQueue } from '../ports/job-queue';
+import type { JobQueue, ReceivedJob } from '../ports/job-queue';
+import { backoffMs, jobsPolicy, type RetryPolicy } from '../resilience/retry.policy';
 
-/** What a handler says about a job: done, try again later, or give up. */
+/** What a handler says about a job: done, try again later, or give up (the job is poison). */
 export type JobOutcome = { kind: 'done' } | { kind: 'retry'; afterMs: number; error: string } | { kind: 'failed'; error: string };
-export type JobHandler = (job: Job) => Promise<JobOutcome>;
+export type JobHandler = (job: ReceivedJob) => Promise<JobOutcome>;
 
 export interface JobRunnerOptions {
   queue: JobQueue;
@@ -11,111 +12,210 @@ export interface JobRunnerOptions {
   handlers: Record<string, JobHandler>;
   /** Jobs in flight at once. Sends are paced by the messenger's rate gate, not by this. */
   concurrency?: number;
-  /** How long a claimed job is ours; a worker that dies releases it when this runs out. */
+  /** The visibility timeout: how long a received job is ours; if we die, it is delivered again after this. */
   leaseMs?: number;
-  /** Longest sleep when nothing is due. */
+  /**
+   * Longest sleep when nothing is due. Jobs booked in this process wake the
+   * worker at once; this cap is how late it finds jobs booked by other instances.
+   */
   idleMs?: number;
+  /** Back-off for a handler that threw; its maxAttempts is the poison threshold (deliveries). */
+  policy?: RetryPolicy;
+  random?: () => number;
   log: (msg: string) => void;
 }
 
+type Wake = 'timer' | 'booked' | 'finished' | 'stop';
+
 /**
  * Runs due jobs from the durable queue. At least once: a job whose worker died
- * runs again after its lease, so every handler checks state before it acts.
+ * is delivered again after its visibility timeout, so every handler checks
+ * state before it acts.
+ *
+ * When idle it sleeps until the next job is due (if the queue can tell), at
+ * most `idleMs`, and wakes at once when a job is booked in this process. On
+ * SharePoint an idle wake costs one Graph request (nextDueAt).
+ *
+ * Poison: a job delivered more than `policy.maxAttempts` times without an
+ * answer (its workers kept dying), or whose handler threw on its last allowed
+ * delivery, or whose handler said `failed`, is set aside with its last error.
+ * A handler that answers `retry` owns its own limit; the delivery cap still
+ * stops it in the end.
  */
 export class JobRunner {
   private running = false;
   private inFlight = 0;
-  private wake?: () => void;
+  private wake?: (why: Wake) => void;
+  /** What happened while the loop was not asleep. */
+  private missed?: Wake;
+  /** Moves the current sleep's end earlier, to a clock time in ms. */
+  private retime?: (atMs: number) => void;
   private loop?: Promise<void>;
+  private unsubscribe?: () => void;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly idleMs: number;
+  private readonly policy: RetryPolicy;
 
-  constructor(private readonly o: JobRunnerOptions) {}
+  constructor(private readonly o: JobRunnerOptions) {
+    this.concurrency = o.concurrency ?? 32;
+    this.leaseMs = o.leaseMs ?? 60_000;
+    this.idleMs = o.idleMs ?? 60_000;
+    this.policy = o.policy ?? jobsPolicy;
+  }
 
   start() {
     if (this.running) return;
     this.running = true;
+    this.unsubscribe = this.o.queue.onBooked((runAt) => this.onBooked(runAt));
     this.loop = this.run();
   }
 
   async stop() {
     this.running = false;
-    this.wake?.();
+    this.unsubscribe?.();
+    this.signal('stop');
     await this.loop;
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
-  /** Jobs this runner is executing right now (the loop's, not drain's). */
-  get busy(): number {
-    return this.inFlight;
+  /**
+   * A job due now wakes the loop; one due later than now but before the loop
+   * would wake shortens its sleep to then (no request); a later one changes nothing.
+   */
+  private onBooked(runAt?: string) {
+    const at = runAt === undefined ? NaN : Date.parse(runAt);
+    if (!(at > this.o.clock.now().getTime())) this.signal('booked');
+    else if (this.retime) this.retime(at);
+    else this.signal('finished'); // the loop is busy: make it look again before it sleeps
   }
 
-  /** Wakes the loop early, e.g. right after a campaign is launched. */
+  /** Wakes the loop early. Booking through the queue does this already; kept for callers that know better. */
   nudge() {
-    this.wake?.();
+    this.signal('booked');
+  }
+
+  /**
+   * Wakes the loop, or, if it is busy (awaiting the queue), makes its next
+   * sleep return at once: a wake-up lost here would cost a whole idle cap.
+   */
+  private signal(why: Wake) {
+    if (this.wake) return this.wake(why);
+    if (this.missed !== 'booked' && this.missed !== 'stop') this.missed = why;
   }
 
   /** Runs every job due now (and any they make due now), then returns. For tests that move the clock. */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const jobs = await this.o.queue.claimDue(this.o.clock.now(), this.o.concurrency ?? 32, this.o.leaseMs ?? 60_000);
+      const jobs = await this.o.queue.receive(this.o.clock.now(), this.concurrency, this.leaseMs);
       if (!jobs.length) return total;
       total += jobs.length;
       await Promise.all(jobs.map((j) => this.execute(j)));
     }
   }
 
+  /** Jobs running now, for tests. */
+  get busy(): number {
+    return this.inFlight;
+  }
+
   private async run() {
-    const concurrency = this.o.concurrency ?? 32;
+    // Whether a receive is worth its request: after a wake for a booking, when the next job fell due, or when the last receive filled every slot.
+    let due = true;
     while (this.running) {
-      const room = concurrency - this.inFlight;
-      const jobs = room > 0 ? await this.o.queue.claimDue(this.o.clock.now(), room, this.o.leaseMs ?? 60_000) : [];
+      const room = this.concurrency - this.inFlight;
+      if (room <= 0) {
+        await this.sleep(this.idleMs); // a finishing job wakes us
+        due = true;
+        continue;
+      }
+      if (!due) {
+        const next = await this.o.queue.nextDueAt();
+        const waitMs = next === undefined ? Infinity : Date.parse(next) - this.o.clock.now().getTime();
+        if (waitMs > 0) {
+          const [why, retimed] = await this.sleepUntilDue(Math.min(this.idleMs, waitMs));
+          // A job that finished may have freed a slot or released a retry: look at once (a busy campaign), as after a booking.
+          due = why === 'booked' || why === 'finished' || (why === 'timer' && (waitMs <= this.idleMs || retimed));
+          continue;
+        }
+      }
+      const jobs = await this.o.queue.receive(this.o.clock.now(), room, this.leaseMs);
       for (const job of jobs) {
         this.inFlight++;
         void this.execute(job).finally(() => {
           this.inFlight--;
-          this.wake?.();
+          this.signal('finished');
         });
       }
-      if (jobs.length === room && room > 0) continue;
-      await this.sleep(await this.sleepFor());
+      due = jobs.length === room;
     }
   }
 
-  private async sleepFor(): Promise<number> {
-    const idle = this.o.idleMs ?? 1000;
-    const next = await this.o.queue.nextDueAt();
-    if (!next) return idle;
-    return Math.max(5, Math.min(idle, Date.parse(next) - this.o.clock.now().getTime()));
+  /** Sleeps like `sleep`, but a booking due before the end moves the end to it; says whether it did. */
+  private async sleepUntilDue(ms: number): Promise<[Wake, boolean]> {
+    let retimed = false;
+    let end = this.o.clock.now().getTime() + ms;
+    const why = await this.sleep(ms, (arm) => {
+      this.retime = (atMs) => {
+        if (atMs >= end) return;
+        end = atMs;
+        retimed = true;
+        arm(atMs - this.o.clock.now().getTime());
+      };
+    });
+    this.retime = undefined;
+    return [why, retimed];
   }
 
-  private sleep(ms: number) {
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
+  private sleep(ms: number, expose?: (arm: (ms: number) => void) => void): Promise<Wake> {
+    const missed = this.missed;
+    this.missed = undefined;
+    if (missed) return Promise.resolve(missed);
+    return new Promise<Wake>((resolve) => {
+      const done = (why: Wake) => {
         clearTimeout(t);
-        resolve();
-      }
+        if (this.wake === done) this.wake = undefined;
+        resolve(why);
+      };
+      let t = setTimeout(() => done('timer'), Math.max(1, ms));
       this.wake = done;
+      expose?.((next) => {
+        clearTimeout(t);
+        t = setTimeout(() => done('timer'), Math.max(1, next));
+      });
     });
   }
 
-  private async execute(job: Job) {
-    const { queue, clock, log } = this.o;
+  private async execute(job: ReceivedJob) {
+    const { log } = this.o;
     const handler = this.o.handlers[job.kind];
-    if (!handler) {
-      await queue.fail(job.id, `no handler for ${job.kind}`);
-      return;
+    if (!handler) return this.settle(job, { kind: 'failed', error: `no handler for ${job.kind}` });
+    if (job.attempts > this.policy.maxAttempts) {
+      // Delivered again and again without an answer: whatever it does kills the worker.
+      return this.settle(job, { kind: 'failed', error: `delivered ${job.attempts} times without finishing` });
     }
     let outcome: JobOutcome;
     try {
       outcome = await handler(job);
     } catch (e) {
-      // A bug or an outage: back off and try again; the attempt count bounds it.
-      outcome = job.attempts >= 10 ? { kind: 'failed', error: (e as Error).message } : { kind: 'retry', afterMs: 1000 * 2 ** Math.min(job.attempts, 6), error: (e as Error).message };
-      log(`job ${job.kind} ${job.key} threw: ${(e as Error).message}`);
+      // A bug or an outage: back off and deliver again, up to the poison threshold.
+      const error = (e as Error).message;
+      log(`job ${job.kind} ${job.key} threw on delivery ${job.attempts}: ${error}`);
+      outcome = job.attempts >= this.policy.maxAttempts ? { kind: 'failed', error } : { kind: 'retry', afterMs: backoffMs(this.policy, job.attempts, (this.o.random ?? Math.random)()), error };
     }
-    if (outcome.kind === 'done') await queue.complete(job.id);
-    else if (outcome.kind === 'failed') await queue.fail(job.id, outcome.error);
-    else await queue.retryLater(job.id, new Date(clock.now().getTime() + outcome.afterMs).toISOString(), outcome.error);
+    await this.settle(job, outcome);
+  }
+
+  private async settle(job: ReceivedJob, outcome: JobOutcome) {
+    const { queue, clock, log } = this.o;
+    let ours: boolean;
+    if (outcome.kind === 'done') ours = await queue.complete(job);
+    else if (outcome.kind === 'failed') {
+      ours = await queue.poison(job, outcome.error);
+      if (ours) log(`job ${job.kind} ${job.key} is poison after ${job.attempts} deliveries: ${outcome.error}`);
+    } else ours = await queue.release(job, new Date(clock.now().getTime() + outcome.afterMs).toISOString(), outcome.error);
+    // Our visibility ran out and someone else holds the job now; their answer counts.
+    if (!ours) log(`job ${job.kind} ${job.key}: delivery ${job.attempts} ended after its visibility timeout; the later delivery decides`);
   }
 }

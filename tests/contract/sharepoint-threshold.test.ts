@@ -150,7 +150,7 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
     expect(server.stats.thresholdRefused).toBe(0);
   }, 60_000);
 
-  it('the job queue: claim, lease, complete, retry, counts', async () => {
+  it('the job queue: receive, visibility, complete, release, poison, counts', async () => {
     const jobs = store.jobs;
     await jobs.enqueue([
       { id: 'j1', schoolId: SCHOOL, kind: 'k', key: 'k1', payload: {}, runAt: T(0), attempts: 0 },
@@ -160,12 +160,13 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
     // The joiners' jobs from the campaign test are due too: the new joiner's, and those of the 50 recipients
     // that were stored queued without a send job (as a crash between SharePoint's writes leaves them); not the 3 sent.
     const joinerJobs = [...Array.from({ length: 50 }, (_, i) => i).filter((i) => i < 10 || i > 12).map((i) => `j-p${String(i).padStart(5, '0')}`), 'j-p99999'];
-    const claimed = await jobs.claimDue(new Date(T(10)), 100, 60_000);
-    expect(claimed.map((j) => j.id).sort()).toEqual([...joinerJobs, 'j1', 'j2'].sort());
-    expect(await jobs.claimDue(new Date(T(10)), 10, 60_000)).toEqual([]);
-    await jobs.complete('j1');
-    await jobs.retryLater('j2', T(20), 'later');
-    for (const id of joinerJobs) await jobs.fail(id, 'no');
+    const received = await jobs.receive(new Date(T(10)), 100, 60_000);
+    expect(received.map((j) => j.id).sort()).toEqual([...joinerJobs, 'j1', 'j2'].sort());
+    expect(await jobs.receive(new Date(T(10)), 10, 60_000)).toEqual([]);
+    const byId = (id: string) => received.find((j) => j.id === id)!;
+    expect(await jobs.complete(byId('j1'))).toBe(true);
+    expect(await jobs.release(byId('j2'), T(20), 'later')).toBe(true);
+    for (const id of joinerJobs) expect(await jobs.poison(byId(id), 'no')).toBe(true);
     expect(await jobs.nextDueAt()).toBe(T(20));
     expect(await jobs.pendingCount()).toBe(FILL + 2); // fillers are pending far in the future
     expect(server.stats.thresholdRefused).toBe(0);
@@ -179,7 +180,8 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
     expect(await other.policies.hasOpened('u-s1', 'v-2025')).toBe(true);
     expect((await other.campaigns.getCampaign('camp-big'))!.title).toBe('Annual');
     expect(await other.nextReference()).toBe('CS-0002');
-    await other.jobs.complete('j2');
+    const [j2] = await other.jobs.receive(new Date(T(20)), 1, 60_000);
+    expect(await other.jobs.complete(j2!)).toBe(true);
     expect(await other.jobs.pendingCount()).toBe(FILL + 1); // j3 waits
     expect(server.stats.thresholdRefused).toBe(0);
     expect(server.stats.honorNonIndexedUsed).toBe(0);

@@ -52,7 +52,7 @@ describe('SQLite: records from before schools existed', () => {
       expect((await store.getRequest('r-old'))!.value).toEqual({ ...legacy, schoolId: 'larkfield' });
       expect((await store.listAudit('r-old')).map((a) => a.schoolId)).toEqual(['larkfield']);
       expect((await store.getStaff('u-req'))!.schoolId).toBe('larkfield');
-      expect((await store.jobs.claimDue(new Date(r.createdAt), 5, 60_000)).map((j) => j.schoolId)).toEqual(['larkfield']);
+      expect((await store.jobs.receive(new Date(r.createdAt), 5, 60_000)).map((j) => j.schoolId)).toEqual(['larkfield']);
       const nulls = ['requests', 'audit', 'staff', 'jobs'].map((t) => (store.db.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE school_id IS NULL`).get() as { n: number }).n);
       expect(nulls).toEqual([0, 0, 0, 0]);
       store.close();

@@ -336,7 +336,7 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
 
   describe('a change and its effects, after a failure between them', () => {
     const reminder = (id: string, r: AccountRequest, minute: number): Job => ({ id: `job-${id}`, schoolId: r.schoolId, kind: 'approval.remind', key: `remind:${r.id}:${id}`, payload: { requestId: r.id }, runAt: at(minute), attempts: 0 });
-    const jobIds = async (jobs: JobQueue) => (await jobs.claimDue(new Date(at(100_000)), 100, 60_000)).map((j) => j.id).sort();
+    const jobIds = async (jobs: JobQueue) => (await jobs.receive(new Date(at(100_000)), 100, 60_000)).map((j) => j.id).sort();
 
     /** Submits r1 and has the ICT leader approve it; returns what the head teacher's final approval writes. */
     async function approvedOnce(store: Store) {
@@ -811,72 +811,93 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
   });
 
   describe('job queue', () => {
-    it('keeps the first of two jobs with the same key', async () => {
+    it('keeps the first of two jobs with the same key, even after it has run', async () => {
       const { jobs } = await fresh();
       const first = job('j1', 0, { key: 'same' });
       await jobs.enqueue([first, job('j2', 0, { key: 'same', payload: { second: true } })]);
       await jobs.enqueue([job('j3', 0, { key: 'same', payload: { third: true } })]);
       expect(await jobs.pendingCount()).toBe(1);
-      const [claimed] = await jobs.claimDue(new Date(at(1)), 10, 60_000);
-      expect(claimed).toEqual({ ...first, attempts: 1 });
+      const [received] = await jobs.receive(new Date(at(1)), 10, 60_000);
+      expect({ ...received, receipt: undefined }).toEqual({ ...first, attempts: 1, receipt: undefined });
+      expect(await jobs.complete(received!)).toBe(true);
+      await jobs.enqueue([job('j4', 0, { key: 'same' })]);
+      expect(await jobs.pendingCount()).toBe(0);
     });
 
-    it('claims only due jobs, earliest first, up to the limit', async () => {
+    it('tells listeners when jobs are booked', async () => {
+      const { jobs } = await fresh();
+      let told = 0;
+      const stop = jobs.onBooked(() => told++);
+      await jobs.enqueue([job('j1', 0)]);
+      jobs.booked();
+      stop();
+      jobs.booked();
+      expect(told).toBe(2);
+    });
+
+    it('delivers only visible jobs, earliest first, up to the limit', async () => {
       const { jobs } = await fresh();
       await jobs.enqueue([job('j-late', 30), job('j-b', 2), job('j-a', 1), job('j-c', 3)]);
       const now = new Date(at(5));
       const hour = 3600_000;
-      const firstTwo = await jobs.claimDue(now, 2, hour);
+      const firstTwo = await jobs.receive(now, 2, hour);
       expect(firstTwo.map((j) => j.id)).toEqual(['j-a', 'j-b']);
       expect(firstTwo.every((j) => j.attempts === 1)).toBe(true);
-      expect((await jobs.claimDue(now, 10, hour)).map((j) => j.id)).toEqual(['j-c']);
-      expect(await jobs.claimDue(now, 10, hour)).toEqual([]);
-      expect((await jobs.claimDue(new Date(at(30)), 10, hour)).map((j) => j.id)).toEqual(['j-late']);
+      expect((await jobs.receive(now, 10, hour)).map((j) => j.id)).toEqual(['j-c']);
+      expect(await jobs.receive(now, 10, hour)).toEqual([]);
+      expect((await jobs.receive(new Date(at(30)), 10, hour)).map((j) => j.id)).toEqual(['j-late']);
     });
 
-    it('holds a claimed job for its lease; an expired lease makes it claimable again', async () => {
+    it('hides a received job for its visibility timeout, then delivers it again with a new receipt', async () => {
       const { jobs } = await fresh();
       await jobs.enqueue([job('j1', 0)]);
-      expect(await jobs.claimDue(new Date(at(1)), 5, 10 * 60_000)).toHaveLength(1);
-      expect(await jobs.claimDue(new Date(at(5)), 5, 10 * 60_000)).toEqual([]);
+      const [first] = await jobs.receive(new Date(at(1)), 5, 10 * 60_000);
+      expect(await jobs.receive(new Date(at(5)), 5, 10 * 60_000)).toEqual([]);
       expect(await jobs.nextDueAt()).toBe(at(11));
-      const again = await jobs.claimDue(new Date(at(12)), 5, 10 * 60_000);
+      const again = await jobs.receive(new Date(at(12)), 5, 10 * 60_000);
       expect(again.map((j) => [j.id, j.attempts])).toEqual([['j1', 2]]);
+      expect(again[0]!.receipt).not.toBe(first!.receipt);
+      // The first worker's lease ran out: its answer changes nothing; the later delivery decides.
+      expect(await jobs.complete(first!)).toBe(false);
       expect(await jobs.pendingCount()).toBe(1);
+      expect(await jobs.complete(again[0]!)).toBe(true);
+      expect(await jobs.pendingCount()).toBe(0);
     });
 
-    it('completes, retries later and fails jobs', async () => {
+    it('completes, releases for later and poisons jobs', async () => {
       const { jobs } = await fresh();
       await jobs.enqueue([job('j-done', 0), job('j-retry', 0), job('j-fail', 0), job('j-wait', 20)]);
       expect(await jobs.nextDueAt()).toBe(at(0));
-      const claimed = await jobs.claimDue(new Date(at(1)), 10, 60_000);
-      expect(claimed.map((j) => j.id).sort()).toEqual(['j-done', 'j-fail', 'j-retry']);
-      await jobs.complete('j-done');
-      await jobs.retryLater('j-retry', at(10), 'throttled');
-      await jobs.fail('j-fail', 'no handler');
+      const received = await jobs.receive(new Date(at(1)), 10, 60_000);
+      expect(received.map((j) => j.id).sort()).toEqual(['j-done', 'j-fail', 'j-retry']);
+      const byId = (id: string) => received.find((j) => j.id === id)!;
+      expect(await jobs.complete(byId('j-done'))).toBe(true);
+      expect(await jobs.release(byId('j-retry'), at(10), 'throttled')).toBe(true);
+      expect(await jobs.poison(byId('j-fail'), 'no handler')).toBe(true);
       expect(await jobs.pendingCount()).toBe(2);
       expect(await jobs.nextDueAt()).toBe(at(10));
-      expect(await jobs.claimDue(new Date(at(9)), 10, 60_000)).toEqual([]);
-      const retried = await jobs.claimDue(new Date(at(10)), 10, 60_000);
+      expect(await jobs.receive(new Date(at(9)), 10, 60_000)).toEqual([]);
+      const retried = await jobs.receive(new Date(at(10)), 10, 60_000);
       expect(retried.map((j) => [j.id, j.runAt, j.attempts])).toEqual([['j-retry', at(10), 2]]);
-      await jobs.complete('j-retry');
+      await jobs.complete(retried[0]!);
       expect(await jobs.pendingCount()).toBe(1);
       expect(await jobs.nextDueAt()).toBe(at(20));
-      await jobs.complete((await jobs.claimDue(new Date(at(20)), 1, 60_000))[0]!.id);
+      await jobs.complete((await jobs.receive(new Date(at(20)), 1, 60_000))[0]!);
       expect(await jobs.pendingCount()).toBe(0);
       expect(await jobs.nextDueAt()).toBeUndefined();
+      expect(await jobs.receive(new Date(at(999)), 10, 60_000)).toEqual([]);
     });
 
-    it('never hands the same job to two instances claiming at once', async () => {
+    it('never hands the same job to two instances receiving at once', async () => {
       const sut = await fresh();
       const other = await sut.another();
       await sut.jobs.enqueue(Array.from({ length: 12 }, (_, i) => job(`j${String(i).padStart(2, '0')}`, 0)));
       const now = new Date(at(1));
-      const [a, b] = await Promise.all([sut.jobs.claimDue(now, 12, 60_000), other.jobs.claimDue(now, 12, 60_000)]);
+      const [a, b] = await Promise.all([sut.jobs.receive(now, 12, 60_000), other.jobs.receive(now, 12, 60_000)]);
       const ids = [...a, ...b].map((j) => j.id);
       expect(new Set(ids).size).toBe(ids.length);
-      // Whatever one lost in the race is still there for the next claim.
-      const rest = await sut.jobs.claimDue(now, 12, 60_000);
+      // Whatever one lost in the race is still there for the next receive.
+      const rest = await sut.jobs.receive(now, 12, 60_000);
       expect(ids.length + rest.length).toBe(12);
     });
   });
@@ -904,7 +925,7 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect((await other.store.listDecisions(r.id)).map((d) => d.schoolId)).toEqual([oak, oak]);
       expect((await other.store.listAudit(r.id)).map((a) => a.schoolId)).toEqual([oak, oak, oak]);
       expect(await other.store.listAccounts()).toEqual([account]);
-      expect((await other.jobs.claimDue(new Date(at(1)), 10, 60_000)).map((j) => [j.id, j.schoolId])).toEqual([['j-oak-1', oak]]);
+      expect((await other.jobs.receive(new Date(at(1)), 10, 60_000)).map((j) => [j.id, j.schoolId])).toEqual([['j-oak-1', oak]]);
     });
 
     it('staff rows keep their school, and an upsert can move a row to another school', async () => {
@@ -951,7 +972,7 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect((await other.campaigns.getRecipient(c.id, ps[1]!.id))!.value).toEqual(rs[1]);
       expect((await other.campaigns.listRecipients(c.id, { limit: 10 })).map((x) => x.schoolId)).toEqual([oak, oak, oak, oak]);
       expect((await other.campaigns.recipientsFor(ps[2]!.id, 'v-oak')).map((x) => x.value.schoolId)).toEqual([oak]);
-      expect((await other.jobs.claimDue(new Date(at(12)), 10, 60_000)).map((j) => j.schoolId)).toEqual([oak, oak]);
+      expect((await other.jobs.receive(new Date(at(12)), 10, 60_000)).map((j) => j.schoolId)).toEqual([oak, oak]);
     });
   });
 }

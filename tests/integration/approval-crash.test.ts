@@ -131,7 +131,7 @@ interface Readback {
 function sqliteReadback(): Readback {
   const db = new Database(join(dir, 'countersign.db'), { readonly: true });
   return {
-    openMessageJobs: async () => (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind = 'request.notify' AND status IN ('pending', 'running')`).get() as { n: number }).n,
+    openMessageJobs: async () => (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind = 'request.notify' AND status = 'queued'`).get() as { n: number }).n,
     decisions: async () => (db.prepare(`SELECT request_id || ':' || round || ':' || step AS key, COUNT(*) AS n FROM decisions GROUP BY key`).all() as any[]),
     accounts: async () => (db.prepare('SELECT COUNT(*) AS n FROM accounts').get() as any).n,
     messageJobPayloads: async () => (db.prepare(`SELECT payload FROM jobs WHERE kind = 'request.notify'`).all() as Array<{ payload: string }>).map((r) => JSON.parse(r.payload)),

@@ -147,10 +147,10 @@ describe.each(STORES)('%s store', (store) => {
     const [preparing] = await h.say(hannah, 'campaign status');
     expect(allText(preparing)).toMatch(/Preparing the audience/);
     // Only the audience job runs: recipients and their sends are booked, nothing is sent yet.
-    const [expand] = await h.app.store.jobs.claimDue(clock.now(), 1, 60_000);
+    const [expand] = await h.app.store.jobs.receive(clock.now(), 1, 60_000);
     expect(expand!.kind).toBe('campaign.expand');
     expect(await h.app.campaigns.handlers()['campaign.expand']!(expand!)).toEqual({ kind: 'done' });
-    await h.app.store.jobs.complete(expand!.id);
+    await h.app.store.jobs.complete(expand!);
 
     // Daniel's card was on the wire when the process died: his attempt was recorded, its outcome never was.
     const d = (await h.app.store.campaigns.getRecipient(campaign!.id, daniel.id))!;

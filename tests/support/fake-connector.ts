@@ -135,6 +135,8 @@ export class FakeConnector {
   readonly owners = new Map<string, string>();
   /** Users who blocked/uninstalled the bot; tests may add or remove at any time. */
   readonly goneUsers: Set<string>;
+  /** Every request that reached the rate check, answered or rejected: the denominator of the 429 share. */
+  requests = 0;
   /** Every 429 answered. */
   throttled = 0;
   /** Every failure injected by `faults`. */
@@ -203,6 +205,7 @@ export class FakeConnector {
       return true as const;
     };
 
+    this.requests++;
     const windows = [...(kind === 'create' ? [] : this.windowsFor(conversationId)), ...(this.globalWindow ? [this.globalWindow] : [])];
     if (windows.length) {
       const now = performance.now();

@@ -1,4 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { backoffMs, graphItemsPolicy, parseRetryAfter, type RetryPolicy } from '../../resilience/retry.policy';
 import { asSharePointError, SharePointError } from './errors';
 
 /**
@@ -32,7 +33,9 @@ export interface SubResponse {
 }
 
 export interface BatchOptions {
-  /** Rounds before giving up on a request that keeps being throttled or failing. */
+  /** How throttled or failed items are retried; the one policy's Graph items by default. */
+  policy?: RetryPolicy;
+  /** Rounds before giving up on a request that keeps being throttled or failing; overrides the policy's. */
   maxAttempts?: number;
   /** Envelopes in flight at once for independent requests. */
   concurrency?: number;
@@ -55,12 +58,14 @@ export class BatchRunner {
   private readonly concurrency: number;
   private readonly maxWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly policy: RetryPolicy;
 
   constructor(
     private readonly client: Client,
     o: BatchOptions = {},
   ) {
-    this.maxAttempts = o.maxAttempts ?? 10;
+    this.policy = o.policy ?? graphItemsPolicy;
+    this.maxAttempts = o.maxAttempts ?? this.policy.maxAttempts;
     this.concurrency = o.concurrency ?? 4;
     this.maxWaitMs = o.maxWaitMs ?? 120_000;
     this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -158,15 +163,9 @@ export class BatchRunner {
     return byId;
   }
 
-  /** Retry-After (seconds) when given, else exponential back-off with jitter. */
-  private waitFor(r: SubResponse, attempt: number): number {
-    const ra = r.headers['retry-after'];
-    if (ra !== undefined && ra !== '') {
-      const secs = Number(ra);
-      const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(ra) - Date.now();
-      return Math.min(Math.max(0, ms), this.maxWaitMs);
-    }
-    return Math.min(this.maxWaitMs, 250 * 2 ** Math.min(attempt, 8) * (0.5 + Math.random()));
+  /** The one retry policy (src/resilience): backoff with jitter, never sooner than Retry-After, at most maxWaitMs. */
+  private waitFor(r: SubResponse, failures: number): number {
+    return Math.min(this.maxWaitMs, backoffMs(this.policy, failures, Math.random(), parseRetryAfter(r.headers['retry-after'], Date.now())));
   }
 
   private gaveUp(req: SubRequest, r: SubResponse | undefined): SharePointError {

@@ -368,6 +368,8 @@ export const listDefs: Record<ListKey, ListDef> = {
       text('Kind', 'Kind'),
       note('Payload', 'Payload', { description: 'JSON' }),
       when('RunAt', 'Run at'),
+      // pending (waiting for runAt or released to try again), running (received; invisible until LeaseUntil),
+      // done, or failed: the port's poison state, with LastError.
       choice('JobStatus', 'Status', JOB_STATUSES),
       when('LeaseUntil', 'Leased until'),
       // When the job is next claimable: runAt while pending, the lease's end while running, empty when

@@ -497,7 +497,7 @@ export function jobFields(j: Job): Fields {
     RunAt: runAt,
     JobStatus: 'pending',
     DueAt: runAt,
-    Attempts: j.attempts,
+    Attempts: 0,
   };
 }
 

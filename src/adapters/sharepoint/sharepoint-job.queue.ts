@@ -1,28 +1,31 @@
-import type { Job, JobQueue } from '../../ports/job-queue';
+import { BookedSignal, earliestRunAt, type Job, type JobQueue, type ReceivedJob } from '../../ports/job-queue';
 import { SharePointError } from './errors';
 import { ceilToSecond, fromDateTime, lit, num, toDateTime } from './fields';
 import { jobFields, jobFrom } from './mappers';
-import { type Item, type SiteClient } from './site';
+import { itemOf, type SiteClient } from './site';
 
 /** Every pending or running job has a DueAt; this literal is before all of them. */
 const EPOCH = `'1970-01-01T00:00:00Z'`;
 
 /**
- * The job queue as a SharePoint list, safe across several app instances.
+ * The job queue as a SharePoint list, safe across several app instances, with
+ * the port's message-queue semantics.
  *
- * A job is claimable when its DueAt has passed: runAt while pending, the
- * lease's end while running. Claiming is a PATCH with If-Match on the eTag we
- * read: of two instances that read the same job, exactly one PATCH succeeds and
- * the other gets 412 and skips it. A worker that dies leaves DueAt at its lease
- * end, so the job is claimable again then.
+ * DueAt is the visibility timeout: runAt while waiting, the lease's end while
+ * held, empty when done or poison (JobStatus `failed`). Receiving is a PATCH
+ * with If-Match on the eTag we read: of two instances that read the same job,
+ * exactly one PATCH succeeds and the other gets 412 and skips it. The eTag
+ * that PATCH returns is the receipt: completing, releasing or poisoning is
+ * another PATCH with If-Match on it, so a worker whose lease ran out (the job
+ * was delivered again) changes nothing. A worker that dies leaves DueAt at its
+ * lease end, so the job is visible again then.
  *
  * SharePoint keeps dateTime to the second: runAt is stored rounded down (a job
  * may start up to a second early, never late) and lease ends rounded up (a
  * lease never ends early).
  */
 export class SharePointJobQueue implements JobQueue {
-  /** Job id → item id, for jobs this instance enqueued or claimed. */
-  private readonly itemIds = new Map<string, string>();
+  private readonly signal = new BookedSignal();
 
   constructor(private readonly site: SiteClient) {}
 
@@ -32,49 +35,63 @@ export class SharePointJobQueue implements JobQueue {
     const fresh = jobs.filter((j) => !seen.has(j.key) && seen.add(j.key));
     const res = await this.site.batch.all(fresh.map((j) => this.site.createReq('jobs', jobFields(j))));
     res.forEach((r, i) => {
-      if (r.status === 201) this.remember(fresh[i]!.id, String((r.body as { id?: string }).id ?? ''));
-      else if (r.status !== 409) throw new SharePointError(`SharePoint: enqueuing job ${fresh[i]!.key} failed (${r.status})`, r.status);
+      if (r.status !== 201 && r.status !== 409) throw new SharePointError(`SharePoint: enqueuing job ${fresh[i]!.key} failed (${r.status})`, r.status);
     });
+    if (fresh.length) this.booked(earliestRunAt(fresh));
   }
 
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<Job[]> {
+  booked(runAt?: string): void {
+    this.signal.fire(runAt);
+  }
+
+  onBooked(listener: (runAt?: string) => void): () => void {
+    return this.signal.on(listener);
+  }
+
+  async receive(now: Date, limit: number, visibilityMs: number): Promise<ReceivedJob[]> {
     if (limit < 1) return [];
     const due = await this.site.query('jobs', { filter: `fields/DueAt le ${lit(toDateTime(now.toISOString())!)}`, orderby: 'fields/DueAt', top: limit }, limit);
     if (!due.length) return [];
-    const lease = ceilToSecond(now.getTime() + leaseMs);
+    const lease = ceilToSecond(now.getTime() + visibilityMs);
     const res = await this.site.batch.all(
       due.map((it) => this.site.updateReq('jobs', it.id, { JobStatus: 'running', LeaseUntil: lease, DueAt: lease, Attempts: num(it.fields.Attempts) + 1 }, it.eTag)),
     );
-    const won: Job[] = [];
+    const won: ReceivedJob[] = [];
     res.forEach((r, i) => {
       const it = due[i]!;
       if (r.status === 200) {
         const job = jobFrom(it.fields);
-        this.remember(job.id, it.id);
-        won.push({ ...job, attempts: job.attempts + 1 });
+        won.push({ ...job, attempts: num(it.fields.Attempts) + 1, receipt: receiptOf(it.id, itemOf(r).eTag) });
       } else if (r.status !== 412 && r.status !== 404) {
-        // 412: another instance claimed it between our read and our write; 404: deleted by hand. Anything else is an outage.
-        throw new SharePointError(`SharePoint: claiming job ${String(it.fields.JobKey)} failed (${r.status})`, r.status);
+        // 412: another instance received it between our read and our write; 404: deleted by hand. Anything else is an outage.
+        throw new SharePointError(`SharePoint: receiving job ${String(it.fields.JobKey)} failed (${r.status})`, r.status);
       }
     });
     return won.sort((a, b) => (a.runAt < b.runAt ? -1 : a.runAt > b.runAt ? 1 : 0));
   }
 
-  async complete(id: string): Promise<void> {
-    await this.set(id, { JobStatus: 'done', LeaseUntil: null, DueAt: null });
+  async complete(job: ReceivedJob): Promise<boolean> {
+    return this.settle(job, { JobStatus: 'done', LeaseUntil: null, DueAt: null });
   }
 
-  async checkpoint(id: string, payload: Record<string, unknown>): Promise<void> {
-    await this.set(id, { Payload: JSON.stringify(payload) });
+  /** If-Match on the receipt's eTag; the write gives the item a new eTag, which becomes the job's receipt. */
+  async checkpoint(job: ReceivedJob, payload: Record<string, unknown>): Promise<boolean> {
+    const { itemId, eTag } = parseReceipt(job.receipt);
+    if (!itemId) return false;
+    const res = await this.site.update('jobs', itemId, { Payload: JSON.stringify(payload) }, eTag);
+    if (res === 'conflict') return false;
+    job.receipt = receiptOf(itemId, res.eTag);
+    job.payload = payload;
+    return true;
   }
 
-  async retryLater(id: string, runAt: string, error: string): Promise<void> {
+  async release(job: ReceivedJob, runAt: string, error: string): Promise<boolean> {
     const at = toDateTime(runAt);
-    await this.set(id, { JobStatus: 'pending', RunAt: at, DueAt: at, LeaseUntil: null, LastError: error.slice(0, 500) });
+    return this.settle(job, { JobStatus: 'pending', RunAt: at, DueAt: at, LeaseUntil: null, LastError: error.slice(0, 500) });
   }
 
-  async fail(id: string, error: string): Promise<void> {
-    await this.set(id, { JobStatus: 'failed', DueAt: null, LeaseUntil: null, LastError: error.slice(0, 500) });
+  async poison(job: ReceivedJob, error: string): Promise<boolean> {
+    return this.settle(job, { JobStatus: 'failed', DueAt: null, LeaseUntil: null, LastError: error.slice(0, 500) });
   }
 
   /** Pages through the open jobs' ids (one indexed range). For draining and tests; not on any hot path. */
@@ -87,21 +104,22 @@ export class SharePointJobQueue implements JobQueue {
     return first ? (fromDateTime(first.fields.DueAt) ?? undefined) : undefined;
   }
 
-  /** Unconditional, as in SQLite: whoever finishes a job last says how it ended. */
-  private async set(id: string, fields: Record<string, unknown>): Promise<void> {
-    const itemId = this.itemIds.get(id) ?? (await this.find(id))?.id;
-    if (!itemId) return; // never enqueued here or deleted by hand: nothing to record
-    const r = await this.site.update('jobs', itemId, fields);
-    if (r === 'conflict') throw new SharePointError(`SharePoint: job ${id} refused an unconditional update`, 412);
+  /** Only the holder of the latest receipt may say how a delivery ended: If-Match on the eTag it was given. */
+  private async settle(job: ReceivedJob, fields: Record<string, unknown>): Promise<boolean> {
+    const { itemId, eTag } = parseReceipt(job.receipt);
+    if (!itemId) return false;
+    try {
+      return (await this.site.update('jobs', itemId, fields, eTag)) !== 'conflict';
+    } catch (e) {
+      if (e instanceof SharePointError && e.status === 404) return false; // deleted by hand: nothing to record
+      throw e;
+    }
   }
+}
 
-  private find(id: string): Promise<Item | undefined> {
-    return this.site.findOne('jobs', `fields/JobId eq ${lit(id)}`);
-  }
-
-  private remember(jobId: string, itemId: string) {
-    if (!itemId) return;
-    if (this.itemIds.size > 50_000) this.itemIds.clear();
-    this.itemIds.set(jobId, itemId);
-  }
+/** The receipt carries the item, so settling needs no lookup, and the eTag that proves this delivery. */
+const receiptOf = (itemId: string, eTag: string) => `${itemId} ${eTag}`;
+function parseReceipt(receipt: string): { itemId: string; eTag: string } {
+  const at = receipt.indexOf(' ');
+  return at < 0 ? { itemId: '', eTag: '' } : { itemId: receipt.slice(0, at), eTag: receipt.slice(at + 1) };
 }

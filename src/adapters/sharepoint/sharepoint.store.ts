@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountRequest } from '../../domain/account-request';
 import { jobFields } from './mappers';
+import { earliestRunAt } from '../../ports/job-queue';
 import { ConflictError } from '../../domain/errors';
 import type { StaffMember } from '../../domain/people';
 import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, Versioned } from '../../ports/store';

@@ -1,0 +1,202 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SqliteStore } from '../../src/adapters/sqlite.store';
+import type { Clock } from '../../src/ports/clock';
+import type { Job, JobQueue, ReceivedJob } from '../../src/ports/job-queue';
+import { JobRunner, type JobHandler } from '../../src/services/job-runner';
+import type { RetryPolicy } from '../../src/resilience/retry.policy';
+
+const T0 = Date.parse('2026-03-02T09:00:00Z');
+const job = (id: string, atMs = T0, kind = 'k'): Job => ({ id, schoolId: 'larkfield', kind, key: `key-${id}`, payload: { id }, runAt: new Date(atMs).toISOString() });
+const policy: RetryPolicy = { maxAttempts: 3, baseMs: 1000, capMs: 60_000, jitter: 'equal' };
+
+/** A clock the test moves by hand. */
+function manualClock(start = T0) {
+  let t = start;
+  const clock: Clock = { now: () => new Date(t) };
+  return { clock, advance: (ms: number) => void (t += ms) };
+}
+
+const stores: SqliteStore[] = [];
+function queue() {
+  const store = new SqliteStore(':memory:');
+  stores.push(store);
+  return store.jobs;
+}
+afterEach(() => {
+  vi.useRealTimers();
+  while (stores.length) stores.pop()!.close();
+});
+
+describe('JobRunner over the SQLite queue', () => {
+  it('delivers a job again after its visibility timeout when its worker died, with the dequeue count', async () => {
+    const q = queue();
+    const { clock, advance } = manualClock();
+    const seen: number[] = [];
+    const runner = new JobRunner({ queue: q, clock, handlers: { k: async (j) => (seen.push(j.attempts), { kind: 'done' }) }, leaseMs: 30_000, policy, log: () => undefined });
+    await q.enqueue([job('a')]);
+    // A worker takes it and dies without answering.
+    expect(await q.receive(clock.now(), 10, 30_000)).toHaveLength(1);
+    expect(await runner.drain()).toBe(0);
+    advance(29_000);
+    expect(await runner.drain()).toBe(0);
+    advance(1_000);
+    expect(await runner.drain()).toBe(1);
+    expect(seen).toEqual([2]);
+    expect(q.inspect('a')?.status).toBe('done');
+  });
+
+  it('backs off a handler that throws, counting deliveries, and poisons it after maxAttempts with the last error', async () => {
+    const q = queue();
+    const { clock, advance } = manualClock();
+    const seen: number[] = [];
+    const handler: JobHandler = async (j) => {
+      seen.push(j.attempts);
+      throw new Error(`outage ${j.attempts}`);
+    };
+    const runner = new JobRunner({ queue: q, clock, handlers: { k: handler }, policy, random: () => 0, log: () => undefined });
+    await q.enqueue([job('a')]);
+    expect(await runner.drain()).toBe(1);
+    // Equal jitter with random 0: half the backoff, 500 ms after the first failure, then 1 s.
+    expect(await q.nextDueAt()).toBe(new Date(T0 + 500).toISOString());
+    advance(500);
+    await runner.drain();
+    advance(999);
+    expect(await runner.drain()).toBe(0);
+    advance(1);
+    await runner.drain();
+    expect(seen).toEqual([1, 2, 3]);
+    expect(q.inspect('a')).toEqual({ status: 'poison', attempts: 3, lastError: 'outage 3' });
+    expect(await q.pendingCount()).toBe(0);
+  });
+
+  it('poisons without running a job whose workers keep dying', async () => {
+    const q = queue();
+    const { clock, advance } = manualClock();
+    let ran = 0;
+    const runner = new JobRunner({ queue: q, clock, handlers: { k: async () => (ran++, { kind: 'done' }) }, leaseMs: 1000, policy, log: () => undefined });
+    await q.enqueue([job('a')]);
+    for (let i = 0; i < policy.maxAttempts; i++) {
+      expect(await q.receive(clock.now(), 1, 1000)).toHaveLength(1);
+      advance(1000);
+    }
+    await runner.drain();
+    expect(ran).toBe(0);
+    expect(q.inspect('a')).toMatchObject({ status: 'poison', attempts: 4 });
+  });
+
+  it('a handler that says failed poisons the job; one that says retry releases it until then', async () => {
+    const q = queue();
+    const { clock, advance } = manualClock();
+    const runner = new JobRunner({
+      queue: q,
+      clock,
+      handlers: { bad: async () => ({ kind: 'failed', error: 'gone' }), later: async (j) => (j.attempts < 2 ? { kind: 'retry', afterMs: 5000, error: 'throttled' } : { kind: 'done' }) },
+      policy,
+      log: () => undefined,
+    });
+    await q.enqueue([job('b', T0, 'bad'), job('l', T0, 'later'), job('x', T0, 'nobody')]);
+    await runner.drain();
+    expect(q.inspect('b')).toMatchObject({ status: 'poison', lastError: 'gone' });
+    expect(q.inspect('x')).toMatchObject({ status: 'poison', lastError: 'no handler for nobody' });
+    expect(q.inspect('l')).toMatchObject({ status: 'queued', lastError: 'throttled' });
+    advance(5000);
+    await runner.drain();
+    expect(q.inspect('l')).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
+  it('never runs more than `concurrency` jobs at once', async () => {
+    const q = queue();
+    let now = 0;
+    let most = 0;
+    const release: Array<() => void> = [];
+    const runner = new JobRunner({
+      queue: q,
+      clock: { now: () => new Date(T0) },
+      concurrency: 3,
+      handlers: {
+        k: async () => {
+          most = Math.max(most, ++now);
+          await new Promise<void>((r) => release.push(r));
+          now--;
+          return { kind: 'done' };
+        },
+      },
+      policy,
+      log: () => undefined,
+    });
+    await q.enqueue(Array.from({ length: 10 }, (_, i) => job(`j${i}`)));
+    runner.start();
+    while ((await q.pendingCount()) > 0) {
+      await vi.waitFor(() => expect(release.length).toBeGreaterThan(0));
+      release.shift()!();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await runner.stop();
+    expect(most).toBe(3);
+  });
+});
+
+/** Counts the queue's calls, delegating each to the real queue. */
+function counted(q: JobQueue) {
+  const calls = { receive: 0, nextDueAt: 0 };
+  const wrapped: JobQueue = Object.assign(Object.create(null), {
+    enqueue: (j: Job[]) => q.enqueue(j),
+    booked: () => q.booked(),
+    onBooked: (l: () => void) => q.onBooked(l),
+    receive: (n: Date, l: number, v: number) => (calls.receive++, q.receive(n, l, v)),
+    complete: (j: ReceivedJob) => q.complete(j),
+    release: (j: ReceivedJob, at: string, e: string) => q.release(j, at, e),
+    poison: (j: ReceivedJob, e: string) => q.poison(j, e),
+    pendingCount: () => q.pendingCount(),
+    nextDueAt: () => (calls.nextDueAt++, q.nextDueAt()),
+  });
+  return { wrapped, calls };
+}
+
+describe('JobRunner when idle', () => {
+  it('sleeps up to its cap, wakes at once on a booking, and wakes when the next job falls due', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const q = queue();
+    const { wrapped, calls } = counted(q);
+    const ran: Array<[string, number]> = [];
+    const runner = new JobRunner({ queue: wrapped, clock: { now: () => new Date() }, idleMs: 60_000, handlers: { k: async (j) => (ran.push([j.id, Date.now()]), { kind: 'done' }) }, log: () => undefined });
+    runner.start();
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    // Ten idle minutes: one look per minute (plus the first receive), whatever the queue.
+    expect(calls.nextDueAt + calls.receive).toBeLessThanOrEqual(12);
+    // A job booked in this process runs without waiting for the cap.
+    const booked = Date.now();
+    await q.enqueue([job('now', booked)]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ran).toEqual([['now', booked]]);
+    // A job due in 90 s runs then: not at the 60-s cap, not late.
+    await q.enqueue([job('later', Date.now() + 90_000)]);
+    const due = Date.now() + 90_000;
+    await vi.advanceTimersByTimeAsync(89_000);
+    expect(ran).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(ran[1]?.[0]).toBe('later');
+    expect(ran[1]![1]).toBeGreaterThanOrEqual(due);
+    expect(ran[1]![1] - due).toBeLessThanOrEqual(10);
+    await runner.stop();
+  });
+
+  it('a booking due before the end of its sleep moves the wake-up to it, without asking the queue', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const q = queue();
+    const { wrapped, calls } = counted(q);
+    const ran: Array<[string, number]> = [];
+    const runner = new JobRunner({ queue: wrapped, clock: { now: () => new Date() }, idleMs: 60_000, handlers: { k: async (j) => (ran.push([j.id, Date.now()]), { kind: 'done' }) }, log: () => undefined });
+    runner.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    const before = { ...calls };
+    const due = Date.now() + 10_000;
+    await q.enqueue([job('soon', due)]);
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(ran).toEqual([]);
+    expect(calls).toEqual(before);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ran).toEqual([['soon', due]]);
+    await runner.stop();
+  });
+});
