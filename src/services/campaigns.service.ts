@@ -12,6 +12,7 @@ import type { IdSource } from '../ports/ids';
 import type { Job, JobQueue } from '../ports/job-queue';
 import type { Notifier } from '../ports/notifier';
 import type { PolicyStore } from '../ports/policy-store';
+import type { Versioned } from '../ports/store';
 import { schoolOf } from './actors';
 import type { JobHandler, JobOutcome } from './job-runner';
 import { backoffMs, jobsPolicy } from '../resilience/retry.policy';
@@ -247,16 +248,22 @@ export class CampaignService {
     };
   }
 
-  private async apply(campaignId: string, userId: string, event: RecipientEvent): Promise<Recipient | undefined> {
-    const found = await this.d.campaigns.getRecipient(campaignId, userId);
-    if (!found) return undefined;
-    const next = transitionRecipient(found.value, event);
-    if (!next.ok) return undefined;
-    try {
-      return (await this.d.campaigns.updateRecipient(next.value, found.etag)).value;
-    } catch (e) {
-      if (e instanceof ConflictError) return undefined;
-      throw e;
+  /**
+   * Moves a recipient on. `known` is the version the caller already holds (e.g. from its own last write),
+   * which saves a read; if it has gone stale, the recipient is read once more and the event tried again.
+   */
+  private async apply(campaignId: string, userId: string, event: RecipientEvent, known?: Versioned<Recipient>): Promise<Versioned<Recipient> | undefined> {
+    for (let fresh = !known; ; fresh = true) {
+      const found = fresh ? await this.d.campaigns.getRecipient(campaignId, userId) : known;
+      if (!found) return undefined;
+      const next = transitionRecipient(found.value, event);
+      if (!next.ok) return undefined;
+      try {
+        return await this.d.campaigns.updateRecipient(next.value, found.etag);
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        if (fresh) return undefined;
+      }
     }
   }
 
@@ -312,29 +319,33 @@ export class CampaignService {
     }
     const version = await this.d.policies.getVersion(campaign.versionId);
     if (!version) return { kind: 'failed', error: 'policy version missing' };
+    // Each write hands its new version to the next, so a card costs no re-reads of its recipient.
+    let current: Versioned<Recipient> = found;
     let attempting: Recipient | undefined;
     const result = await this.d.notifier.sendDeclaration(found.value, version, campaign, async () => {
-      attempting = await this.apply(campaignId, userId, { type: 'attempt', at: now() });
-      return !!attempting;
+      const v = await this.apply(campaignId, userId, { type: 'attempt', at: now() }, current);
+      if (v) current = v;
+      attempting = v?.value;
+      return !!v;
     });
     if (result.kind === 'sent') {
-      await this.apply(campaignId, userId, { type: 'delivered', conversationId: result.conversationId ?? '', activityId: result.activityId ?? '', at: now() });
+      await this.apply(campaignId, userId, { type: 'delivered', conversationId: result.conversationId ?? '', activityId: result.activityId ?? '', at: now() }, current);
       return { kind: 'done' };
     }
     // Cancelled: another run of this job got there first; it owns the recipient now.
     if (result.kind === 'cancelled') return { kind: 'done' };
-    if (attempting) await this.apply(campaignId, userId, { type: 'attemptFailed', at: now() });
+    if (attempting) current = (await this.apply(campaignId, userId, { type: 'attemptFailed', at: now() }, current)) ?? current;
     const attempts = Math.max(jobAttempts, attempting?.attempts ?? 0);
     const max = this.d.maxAttempts ?? 8;
     switch (result.kind) {
       case 'recipientNotFound':
-        await this.apply(campaignId, userId, { type: 'failed', reason: result.reason, at: now() });
+        await this.apply(campaignId, userId, { type: 'failed', reason: result.reason, at: now() }, current);
         return { kind: 'done' };
       case 'throttled':
         return { kind: 'retry', afterMs: result.retryAfterMs, error: 'throttled' };
       case 'failed':
         if (!result.transient || attempts >= max) {
-          await this.apply(campaignId, userId, { type: 'failed', reason: `${result.reason} (after ${attempts} attempts)`, at: now() });
+          await this.apply(campaignId, userId, { type: 'failed', reason: `${result.reason} (after ${attempts} attempts)`, at: now() }, current);
           return { kind: 'done' };
         }
         return { kind: 'retry', afterMs: backoff(attempts), error: result.reason };

@@ -10,6 +10,12 @@ export class ConversationService {
   private lastServiceUrl: string | undefined;
   /** userId → "conversationId serviceUrl" already stored, so a chatty user costs no store read per message. */
   private readonly known = new Map<string, string>();
+  /**
+   * Addresses read or written here, so sending to someone again costs no store read (on SharePoint a
+   * Graph request per card). Another instance may have moved a person's chat meanwhile: the send then
+   * fails with 403/404 and the notifier opens the chat afresh, which stores and caches the new address.
+   */
+  private readonly addresses = new Map<string, ConversationAddress>();
 
   constructor(private readonly store: Store, private readonly clock: Clock) {}
 
@@ -19,15 +25,26 @@ export class ConversationService {
     if (this.known.get(address.userId) === key) return;
     const stored = await this.store.getConversation(address.userId);
     // Skip the write when nothing changed: every message would otherwise cost a store write.
+    const now = { ...address, updatedAt: this.clock.now().toISOString() };
     if (!stored || stored.conversationId !== address.conversationId || stored.serviceUrl !== address.serviceUrl) {
-      await this.store.saveConversation({ ...address, updatedAt: this.clock.now().toISOString() });
+      await this.store.saveConversation(now);
     }
+    this.cache(address.userId, stored && stored.conversationId === address.conversationId && stored.serviceUrl === address.serviceUrl ? stored : now);
     if (this.known.size > 50_000) this.known.clear();
     this.known.set(address.userId, key);
   }
 
-  lookup(userId: string): Promise<ConversationAddress | undefined> {
-    return this.store.getConversation(userId);
+  async lookup(userId: string): Promise<ConversationAddress | undefined> {
+    const cached = this.addresses.get(userId);
+    if (cached) return cached;
+    const stored = await this.store.getConversation(userId);
+    if (stored) this.cache(userId, stored);
+    return stored;
+  }
+
+  private cache(userId: string, address: ConversationAddress) {
+    if (this.addresses.size > 50_000) this.addresses.clear();
+    this.addresses.set(userId, address);
   }
 
   /** The connector address last seen from the channel, for creating conversations with people who never wrote. */
