@@ -194,6 +194,7 @@ describe('Microsoft 365 mode', () => {
     BOT_TENANT_ID: tenantId,
     PUBLIC_URL: 'https://countersign.example',
     LINK_SIGNING_SECRET: 'x'.repeat(40),
+    SCHOOL_ID: 'larkfield-primary',
   };
   const issuer = new BotTokenIssuer();
   const logs: string[] = [];
