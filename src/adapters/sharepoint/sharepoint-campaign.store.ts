@@ -263,22 +263,23 @@ export class SharePointCampaignStore implements CampaignStore {
     if (!fresh.length) return { added: [], queued: stillQueued };
     const writeIds = fresh.map(() => randomUUID());
     const res = await this.site.batch.all(fresh.map((r, i) => this.site.createReq('recipients', { ...recipientFields(r, c.versionId), WriteId: writeIds[i] })));
-    const added: Recipient[] = [];
-    const conflicted: number[] = [];
-    res.forEach((x, i) => {
-      if (x.status === 201) added.push(fresh[i]!);
-      else if (x.status === 409) conflicted.push(i);
-      else throw new SharePointError(`SharePoint: adding recipient ${fresh[i]!.userId} to campaign ${c.id} failed (${x.status})`, x.status);
+    const ours = res.map((x, i) => {
+      if (x.status === 201) return true;
+      if (x.status === 409) return false;
+      throw new SharePointError(`SharePoint: adding recipient ${fresh[i]!.userId} to campaign ${c.id} failed (${x.status})`, x.status);
     });
     // 409: created meanwhile, by another instance or by our own write whose reply was lost (the batch then
-    // retried it). The WriteId tells which: ours is added (and counted) now; theirs keeps its state, and a
+    // retried it). The WriteId tells which: ours is added (and counted); theirs keeps its state, and a
     // queued one gets its job booked (the job key dedupes it).
-    for (const i of conflicted) {
+    for (const [i, x] of res.entries()) {
+      if (x.status !== 409) continue;
       const r = fresh[i]!;
       const it = await this.site.findOne('recipients', `fields/RecipientKey eq ${lit(recipientKey(c.id, r.userId))}`);
-      if (it && str(it.fields.WriteId) === writeIds[i]) added.push(r);
+      if (it && str(it.fields.WriteId) === writeIds[i]) ours[i] = true;
       else if ((it ? str(it.fields.State) : r.state) === 'queued') stillQueued.push(r);
     }
+    // In input order, as the port promises.
+    const added = fresh.filter((_, i) => ours[i]);
     const deltas = new Map<string, CountDelta>();
     for (const r of added) {
       const k = `${r.state}\u0000${r.department}`;
