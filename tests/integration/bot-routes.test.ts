@@ -16,23 +16,8 @@ const byFirstName = (first: string) => demoStaff.find((s) => s.name.startsWith(f
 
 type Who = Pick<StaffMember, 'id' | 'name'>;
 
-/** An activity from `who`'s personal chat, as Teams sends it. */
-function activity(h: Harness, who: Who, extra: Record<string, unknown>) {
-  const conversationId = `a:conv-${who.id}`;
-  h.connector.owners.set(conversationId, who.id);
-  return {
-    channelId: 'msteams',
-    serviceUrl: h.connector.url,
-    from: { id: `29:${who.id}`, aadObjectId: who.id, name: who.name },
-    recipient: { id: '28:countersign', name: 'Countersign' },
-    conversation: { id: conversationId, conversationType: 'personal', tenantId: demoSchool.tenantId },
-    channelData: { tenant: { id: demoSchool.tenantId } },
-    ...extra,
-  };
-}
-
 /** Posts an activity and returns the HTTP answer and what the bot sent into that chat meanwhile (not notifications to others). */
-async function post(h: Harness, body: ReturnType<typeof activity>) {
+async function post(h: Harness, body: ReturnType<Harness['activity']>) {
   const before = h.connector.calls.length;
   const res = await h.post(body);
   const sent = h.connector.calls.slice(before).filter((c) => (c.kind === 'reply' || c.kind === 'send') && c.conversationId === body.conversation.id);
@@ -40,9 +25,9 @@ async function post(h: Harness, body: ReturnType<typeof activity>) {
 }
 
 /** An older Teams client's Action.Submit: a message whose value carries the verb and the card's data. */
-const submitFallback = (h: Harness, who: Who, value: Record<string, unknown>) => post(h, activity(h, who, { type: 'message', value }));
+const submitFallback = (h: Harness, who: Who, value: Record<string, unknown>) => post(h, h.activity(who, { type: 'message', value }));
 
-const invoke = (h: Harness, who: Who, name: string | undefined, value: unknown) => post(h, activity(h, who, { type: 'invoke', ...(name ? { name } : {}), value }));
+const invoke = (h: Harness, who: Who, name: string | undefined, value: unknown) => post(h, h.activity(who, { type: 'invoke', ...(name ? { name } : {}), value }));
 
 describe('the bot on the sqlite store', () => {
   const h = appOn('sqlite');
@@ -75,13 +60,13 @@ describe('the bot on the sqlite store', () => {
     const texts = (sent: any[]) => sent.map((c) => c.activity);
 
     test('with no name lists the demo people', async () => {
-      const [reply] = texts((await post(h, activity(h, kofi, { type: 'message', text: 'as' }))).sent);
+      const [reply] = texts((await post(h, h.activity(kofi, { type: 'message', text: 'as' }))).sent);
       expect(reply.text).not.toMatch(/No one called/);
       for (const s of demoStaff) expect(reply.text).toContain(s.name);
     });
 
     test('what the person typed comes back as inert plain text', async () => {
-      const [reply] = texts((await post(h, activity(h, kofi, { type: 'message', text: 'as [Click](https://evil.example) **now**' }))).sent);
+      const [reply] = texts((await post(h, h.activity(kofi, { type: 'message', text: 'as [Click](https://evil.example) **now**' }))).sent);
       expect(reply.textFormat).toBe('plain');
       expect(reply.text).toMatch(/^No one called "\[Click\]\(https:\/\/evil.example\) \*\*now\*\*"/);
       expect(reply.attachments ?? []).toEqual([]);
@@ -97,7 +82,7 @@ describe('the bot on the sqlite store', () => {
     ])('%s: help, unknown text and the welcome', async (_who, who, admin) => {
       const [help] = await h.say(who, 'help');
       const [unknown] = await h.say(who, 'what is the wifi password');
-      const welcome = (await post(h, activity(h, who, { type: 'conversationUpdate', membersAdded: [{ id: `29:${who.id}` }] }))).cards;
+      const welcome = (await post(h, h.activity(who, { type: 'conversationUpdate', membersAdded: [{ id: `29:${who.id}` }] }))).cards;
       expect(welcome).toHaveLength(1);
       for (const card of [help, unknown, welcome[0]]) {
         expect(lists(card)).toEqual({ sign: true, campaign: admin });
@@ -186,7 +171,7 @@ describe('a turn that fails', () => {
   });
 
   test('in chat: the person is told what to do next and given the request id that the log line carries', async () => {
-    const res = await post(h, activity(h, hannah, { type: 'message', text: 'campaign export' }));
+    const res = await post(h, h.activity(hannah, { type: 'message', text: 'campaign export' }));
     expect(res.status).toBe(200);
     expect(res.cards).toEqual([]);
     expect(res.sent).toHaveLength(1);
@@ -208,8 +193,8 @@ describe('a turn that fails', () => {
   });
 
   test('each turn has its own request id', async () => {
-    const a = await post(h, activity(h, hannah, { type: 'message', text: 'campaign export' }));
-    const b = await post(h, activity(h, hannah, { type: 'message', text: 'campaign export' }));
+    const a = await post(h, h.activity(hannah, { type: 'message', text: 'campaign export' }));
+    const b = await post(h, h.activity(hannah, { type: 'message', text: 'campaign export' }));
     const refOf = (r: typeof a) => /reference: ([0-9a-f]{8})/.exec(r.sent.map((c) => c.activity.text ?? '').join(' '))?.[1];
     expect(refOf(a)).toBeTruthy();
     expect(refOf(b)).toBeTruthy();

@@ -76,7 +76,8 @@ export class Harness {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private activity(who: Pick<StaffMember, 'id' | 'name'>, extra: Record<string, unknown>) {
+  /** An activity from `who`'s personal chat, as Teams sends it. */
+  activity(who: Pick<StaffMember, 'id' | 'name'>, extra: Record<string, unknown>) {
     const conversationId = `a:conv-${who.id}`;
     this.connector.owners.set(conversationId, who.id);
     return {
