@@ -16,6 +16,8 @@ export class ConversationService {
    * fails with 403/404 and the notifier opens the chat afresh, which stores and caches the new address.
    */
   private readonly addresses = new Map<string, ConversationAddress>();
+  /** Kept small: a stored reference is about a kilobyte, and a 30,000-person campaign meets each person once. */
+  private static readonly CACHED_ADDRESSES = 2_000;
 
   constructor(private readonly store: Store, private readonly clock: Clock) {}
 
@@ -36,15 +38,20 @@ export class ConversationService {
 
   async lookup(userId: string): Promise<ConversationAddress | undefined> {
     const cached = this.addresses.get(userId);
-    if (cached) return cached;
+    if (cached) {
+      this.cache(userId, cached);
+      return cached;
+    }
     const stored = await this.store.getConversation(userId);
     if (stored) this.cache(userId, stored);
     return stored;
   }
 
+  /** Least recently used goes first: a Map keeps insertion order, and a hit is moved to the end. */
   private cache(userId: string, address: ConversationAddress) {
-    if (this.addresses.size > 50_000) this.addresses.clear();
+    this.addresses.delete(userId);
     this.addresses.set(userId, address);
+    if (this.addresses.size > ConversationService.CACHED_ADDRESSES) this.addresses.delete(this.addresses.keys().next().value!);
   }
 
   /** The connector address last seen from the channel, for creating conversations with people who never wrote. */
