@@ -41,6 +41,11 @@ async function main() {
     pending.push(data);
   }
 
+  // What the requests are, summed over the decisions: "items.get CS_Jobs", "batch[PATCH CS_Jobs ×3]"…
+  const decisionTargets: Record<string, number> = {};
+  const addTargets = (into: Record<string, number>) => {
+    for (const [k, n] of Object.entries(graph.stats.byTarget)) into[k] = (into[k] ?? 0) + n;
+  };
   const latencies: number[] = [];
   let during = 0;
   let withFollowUp = 0;
@@ -55,6 +60,7 @@ async function main() {
     innerDuring += count().inner;
     await h.settle();
     withFollowUp += count().top;
+    addTargets(decisionTargets);
   }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
@@ -89,6 +95,8 @@ async function main() {
   await h.invoke(people.policyAdmin, 'campaign.launch', { versionId: v.id, deadline });
   await h.settle();
   const sending = count();
+  const campaignTargets: Record<string, number> = {};
+  addTargets(campaignTargets);
   const [big] = await h.app.store.campaigns.listCampaigns();
   const cardsSent = h.connector.calls.filter((c) => (c.kind === 'send' || c.kind === 'reply') && (c.activity?.attachments?.[0]?.content?.actions ?? []).some((a: any) => a.verb === 'declaration.sign' && a.data?.campaignId === big.id)).length;
   const bigCount = (await h.app.store.campaigns.countRecipients(big.id)).reduce((a, c) => a + c.count, 0);
@@ -108,6 +116,12 @@ async function main() {
   console.log(`  Graph requests per campaign card sent:  ${(sending.top / Math.max(1, cardsSent)).toFixed(1)} (${sending.top} requests, ${sending.inner} writes inside batches, for ${cardsSent} cards; target ≤ 3)`);
   console.log(`  Graph requests per progress read:       ${small} for 14 recipients, ${large} for ${bigCount} recipients (target: constant)`);
   console.log(`  Graph requests per idle hour:           ${((idle.top * 3600) / IDLE_SECONDS).toFixed(0)} (${idle.top} in ${IDLE_SECONDS} s, scaled; target ≤ 120)`);
+  const breakdown = (label: string, targets: Record<string, number>, per: number) => {
+    console.log(`  ${label}`);
+    for (const [k, n] of Object.entries(targets).sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${(n / per).toFixed(2).padStart(6)}  ${k}`);
+  };
+  breakdown('per decision, by what was asked:', decisionTargets, DECISIONS);
+  breakdown('per campaign card, by what was asked:', campaignTargets, Math.max(1, cardsSent));
   console.log(`  decision end to end:                    p50 ${pct(50).toFixed(0)} ms   p99 ${pct(99).toFixed(0)} ms over ${DECISIONS} decisions`);
 }
 

@@ -50,6 +50,10 @@ export class JobRunner {
   private missed?: Wake;
   /** Moves the current sleep's end earlier, to a clock time in ms. */
   private retime?: (atMs: number) => void;
+  /** A job was booked for later while the loop was not asleep: the next due time it knows may be too late. */
+  private stale = false;
+  /** While the loop sleeps: the next due time it knows of (ms, or undefined for none). */
+  private asleepKnowing?: { next: number | undefined };
   private loop?: Promise<void>;
   private unsubscribe?: () => void;
   private readonly concurrency: number;
@@ -87,7 +91,11 @@ export class JobRunner {
     const at = runAt === undefined ? NaN : Date.parse(runAt);
     if (!(at > this.o.clock.now().getTime())) this.signal('booked');
     else if (this.retime) this.retime(at);
-    else this.signal('finished'); // the loop is busy: make it look again before it sleeps
+    else {
+      // The loop is busy (awaiting the queue): what it knows of the next due time is out of date; make it ask before it sleeps.
+      this.stale = true;
+      this.signal('finished');
+    }
   }
 
   /** Wakes the loop early. Booking through the queue does this already; kept for callers that know better. */
@@ -115,6 +123,15 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Asleep with nothing running and no job known to fall due within `withinMs`: what a test or a
+   * benchmark waits for, without asking the queue (on SharePoint every look is a Graph request).
+   */
+  quiet(withinMs: number): boolean {
+    if (!this.running || !this.wake || this.inFlight > 0 || this.missed || this.stale || !this.asleepKnowing) return false;
+    return this.asleepKnowing.next === undefined || this.asleepKnowing.next - this.o.clock.now().getTime() > withinMs;
+  }
+
   /** Jobs running now, for tests. */
   get busy(): number {
     return this.inFlight;
@@ -123,6 +140,11 @@ export class JobRunner {
   private async run() {
     // Whether a receive is worth its request: after a wake for a booking, when the next job fell due, or when the last receive filled every slot.
     let due = true;
+    // When the next job falls due, as last learnt from the queue (ms), or undefined when unknown. A finished job
+    // does not make it unknown: finishing only removes a job, and a retry it asks for is booked like any other.
+    let knownNext: number | undefined;
+    let known = false;
+    let lastFull = false;
     while (this.running) {
       const room = this.concurrency - this.inFlight;
       if (room <= 0) {
@@ -131,12 +153,32 @@ export class JobRunner {
         continue;
       }
       if (!due) {
-        const next = await this.o.queue.nextDueAt();
-        const waitMs = next === undefined ? Infinity : Date.parse(next) - this.o.clock.now().getTime();
+        if (this.stale) {
+          this.stale = false;
+          known = false;
+        }
+        if (!known) {
+          const next = await this.o.queue.nextDueAt();
+          knownNext = next === undefined ? undefined : Date.parse(next);
+          known = true;
+        }
+        const waitMs = knownNext === undefined ? Infinity : knownNext - this.o.clock.now().getTime();
         if (waitMs > 0) {
+          this.asleepKnowing = { next: knownNext };
           const [why, retimed] = await this.sleepUntilDue(Math.min(this.idleMs, waitMs));
-          // A job that finished may have freed a slot or released a retry: look at once (a busy campaign), as after a booking.
-          due = why === 'booked' || why === 'finished' || (why === 'timer' && (waitMs <= this.idleMs || retimed));
+          this.asleepKnowing = undefined;
+          if (why === 'booked' || why === 'stop') due = true;
+          else if (why === 'finished') {
+            // A slot came free: worth a receive only if the last one left due jobs behind. What the loop knew of
+            // the next due time may have been the finished job's own lease: if that was soon, ask again.
+            due = lastFull;
+            if (!due && knownNext !== undefined && knownNext - this.o.clock.now().getTime() <= this.idleMs) known = false;
+          }
+          else {
+            // The timer: either the next job is due now, or the idle cap ran out and another instance may have booked.
+            due = waitMs <= this.idleMs || retimed;
+            if (!due) known = false;
+          }
           continue;
         }
       }
@@ -148,7 +190,9 @@ export class JobRunner {
           this.signal('finished');
         });
       }
-      due = jobs.length === room;
+      lastFull = jobs.length === room;
+      due = lastFull;
+      known = false;
     }
   }
 
@@ -214,7 +258,12 @@ export class JobRunner {
     else if (outcome.kind === 'failed') {
       ours = await queue.poison(job, outcome.error);
       if (ours) log(`job ${job.kind} ${job.key} is poison after ${job.attempts} deliveries: ${outcome.error}`);
-    } else ours = await queue.release(job, new Date(clock.now().getTime() + outcome.afterMs).toISOString(), outcome.error);
+    } else {
+      const runAt = new Date(clock.now().getTime() + outcome.afterMs).toISOString();
+      ours = await queue.release(job, runAt, outcome.error);
+      // The loop may be asleep past the retry's time: a release is a booking as far as waking goes.
+      if (ours) this.onBooked(runAt);
+    }
     // Our visibility ran out and someone else holds the job now; their answer counts.
     if (!ours) log(`job ${job.kind} ${job.key}: delivery ${job.attempts} ended after its visibility timeout; the later delivery decides`);
   }

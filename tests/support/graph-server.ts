@@ -72,6 +72,8 @@ export interface GraphServerStats {
   byKind: Record<string, number>;
   /** Inner batch requests by kind. */
   innerByKind: Record<string, number>;
+  /** Top-level requests by what they touch: "items.get CS_Jobs", or a batch as "batch[items.patch CS_Jobs ×3, …]". For benchmarks that explain a count. */
+  byTarget: Record<string, number>;
   /** Status counters cover top-level and inner requests alike. */
   status429: number;
   status503: number;
@@ -248,7 +250,7 @@ function isoSeconds(d: Date): string {
 
 function emptyStats(): GraphServerStats {
   return {
-    requests: 0, innerRequests: 0, byKind: {}, innerByKind: {},
+    requests: 0, innerRequests: 0, byKind: {}, innerByKind: {}, byTarget: {},
     status429: 0, status503: 0, status504: 0, status412: 0, status401: 0,
     thresholdRefused: 0, honorNonIndexedUsed: 0, retryAttemptsSeen: 0, earlyRetries: 0, batchSizes: [], lostReplies: 0,
   };
@@ -595,6 +597,7 @@ export class LocalGraphServer {
       const isBatch = ctx.path === '/$batch';
       const route = isBatch ? undefined : this.route(ctx);
       this.bump(this.stats.byKind, isBatch ? 'batch' : route!.kind);
+      this.bump(this.stats.byTarget, isBatch ? this.batchTarget(ctx) : `${route!.kind} ${this.listNameOf(ctx.path) ?? ''}`.trim());
       if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
       if (!/^Bearer\s+\S+/i.test(headers.authorization ?? '')) {
         // Graph's answer to a request without a token.
@@ -709,6 +712,18 @@ export class LocalGraphServer {
   }
 
   /** The writes inside a $batch envelope, by list and kind. */
+  private batchTarget(ctx: Ctx): string {
+    const reqs = (ctx.body as { requests?: Array<{ method?: string; url?: string }> })?.requests;
+    if (!Array.isArray(reqs)) return 'batch[?]';
+    const parts = new Map<string, number>();
+    for (const r of reqs) {
+      const path = String(r.url ?? '').split('?')[0];
+      const key = `${String(r.method ?? '').toUpperCase()} ${this.listNameOf(path.startsWith('/') ? path : `/${path}`) ?? path}`;
+      parts.set(key, (parts.get(key) ?? 0) + 1);
+    }
+    return `batch[${[...parts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ')}]`;
+  }
+
   private batchWrites(ctx: Ctx): Array<{ list?: string; kind: string }> {
     const reqs = (ctx.body as { requests?: Array<{ method?: string; url?: string }> })?.requests ?? [];
     return reqs

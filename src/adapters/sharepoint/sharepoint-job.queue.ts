@@ -26,6 +26,8 @@ const EPOCH = `'1970-01-01T00:00:00Z'`;
  */
 export class SharePointJobQueue implements JobQueue {
   private readonly signal = new BookedSignal();
+  /** What the last receive saw of the next due time; cleared by anything this process books or releases. */
+  private hint?: { nextDueAt: string | undefined };
 
   constructor(private readonly site: SiteClient) {}
 
@@ -41,6 +43,7 @@ export class SharePointJobQueue implements JobQueue {
   }
 
   booked(runAt?: string): void {
+    this.hint = undefined;
     this.signal.fire(runAt);
   }
 
@@ -50,7 +53,13 @@ export class SharePointJobQueue implements JobQueue {
 
   async receive(now: Date, limit: number, visibilityMs: number): Promise<ReceivedJob[]> {
     if (limit < 1) return [];
-    const due = await this.site.query('jobs', { filter: `fields/DueAt le ${lit(toDateTime(now.toISOString())!)}`, orderby: 'fields/DueAt', top: limit }, limit);
+    // One look ahead past the due jobs tells when the next one falls due, so the worker's nextDueAt()
+    // right after needs no request of its own.
+    const open = await this.site.query('jobs', { filter: `fields/DueAt ge ${EPOCH}`, orderby: 'fields/DueAt', top: limit + 1 }, limit + 1);
+    const isDue = (it: { fields: Record<string, unknown> }) => Date.parse(String(it.fields.DueAt)) <= now.getTime();
+    const due = open.filter(isDue).slice(0, limit);
+    const ahead = open.find((it) => !isDue(it));
+    this.hint = { nextDueAt: ahead ? (fromDateTime(ahead.fields.DueAt) ?? undefined) : open.length > limit ? now.toISOString() : undefined };
     if (!due.length) return [];
     const lease = ceilToSecond(now.getTime() + visibilityMs);
     const res = await this.site.batch.all(
@@ -87,6 +96,7 @@ export class SharePointJobQueue implements JobQueue {
 
   async release(job: ReceivedJob, runAt: string, error: string): Promise<boolean> {
     const at = toDateTime(runAt);
+    this.hint = undefined;
     return this.settle(job, { JobStatus: 'pending', RunAt: at, DueAt: at, LeaseUntil: null, LastError: error.slice(0, 500) });
   }
 
@@ -99,7 +109,14 @@ export class SharePointJobQueue implements JobQueue {
     return (await this.site.query('jobs', { filter: `fields/DueAt ge ${EPOCH}`, select: ['JobId'] })).length;
   }
 
+  /**
+   * From the look-ahead of the last receive when nothing was booked or released in this process since
+   * (each once: a later call asks SharePoint, to see what other instances booked); otherwise one query.
+   */
   async nextDueAt(): Promise<string | undefined> {
+    const hint = this.hint;
+    this.hint = undefined;
+    if (hint) return hint.nextDueAt;
     const [first] = await this.site.query('jobs', { filter: `fields/DueAt ge ${EPOCH}`, orderby: 'fields/DueAt', top: 1, select: ['DueAt'] }, 1);
     return first ? (fromDateTime(first.fields.DueAt) ?? undefined) : undefined;
   }
