@@ -42,11 +42,11 @@ export class SqliteJobQueue implements JobQueue {
     if (jobs.length) this.booked(earliestRunAt(jobs));
   }
 
-  booked(runAt?: string): void {
-    this.signal.fire(runAt);
+  booked(runAt?: string, held?: ReceivedJob[]): void {
+    this.signal.fire(runAt, held);
   }
 
-  onBooked(listener: (runAt?: string) => void): () => void {
+  onBooked(listener: (runAt?: string, held?: ReceivedJob[]) => void): () => void {
     return this.signal.on(listener);
   }
 

@@ -64,10 +64,16 @@ export interface JobQueue {
    * earliest (unknown: now). `enqueue` calls it; a store that writes jobs
    * inside its own transaction calls it after the commit, with
    * `earliestRunAt(jobs)`. A worker asleep past that time wakes for it.
+   *
+   * `held`: jobs due now that were written already received by this process
+   * (invisible for a lease, with a receipt), so the worker runs them at once
+   * without a receive. Azure: sendMessage with `visibilityTimeout` = the lease
+   * answers with the message's popReceipt, which is the receipt. If this
+   * process dies, a held job becomes visible when its lease ends, like any other.
    */
-  booked(runAt?: string): void;
+  booked(runAt?: string, held?: ReceivedJob[]): void;
   /** Calls `listener` on every `booked()`; returns a function that stops it. */
-  onBooked(listener: (runAt?: string) => void): () => void;
+  onBooked(listener: (runAt?: string, held?: ReceivedJob[]) => void): () => void;
   /** Takes up to `limit` visible jobs, invisible to others for `visibilityMs`, oldest runAt first. */
   receive(now: Date, limit: number, visibilityMs: number): Promise<ReceivedJob[]>;
   /** Done: the job is never delivered again. False if the receipt is stale. */
@@ -95,6 +101,12 @@ export interface JobQueue {
   nextDueAt(): Promise<string | undefined>;
 }
 
+/**
+ * How long a received job stays invisible to other workers: the worker's lease. A job handed over at
+ * booking (`booked`'s `held`) is written with the same lease, so both are alike.
+ */
+export const VISIBILITY_MS = 30_000;
+
 /** The earliest runAt of some jobs, for `booked()`. */
 export function earliestRunAt(jobs: ReadonlyArray<Pick<Job, 'runAt'>>): string | undefined {
   let first: string | undefined;
@@ -104,12 +116,17 @@ export function earliestRunAt(jobs: ReadonlyArray<Pick<Job, 'runAt'>>): string |
 
 /** The listeners behind `booked()`/`onBooked()`, for adapters to share. */
 export class BookedSignal {
-  private readonly listeners = new Set<(runAt?: string) => void>();
-  on(listener: (runAt?: string) => void): () => void {
+  private readonly listeners = new Set<(runAt?: string, held?: ReceivedJob[]) => void>();
+  on(listener: (runAt?: string, held?: ReceivedJob[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-  fire(runAt?: string): void {
-    for (const l of this.listeners) l(runAt);
+  fire(runAt?: string, held?: ReceivedJob[]): void {
+    // One worker per process runs a held job: hand it to the first listener only.
+    let first = true;
+    for (const l of this.listeners) {
+      l(runAt, first ? held : undefined);
+      first = false;
+    }
   }
 }

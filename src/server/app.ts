@@ -23,7 +23,7 @@ import type { IdSource } from '../ports/ids';
 import type { Store } from '../ports/store';
 import type { PolicyStore } from '../ports/policy-store';
 import type { CampaignStore } from '../ports/campaign-store';
-import type { JobQueue } from '../ports/job-queue';
+import { VISIBILITY_MS, type JobQueue } from '../ports/job-queue';
 import { AccountRequestService } from '../services/account-requests.service';
 import { ConversationService } from '../services/conversations.service';
 import type { Config } from './config';
@@ -117,7 +117,6 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     localDate,
     jobs: store.jobs,
     reminderSchoolDays: config.approvalReminders,
-    onQueued: () => runner?.nudge(),
     log,
   });
   const declarations = new DeclarationService({ policies: store.policies, campaigns: store.campaigns, clock, ids, hasher: nodeHasher, localDate });
@@ -132,7 +131,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     localDate,
     onQueued: () => runner?.nudge(),
   });
-  runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers() }, concurrency: 32, leaseMs: 30_000, log });
+  runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers() }, concurrency: 32, leaseMs: VISIBILITY_MS, log });
   const seeded = embedded ? seededStaff.then(() => Promise.all(demoPolicyVersions.map((v) => declarations.publish({ ...demoPolicy, schoolId: config.schoolId }, v.id, v.content)))) : Promise.resolve([]);
   const exportLink = (file: string) => `${publicUrl}/exports/${encodeURIComponent(file)}?s=${links.sign(`export:${file}`)}`;
   const saveExport = (file: string, csv: string) => {

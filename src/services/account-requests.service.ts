@@ -32,8 +32,6 @@ export interface AccountRequestDeps {
   localDate?: (d: Date) => string;
   /** School days a step may wait before its approver is reminded, and then before it goes to the deputy. */
   reminderSchoolDays?: { remind: number; escalate: number };
-  /** Called after a change has booked jobs, so a worker in this process can start on them at once. */
-  onQueued?: () => void;
   /** Back-off for a message that failed for a passing reason, by attempt; default: the one jobs policy (src/resilience). */
   retryDelayMs?: (attempt: number) => number;
   log?: (msg: string) => void;
@@ -147,8 +145,8 @@ export class AccountRequestService {
       this.settings,
     );
     const audit = this.audit(actor, opened.state, 'request.submit', undefined, at);
+    // The store wakes this process's worker for the jobs it booked (JobQueue.booked), handing over those due now.
     const saved = await this.deps.store.saveRequestChange({ request: opened.state, audit, ...this.records(opened, audit.id, at) });
-    this.deps.onQueued?.();
     return ok(saved.value);
   }
 
@@ -196,7 +194,6 @@ export class AccountRequestService {
       const audit = this.audit(actor, next.value.state, action, current.value, event.at);
       try {
         const saved = await this.deps.store.saveRequestChange({ request: next.value.state, expectedEtag: current.etag, audit, ...this.records(next.value, audit.id, event.at) });
-        this.deps.onQueued?.();
         return ok(saved.value);
       } catch (e) {
         if (e instanceof ConflictError && attempt < MAX_CONFLICT_RETRIES) continue;

@@ -71,7 +71,7 @@ export class JobRunner {
   start() {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.o.queue.onBooked((runAt) => this.onBooked(runAt));
+    this.unsubscribe = this.o.queue.onBooked((runAt, held) => this.onBooked(runAt, held));
     this.loop = this.run();
   }
 
@@ -87,7 +87,13 @@ export class JobRunner {
    * A job due now wakes the loop; one due later than now but before the loop
    * would wake shortens its sleep to then (no request); a later one changes nothing.
    */
-  private onBooked(runAt?: string) {
+  private onBooked(runAt?: string, held?: ReceivedJob[]) {
+    if (held?.length) {
+      // Written already received by this process: run them now, whatever the slots (a change books one).
+      for (const job of held) this.launch(job);
+      // Nothing else was booked: no receive needed.
+      if (runAt === undefined) return;
+    }
     const at = runAt === undefined ? NaN : Date.parse(runAt);
     if (!(at > this.o.clock.now().getTime())) this.signal('booked');
     else if (this.retime) this.retime(at);
@@ -183,13 +189,7 @@ export class JobRunner {
         }
       }
       const jobs = await this.o.queue.receive(this.o.clock.now(), room, this.leaseMs);
-      for (const job of jobs) {
-        this.inFlight++;
-        void this.execute(job).finally(() => {
-          this.inFlight--;
-          this.signal('finished');
-        });
-      }
+      for (const job of jobs) this.launch(job);
       lastFull = jobs.length === room;
       due = lastFull;
       known = false;
@@ -228,6 +228,15 @@ export class JobRunner {
         clearTimeout(t);
         t = setTimeout(() => done('timer'), Math.max(1, next));
       });
+    });
+  }
+
+  private launch(job: ReceivedJob) {
+    if (!this.running) return; // stopping: its lease runs out and the next start receives it
+    this.inFlight++;
+    void this.execute(job).finally(() => {
+      this.inFlight--;
+      this.signal('finished');
     });
   }
 

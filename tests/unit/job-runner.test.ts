@@ -199,4 +199,30 @@ describe('JobRunner when idle', () => {
     expect(ran).toEqual([['soon', due]]);
     await runner.stop();
   });
+
+  it('runs a job handed over at booking without a receive, and a finished job costs no further look at the queue', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const q = queue();
+    const { wrapped, calls } = counted(q);
+    const ran: string[] = [];
+    const runner = new JobRunner({ queue: wrapped, clock: { now: () => new Date() }, idleMs: 60_000, handlers: { k: async (j) => (ran.push(j.id), { kind: 'done' }) }, log: () => undefined });
+    runner.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    // A store that writes a job already received (as SharePoint does with the change that books it) hands it over.
+    await q.enqueue([job('first', Date.now())]);
+    await vi.advanceTimersByTimeAsync(1);
+    ran.length = 0;
+    await q.enqueue([job('later', Date.now() + 3_600_000)]);
+    await vi.advanceTimersByTimeAsync(1);
+    const [received] = await q.receive(new Date(Date.now() + 3_600_000), 1, 30_000);
+    const before = { ...calls };
+    q.booked(undefined, [received!]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ran).toEqual(['later']);
+    expect(q.inspect('later')?.status).toBe('done');
+    // Neither the hand-over nor the job finishing made the worker receive or ask when the next job is due.
+    expect(calls).toEqual(before);
+    expect(runner.quiet(60_000)).toBe(true);
+    await runner.stop();
+  });
 });

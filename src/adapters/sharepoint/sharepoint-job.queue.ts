@@ -1,8 +1,8 @@
-import { BookedSignal, earliestRunAt, type Job, type JobQueue, type ReceivedJob } from '../../ports/job-queue';
+import { BookedSignal, earliestRunAt, VISIBILITY_MS, type Job, type JobQueue, type ReceivedJob } from '../../ports/job-queue';
 import { SharePointError } from './errors';
-import { ceilToSecond, fromDateTime, lit, num, toDateTime } from './fields';
+import { ceilToSecond, fromDateTime, lit, num, toDateTime, type Fields } from './fields';
 import { jobFields, jobFrom } from './mappers';
-import { itemOf, type SiteClient } from './site';
+import { itemOf, type Item, type SiteClient } from './site';
 
 /** Every pending or running job has a DueAt; this literal is before all of them. */
 const EPOCH = `'1970-01-01T00:00:00Z'`;
@@ -42,13 +42,27 @@ export class SharePointJobQueue implements JobQueue {
     if (fresh.length) this.booked(earliestRunAt(fresh));
   }
 
-  booked(runAt?: string): void {
+  booked(runAt?: string, held?: ReceivedJob[]): void {
     this.hint = undefined;
-    this.signal.fire(runAt);
+    this.signal.fire(runAt, held);
   }
 
-  onBooked(listener: (runAt?: string) => void): () => void {
+  onBooked(listener: (runAt?: string, held?: ReceivedJob[]) => void): () => void {
     return this.signal.on(listener);
+  }
+
+  /**
+   * The fields of a job written already received by this process, for a store that books jobs inside
+   * its own write (see `booked`'s `held`): running, invisible until the lease ends, first delivery.
+   */
+  heldFields(j: Job, now: Date): Fields {
+    const lease = ceilToSecond(now.getTime() + VISIBILITY_MS);
+    return { ...jobFields(j), JobStatus: 'running', LeaseUntil: lease, DueAt: lease, Attempts: 1 };
+  }
+
+  /** The held job as the worker receives it, from the POST that created it (its eTag is the receipt). */
+  heldFrom(j: Job, created: Item): ReceivedJob {
+    return { ...j, attempts: 1, receipt: receiptOf(created.id, created.eTag) };
   }
 
   async receive(now: Date, limit: number, visibilityMs: number): Promise<ReceivedJob[]> {

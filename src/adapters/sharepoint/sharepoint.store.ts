@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountRequest } from '../../domain/account-request';
 import { jobFields } from './mappers';
-import { earliestRunAt } from '../../ports/job-queue';
+import { earliestRunAt, type Job, type ReceivedJob } from '../../ports/job-queue';
 import { ConflictError } from '../../domain/errors';
 import type { StaffMember } from '../../domain/people';
 import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, Versioned } from '../../ports/store';
@@ -185,13 +185,31 @@ export class SharePointStore implements Store {
     const r = change.request;
     const p = pendingOf(change);
     const fields = { ...requestFields(r, p.changeId), ...pendingFields(p) };
-    if (change.expectedEtag === undefined) return { value: r, etag: tagOf(await this.createRequest(r, p, fields)) };
+    const held: ReceivedJob[] = [];
+    const saved = await this.saveChange(change, p, fields, held);
+    this.announce(p.jobs, held);
+    return saved;
+  }
+
+  /**
+   * Wakes this process's worker for the jobs a change booked, and hands it the ones written already
+   * received (due now, written with a lease): it runs them without a receive, saving two Graph requests.
+   */
+  private announce(jobs: Job[], held: ReceivedJob[]) {
+    if (!jobs.length) return;
+    const ids = new Set(held.map((j) => j.id));
+    this.jobs.booked(earliestRunAt(jobs.filter((j) => !ids.has(j.id))), held);
+  }
+
+  private async saveChange(change: RequestChange, p: PendingChange, fields: Fields, held: ReceivedJob[]): Promise<Versioned<AccountRequest>> {
+    const r = change.request;
+    if (change.expectedEtag === undefined) return { value: r, etag: tagOf(await this.createRequest(r, p, fields, held)) };
     const tag = decodeTag(change.expectedEtag, 'request', r.id);
     let base: Version = { itemId: tag.itemId, eTag: tag.eTag, changeId: tag.extra.c ?? '', pending: tag.extra.p === '1' };
     for (let attempt = 0; attempt < 5; attempt++) {
       // Never write over effects that are not yet written: finish the change we read first.
       if (base.pending) base = await this.finishRead(base, r.id);
-      const done = await this.writeChange(base, fields, p);
+      const done = await this.writeChange(base, fields, p, held);
       if (done !== 'stale') return { value: r, etag: tagOf(done) };
       // 412: someone else's write, or our own whose answer was lost and retried.
       const it = await this.site.get('requests', base.itemId);
@@ -228,8 +246,8 @@ export class SharePointStore implements Store {
   }
 
   /** The guarded update and, when they fit in one chain, the effects and the clearing write. 'stale' on 412. */
-  private async writeChange(base: Version, fields: Fields, p: PendingChange): Promise<Version | 'stale'> {
-    const side = this.sideRecords(p);
+  private async writeChange(base: Version, fields: Fields, p: PendingChange, held: ReceivedJob[]): Promise<Version | 'stale'> {
+    const side = this.sideRecords(p, true);
     const head = this.site.updateReq('requests', base.itemId, fields, base.eTag);
     const guess = nextETag(base.eTag);
     const steps = side.length + 2 <= MAX_CHAIN ? [head, ...side, ...(guess ? [this.site.updateReq('requests', base.itemId, clearedFields(), guess)] : [])] : [head];
@@ -245,12 +263,13 @@ export class SharePointStore implements Store {
       expectOk(responses[0], `saving request ${p.reference}`);
     }
     const after: Version = { itemId: base.itemId, eTag: itemOf(responses[0]!).eTag, changeId: p.changeId, pending: true };
+    if (steps.length > 1) this.collectHeld(p, side.length, responses, held);
     return this.finishOwn(after, p, steps.length, side.length, responses, stoppedAt);
   }
 
   /** A new request: POST it with its effects, then the effects, then clear (a new item's eTag cannot be guessed). */
-  private async createRequest(r: AccountRequest, p: PendingChange, fields: Fields): Promise<Version> {
-    const side = this.sideRecords(p);
+  private async createRequest(r: AccountRequest, p: PendingChange, fields: Fields, held: ReceivedJob[]): Promise<Version> {
+    const side = this.sideRecords(p, true);
     const steps = side.length + 1 <= MAX_CHAIN ? [this.site.createReq('requests', fields), ...side] : [this.site.createReq('requests', fields)];
     const find = () => this.site.findOne('requests', `fields/RequestId eq ${lit(r.id)}`);
     let out: Awaited<ReturnType<BatchRunner['chain']>>;
@@ -272,6 +291,7 @@ export class SharePointStore implements Store {
     }
     const created = itemOf(responses[0]!);
     this.rememberRequest(r.id, created.id);
+    if (steps.length > 1) this.collectHeld(p, side.length, responses, held);
     return this.finishOwn({ itemId: created.id, eTag: created.eTag, changeId: p.changeId, pending: true }, p, steps.length, side.length, responses, stoppedAt);
   }
 
@@ -461,14 +481,30 @@ export class SharePointStore implements Store {
   }
 
   /** The POSTs that turn a change's effects into items; each has a unique key, so a repeat is a 409. */
-  private sideRecords(p: PendingChange): SubRequest[] {
+  /**
+   * `hold`: the change's own chain, whose answers we will see, so a job due at the change is written
+   * already received by us (see collectHeld). A replay (read-repair, sweep) writes plain jobs; if the
+   * held write landed but its answer was lost, that job waits out its lease and is then received.
+   */
+  private sideRecords(p: PendingChange, hold = false): SubRequest[] {
     const out: SubRequest[] = [];
     if (p.decision) out.push(this.site.createReq('decisions', decisionFields(p.decision, p.reference)));
     out.push(this.site.createReq('audit', auditFields(p.audit)));
     if (p.account) out.push(this.site.createReq('accounts', accountFields(p.account)));
     // A job key already there (409) was booked by an earlier try, or by an earlier change: the first one stays.
-    for (const j of p.jobs) out.push(this.site.createReq('jobs', jobFields(j)));
+    const at = new Date(p.audit.at);
+    for (const j of p.jobs) out.push(this.site.createReq('jobs', hold && isDueAt(j, at) ? this.jobs.heldFields(j, at) : jobFields(j)));
     return out;
+  }
+
+  /** The held jobs whose POST answered 201 in the chain (responses[0] is the request; the jobs end the side records). */
+  private collectHeld(p: PendingChange, sides: number, responses: SubResponse[], held: ReceivedJob[]) {
+    const at = new Date(p.audit.at);
+    const first = 1 + sides - p.jobs.length;
+    p.jobs.forEach((j, k) => {
+      const r = responses[first + k];
+      if (r?.status === 201 && isDueAt(j, at)) held.push(this.jobs.heldFrom(j, itemOf(r)));
+    });
   }
 
   private rememberRequest(id: string, itemId: string) {
@@ -503,3 +539,6 @@ function sorted<T>(items: Item[], from: (f: Item['fields']) => T, order: (a: { v
 function changed(stored: Item['fields'], next: Item['fields']): boolean {
   return Object.entries(next).some(([k, v]) => (v ?? '') !== (stored[k] ?? ''));
 }
+
+/** A job due at the moment of its change: the one a change hands to this process's worker. */
+const isDueAt = (j: Job, at: Date) => Date.parse(j.runAt) <= at.getTime();
