@@ -12,7 +12,7 @@ import type { PolicyVersion } from '../src/domain/policy';
 import type { Recipient } from '../src/domain/recipient.workflow';
 import { declarationCard } from '../src/cards/declaration.card';
 import { noticeCard } from '../src/cards/notice.card';
-import { day } from '../src/cards/ac';
+import { formatDay } from '../src/domain/display-dates';
 import type { RateGate } from './rate-gate';
 import type { ConnectorClients } from './connector-clients';
 import type { ConversationService } from '../src/services/conversations.service';
@@ -33,6 +33,8 @@ export interface NotifierOptions {
   gate: RateGate;
   /** This person's signed link to a policy document. */
   policyLink: (userId: string, versionId: string) => string;
+  /** The school's time zone (config `timeZone`): cards show every moment in it. */
+  timeZone: string;
   log: (msg: string) => void;
 }
 
@@ -73,13 +75,14 @@ export class TeamsNotifier implements Notifier {
 
   async aboutRequest(to: string, message: RequestMessage | 'approvalReminder', r: AccountRequest, beforeSend?: () => Promise<boolean>): Promise<DeliveryResult> {
     const o = { requestId: r.id, retry: false, beforeSend };
+    const timeZone = this.o.timeZone;
     switch (message) {
       case 'approvalNeeded':
-        return this.deliver(to, requestCard(r, { viewerId: to }), { ...o, purpose: 'approval' });
+        return this.deliver(to, requestCard(r, { viewerId: to, timeZone }), { ...o, purpose: 'approval' });
       case 'approvalReminder':
-        return this.deliver(to, requestCard(r, { viewerId: to, banner: 'Reminder: this request is still waiting for your decision.' }), { ...o, purpose: 'approval' });
+        return this.deliver(to, requestCard(r, { viewerId: to, timeZone, banner: 'Reminder: this request is still waiting for your decision.' }), { ...o, purpose: 'approval' });
       case 'requestUpdated':
-        return this.deliver(to, requestCard(r, { viewerId: to }), { ...o, purpose: 'status' });
+        return this.deliver(to, requestCard(r, { viewerId: to, timeZone }), { ...o, purpose: 'status' });
       case 'accountApproved': {
         const [ict] = await this.o.directory.findByRole('ictLeader');
         const account = registerAccount(r, '', r.updatedAt);
@@ -91,7 +94,7 @@ export class TeamsNotifier implements Notifier {
   async accountReminder(a: RegisteredAccount, kind: 'closure' | 'review', to: string[]): Promise<DeliveryResult[]> {
     const card =
       kind === 'closure'
-        ? noticeCard('Account closing soon', `${a.reference}: the ${a.platform} account for ${a.department} is due to close on ${day(a.closure)}. Close it on the platform then, or ask the Computing/ICT subject leader to extend it.`)
+        ? noticeCard('Account closing soon', `${a.reference}: the ${a.platform} account for ${a.department} is due to close on ${formatDay(a.closure)}. Close it on the platform then, or ask the Computing/ICT subject leader to extend it.`)
         : noticeCard('Annual review due', `${a.reference}: the ${a.platform} account for ${a.department} was approved a year ago. Please review whether it is still needed, who administers it, and its privacy settings.`);
     const out: DeliveryResult[] = [];
     for (const userId of to) out.push(await this.deliver(userId, card, { purpose: `account-${kind}`, retry: false }));
@@ -99,7 +102,7 @@ export class TeamsNotifier implements Notifier {
   }
 
   private declaration(r: Recipient, v: PolicyVersion, c: Campaign, banner?: string) {
-    return declarationCard({ version: v, campaignId: c.id, deadline: c.deadline, readLink: this.o.policyLink(r.userId, v.id), opened: false, banner });
+    return declarationCard({ version: v, campaignId: c.id, deadline: c.deadline, readLink: this.o.policyLink(r.userId, v.id), opened: false, timeZone: this.o.timeZone, banner });
   }
 
   async sendDeclaration(r: Recipient, v: PolicyVersion, c: Campaign, beforeSend?: () => Promise<boolean>): Promise<DeliveryResult> {
@@ -108,7 +111,7 @@ export class TeamsNotifier implements Notifier {
 
   /** Updates the card already in the chat where we know it, so a reminder does not pile up cards. */
   async remindDeclaration(r: Recipient, v: PolicyVersion, c: Campaign): Promise<DeliveryResult> {
-    const card = this.declaration(r, v, c, `Reminder: please sign by ${day(c.deadline)}.`);
+    const card = this.declaration(r, v, c, `Reminder: please sign by ${formatDay(c.deadline)}.`);
     const address = await this.o.conversations.lookup(r.userId);
     if (r.activityId && address && address.conversationId === r.conversationId) {
       try {
@@ -138,7 +141,7 @@ export class TeamsNotifier implements Notifier {
         // Gated by the rate-gate middleware. Retried here, the only layer that does: the message job that
         // refreshes treats an edit that still fails as done (a stale card is harmless; its buttons re-check on the server).
         await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, reference, logic), async (ctx) => {
-          const update = cardMessage(requestCard(r, { viewerId: sent.userId }));
+          const update = cardMessage(requestCard(r, { viewerId: sent.userId, timeZone: this.o.timeZone }));
           update.id = sent.activityId;
           await withConnectorRetry(() => ctx.updateActivity(update));
         });

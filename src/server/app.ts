@@ -104,6 +104,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     directory,
     gate,
     policyLink,
+    timeZone: config.timeZone,
     log,
   });
   let runner: JobRunner | undefined;
@@ -151,6 +152,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     campaigns,
     policyLink,
     saveExport,
+    timeZone: config.timeZone,
     today: () => localDate(clock.now()),
     log,
   });
