@@ -143,6 +143,8 @@ export const input = {
     ...(o.value ? { value: o.value } : {}),
     ...(o.multi ? { isMultiSelect: true } : {}),
     style: o.expanded ? 'expanded' : 'compact',
+    // Long choices ("Gareth Lloyd (Computing Subject Leader and Year 5 Teacher)") wrap instead of being cut at 330 px.
+    wrap: true,
     ...(o.placeholder ? { placeholder: o.placeholder } : {}),
     ...(o.required ? { isRequired: true, errorMessage: o.errorMessage ?? `${label}: ${o.multi ? 'choose at least one' : 'choose one'}.` } : {}),
   }),

@@ -39,7 +39,7 @@ export function declarationCard(o: DeclarationCardOptions): AdaptiveCard {
   const data = { versionId: v.id, ...(o.campaignId ? { campaignId: o.campaignId } : {}) };
   // The link to the whole policy comes before anything to agree to, so it is read first.
   const readFull = actionSet([openUrl('Read the full policy', o.readLink)]);
-  const statements = (lead: string) => [note(`**${lead}**`, { spacing: 'Medium' }), ...v.statements.map((s) => plain(`• ${s}`, { spacing: 'Small' }))];
+  const statements = (lead: string) => [note(`${lead}`, { weight: 'Bolder', spacing: 'Medium' }), ...v.statements.map((s) => plain(`• ${s}`, { spacing: 'Small' }))];
 
   if (o.declaration) {
     const d = o.declaration;

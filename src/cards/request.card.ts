@@ -139,7 +139,7 @@ function answers(r: AccountRequest): Element[] {
   const d = r.details;
   const groups = (list: AudienceGroup[], extra: string) => list.map(groupLabel).join(', ') + (extra ? ` (${extra})` : '');
   const moderatorNames = d.moderators.map((p) => p.name).join(', ');
-  const section = (title: string, items: Element[]) => container([note(`**${title}**`), ...items], { spacing: 'Medium' });
+  const section = (title: string, items: Element[]) => container([note(`${title}`, { weight: 'Bolder' }), ...items], { spacing: 'Medium' });
   return [
     section('Team', [
       labelled(L.department, d.department),
@@ -215,7 +215,7 @@ export function requestCard(r: AccountRequest, o: RequestCardOptions): AdaptiveC
     plain(statusLine(r, { timeZone: o.timeZone, viewerId: o.viewerId }), { weight: 'Bolder', color: statusColour }),
     ...(reason ? [labelled('Reason', reason)] : []),
     container(summary(r), { spacing: 'Medium', separator: true }),
-    ...(checkList.length ? [container([note('**Check before you decide**'), ...checkList], { spacing: 'Medium' })] : []),
+    ...(checkList.length ? [container([note('Check before you decide', { weight: 'Bolder' }), ...checkList], { spacing: 'Medium' })] : []),
     actionSet([toggle('Show all answers', ANSWERS_ID)]),
     container(answers(r), { id: ANSWERS_ID, isVisible: false, spacing: 'None' }),
   ];
@@ -227,7 +227,7 @@ export function requestCard(r: AccountRequest, o: RequestCardOptions): AdaptiveC
     body.push(
       container(
         [
-          note(`**Your decision** as ${stepRoleLabels[step!.role]}${step!.delegated ? ' (deputy)' : ''}`),
+          note(`Your decision as ${stepRoleLabels[step!.role]}${step!.delegated ? ' (deputy)' : ''}`, { weight: 'Bolder' }),
           note("Approving confirms that you are content with what this account is for, what it will post, and its use of the school's name and logo."),
           ...(e.message ? [fieldError(e.message)] : []),
           input.text('signature', 'Type your full name to sign', { value: o.values?.signature, maxLength: 200 }),
@@ -248,7 +248,7 @@ export function requestCard(r: AccountRequest, o: RequestCardOptions): AdaptiveC
     if (allowed.withdraw.allowed) actions.push(execute('Withdraw request', Verbs.requestWithdraw, { requestId: r.id }, { style: 'destructive' }));
     actions.push(execute('My requests', Verbs.statusShow));
   }
-  body.push(container([note('**Approvals**'), ...stepsTrail(r, o.timeZone)], { spacing: 'Medium', separator: true }));
+  body.push(container([note('Approvals', { weight: 'Bolder' }), ...stepsTrail(r, o.timeZone)], { spacing: 'Medium', separator: true }));
 
   // Keep the card current for the people who act on it; once they have acted they drop out.
   const watchers = [r.requesterId, ...(step ? [step.approverId] : [])];

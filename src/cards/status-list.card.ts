@@ -43,7 +43,7 @@ export function statusListCard(mine: AccountRequest[], awaiting: AccountRequest[
   const body: Element[] = [heading('Your requests', 'Large')];
   if (toSign.length) {
     body.push(
-      note(`**Declarations to sign (${toSign.length})**`),
+      note(`Declarations to sign (${toSign.length})`, { weight: 'Bolder' }),
       ...toSign.map((v) =>
         container(
           [
@@ -56,9 +56,9 @@ export function statusListCard(mine: AccountRequest[], awaiting: AccountRequest[
     );
   }
   if (awaiting.length) {
-    body.push(note(`**Waiting for your decision (${awaiting.length})**`), ...awaiting.map((r) => row(r, 'Open to decide')));
+    body.push(note(`Waiting for your decision (${awaiting.length})`, { weight: 'Bolder' }), ...awaiting.map((r) => row(r, 'Open to decide')));
   }
-  if (mine.length) body.push(note(`**Asked by you (${mine.length})**`), ...mine.map((r) => row(r, 'Open')));
+  if (mine.length) body.push(note(`Asked by you (${mine.length})`, { weight: 'Bolder' }), ...mine.map((r) => row(r, 'Open')));
   else body.push(note('You have not asked for any accounts yet.'));
   return card(body, [execute('Request an account', Verbs.requestNew)]);
 }

@@ -293,7 +293,7 @@ describe.each(STORES)('%s store', (store) => {
       const text = allText(res.card);
       expect(text).toMatch(/Aims is required/);
       expect(text).toMatch(/Administrators: choose at least two people/);
-      expect(text).toMatch(/Closure date: it must fall after the go-live date/);
+      expect(text).toMatch(/Closure must be after go-live/);
       expect(text).toMatch(/Audience details: you ticked “Others”/);
       const values = inputValues(res.card);
       expect(values.content).toBe(input.content);
