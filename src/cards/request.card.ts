@@ -246,9 +246,10 @@ export function requestCard(r: AccountRequest, o: RequestCardOptions): AdaptiveC
   } else {
     if (allowed.edit.allowed) actions.push(execute('Edit and resubmit', Verbs.requestEdit, { requestId: r.id }, { style: 'positive' }));
     if (allowed.withdraw.allowed) actions.push(execute('Withdraw request', Verbs.requestWithdraw, { requestId: r.id }, { style: 'destructive' }));
-    actions.push(execute('My requests', Verbs.statusShow));
   }
   body.push(container([note('Approvals', { weight: 'Bolder' }), ...stepsTrail(r, o.timeZone)], { spacing: 'Medium', separator: true }));
+  // On its own row: three buttons in one row do not fit a 330 px phone card.
+  if (!isApprover) body.push(actionSet([execute('My requests', Verbs.statusShow)]));
 
   // Keep the card current for the people who act on it; once they have acted they drop out.
   const watchers = [r.requesterId, ...(step ? [step.approverId] : [])];
