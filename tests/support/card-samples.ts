@@ -165,7 +165,13 @@ export const cardSamples: Record<string, () => AdaptiveCard> = {
   'campaign-status-closed-export': () =>
     campaignStatusCard(closedCampaign, closedProgress, {
       exportLink: 'https://countersign.example/exports/campaign-2026-27.csv?s=sample',
-      summary: '5 of 14 staff have signed (36%); 7 have not yet signed; 2 could not be reached.',
+      summary: [
+        'Acceptable use of ICT and social media: staff declaration, version 2026-27: acknowledgement campaign launched 23 November 2026 by Hannah Whitfield, deadline 18 December 2099.',
+        'Closed on 24 November 2026 by Hannah Whitfield.',
+        '6 of 14 staff have signed (43%); 6 have not signed yet; 2 could not be reached.',
+        'Signed: 6. Waiting: 3. Sent, delivery not confirmed: 2; the next reminder will reach them. Not sent yet: 1. Could not be reached: 2 (left the school: 1; Teams did not accept the card: 1).',
+        'Key Stage 1: 0 of 2 signed.',
+      ].join('\n'),
     }),
   'campaign-already-open': () => campaignAlreadyOpenCard(campaign, `A campaign for version ${campaign.versionLabel} is already open until 18 December 2099.`),
   'help-welcome': () => helpCard({ schoolName: demoSchool.name }),
