@@ -131,6 +131,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     clock,
     ids,
     localDate,
+    timeZone: config.timeZone,
     onQueued: () => runner?.nudge(),
   });
   runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers() }, concurrency: 32, leaseMs: 30_000, log });
