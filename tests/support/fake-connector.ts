@@ -57,8 +57,9 @@ export interface FakeConnectorOptions {
   goneUsers?: Iterable<string>;
   /**
    * Answer as the Microsoft 365 Agents Playground does: it knows only these people (the users in
-   * .m365agentsplayground.yml), and opening a chat with anyone else answers 500 UserNotFound, the
-   * error its connector throws (@microsoft/m365agentsplayground 0.2.28). Unset: everyone has a chat.
+   * .m365agentsplayground.yml). A chat with anyone else is created (201), but every message into it
+   * answers 500 UserNotFound, as @microsoft/m365agentsplayground 0.2.28 does (seen against it with
+   * curl). Unset: everyone has a chat.
    */
   playgroundUsers?: Iterable<string>;
 }
@@ -237,7 +238,7 @@ export class FakeConnector {
     const user = memberId ?? this.owners.get(conversationId);
     // Teams answers 403 ConversationBlockedByUser when the user blocked or uninstalled the bot.
     if (user && this.goneUsers.has(user)) return reject(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
-    if (kind === 'create' && memberId && this.playgroundUsers && !this.playgroundUsers.has(memberId)) return reject(500, 'UserNotFound', 'User not found');
+    if (kind !== 'create' && user && this.playgroundUsers && !this.playgroundUsers.has(user)) return reject(500, 'UserNotFound', 'User not found');
 
     if (this.faults && this.faults.statuses.length && this.random() < this.faults.rate) {
       const status = this.faults.statuses[Math.floor(this.random() * this.faults.statuses.length)];
