@@ -44,11 +44,13 @@ export interface NotifierOptions {
 }
 
 /**
- * How the Agents Playground answers a create or send for someone it does not know: 500 with one of these
- * codes (its connector's errors, read from @microsoft/m365agentsplayground 0.2.28). Its roster is the
- * few people in .m365agentsplayground.yml, so in embedded mode these mean "no chat for this person".
+ * How the Agents Playground refuses someone it does not know: it creates the chat (201), then answers
+ * every message into it with 500 and one of these codes (its connector's errors in
+ * @microsoft/m365agentsplayground 0.2.28; UserNotFound seen live). Its roster is the few people in
+ * .m365agentsplayground.yml, so in embedded mode these mean "no chat for this person".
  */
-const PLAYGROUND_NO_CHAT = new Set(['UserNotFound', 'AccountNotFound', 'ConversationNotFound', 'ChatNotFound', 'MemberNotFoundInConversation']);
+const PLAYGROUND_NO_USER = new Set(['UserNotFound', 'AccountNotFound']);
+const PLAYGROUND_NO_CHAT = new Set([...PLAYGROUND_NO_USER, 'ConversationNotFound', 'ChatNotFound', 'MemberNotFoundInConversation']);
 
 interface DeliverOptions {
   requestId?: string;
@@ -232,7 +234,9 @@ export class TeamsNotifier implements Notifier {
           sent = await this.sendTo(JSON.parse(address.reference), card, o);
         } catch (e) {
           // A stored conversation can go stale (app reinstalled, Playground restarted); fall through and create a new one.
+          // Not when the Playground says it has no such user: a new chat with them fails the same way.
           if (statusOf(e) !== 403 && statusOf(e) !== 404 && !this.playgroundHasNoChat(e)) throw e;
+          if (PLAYGROUND_NO_USER.has((e as { code?: string }).code ?? '') && this.o.inbox) throw e;
         }
       }
       sent ??= await this.createAndSend(userId, card, o, address?.serviceUrl);
