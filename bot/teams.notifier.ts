@@ -177,7 +177,7 @@ export class TeamsNotifier implements Notifier {
     // The demo inboxes' copies change as the chats' cards do, whether or not the Playground had them.
     for (const kept of (await this.o.inbox?.aboutRequest(r.id)) ?? []) {
       if (kept.kind === 'account') continue;
-      await this.o.inbox!.replaceCard(kept.id, requestCard(r, { viewerId: kept.personId })).catch((e: Error) => this.o.log(`could not update the demo inbox copy of card ${kept.id} for ${kept.personId}: ${e.message}`));
+      await this.o.inbox!.replaceCard(kept.id, requestCard(r, { viewerId: kept.personId, timeZone: this.o.timeZone })).catch((e: Error) => this.o.log(`could not update the demo inbox copy of card ${kept.id} for ${kept.personId}: ${e.message}`));
     }
   }
 

@@ -4,8 +4,6 @@
  * Each builder returns plain JSON; tests validate every card with the
  * adaptivecards parser.
  */
-import { formatDay } from '../domain/display-dates';
-
 export type Json = Record<string, unknown>;
 export type Element = Json & { type: string };
 export type Action = Json & { type: 'Action.Execute' | 'Action.OpenUrl' | 'Action.ShowCard' | 'Action.Submit' | 'Action.ToggleVisibility' };
@@ -187,11 +185,3 @@ export const actionSet = (actions: Action[]): Element => ({ type: 'ActionSet', a
 export function refresh(data: Json, userIds: string[]): AdaptiveCard['refresh'] {
   return { action: { type: 'Action.Execute', verb: 'refresh', data }, userIds: userIds.slice(0, 60) };
 }
-
-/**
- * Kept for campaign.card.ts only, which another change owns: the same words as
- * every other card ("18 December 2026"). New code imports formatDay from
- * src/domain/display-dates.ts.
- * @deprecated use formatDay
- */
-export const day = formatDay;

@@ -37,8 +37,8 @@ export interface CampaignStatusOptions {
   exportLink?: string;
   summary?: string;
   banner?: string;
-  /** The school's time zone (config `timeZone`): the day a campaign was closed is the school's day. */
-  timeZone?: string;
+  /** The school's time zone (config `timeZone`, SCHOOL_TIMEZONE): the day a campaign was closed is the school's day. */
+  timeZone: string;
 }
 
 /**
@@ -46,8 +46,8 @@ export interface CampaignStatusOptions {
  * about 330 px, too narrow for a table of five columns (its headers broke inside words), so each
  * department reads as a sentence in the same words as the CSV.
  */
-export function campaignStatusCard(c: Campaign, p: Progress, o: CampaignStatusOptions = {}): AdaptiveCard {
-  const timeZone = o.timeZone ?? 'Europe/London';
+export function campaignStatusCard(c: Campaign, p: Progress, o: CampaignStatusOptions): AdaptiveCard {
+  const timeZone = o.timeZone;
   const phase = {
     preparing: 'Preparing the audience: reading the directory and booking the cards',
     sending: 'Sending cards',

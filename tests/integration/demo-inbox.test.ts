@@ -184,6 +184,7 @@ describe('outside embedded mode there is no demo inbox', () => {
         policyLink: () => 'https://policy.example/',
         log: (m) => logs.push(m),
         inbox,
+        timeZone: 'Europe/London',
       });
     });
     afterAll(async () => {

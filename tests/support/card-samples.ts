@@ -24,6 +24,10 @@ import { validForm } from './forms';
  * the demo school's people and policy. The render test draws each at phone width.
  */
 const today = new Date().toISOString().slice(0, 10);
+/** The school's zone, as config `timeZone` defaults to it. */
+const timeZone = 'Europe/London';
+/** A fixed day a few days after the sample requests moved, so the status list shows how long each has waited. */
+const statusDay = '2026-11-27';
 const T0 = '2026-11-23T09:00:00.000Z';
 const T1 = '2026-11-23T13:40:00.000Z';
 const T2 = '2026-11-24T08:15:00.000Z';
@@ -131,39 +135,63 @@ const formErrors = {
   closure: 'Closure must be after go-live.',
 };
 
+/** The card as it is after its "Show all answers" button is pressed: the toggled element made visible, as the client does. */
+function showAllAnswers(c: AdaptiveCard): AdaptiveCard {
+  let found = false;
+  const open = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(open);
+    if (!x || typeof x !== 'object') return x;
+    const copy = Object.fromEntries(Object.entries(x).map(([k, v]) => [k, open(v)]));
+    if (copy.id === 'all-answers') {
+      found = true;
+      copy.isVisible = true;
+    }
+    return copy;
+  };
+  const shown = open(c) as AdaptiveCard;
+  if (!found) throw new Error('the request card no longer has an all-answers element to show');
+  return shown;
+}
+
 export const cardSamples: Record<string, () => AdaptiveCard> = {
   'request-form': () => requestFormCard({ staff: demoStaff, today }),
   'request-form-errors': () => requestFormCard({ staff: demoStaff, today, values: validForm({ aims: '' }), errors: formErrors }),
   'request-form-resubmit': () =>
     requestFormCard({ staff: demoStaff, today, values: validForm(), resubmit: { requestId: returned.id, reference: returned.reference, returnedBy: I.name, comment: 'Please name a second moderator from outside Key Stage 2.' } }),
-  'request-pending-approver': () => requestCard(P0, { viewerId: I.id }),
+  'request-pending-approver': () => requestCard(P0, { viewerId: I.id, timeZone }),
+  // The same card after "Show all answers": every answer in the form's sections.
+  'request-pending-approver-all-answers': () => showAllAnswers(requestCard(P0, { viewerId: I.id, timeZone })),
   'request-pending-approver-errors': () =>
-    requestCard(P0, { viewerId: I.id, values: { signature: 'Mickey Mouse' }, errors: { signature: 'Type your own name as the school holds it: Gareth Lloyd.', comment: 'A comment is needed to return a request.' } }),
-  'request-pending-requester-submitted': () => requestCard(P0, { viewerId: R.id, banner: 'Submitted. Gareth Lloyd has been asked to decide.' }),
-  'request-pending-next-approver': () => requestCard(P0, { viewerId: H.id }),
-  'request-pending-stranger': () => requestCard(P0, { viewerId: 'someone-else' }),
-  'request-step2-head-teacher': () => requestCard(P1, { viewerId: H.id }),
-  'request-step2-requester': () => requestCard(P1, { viewerId: R.id }),
-  'request-returned-requester': () => requestCard(returned, { viewerId: R.id }),
-  'request-approved-requester': () => requestCard(approved, { viewerId: R.id }),
-  'request-approved-decided-banner': () => requestCard(approved, { viewerId: I.id, banner: 'Already decided by Priya Raman.' }),
-  'request-rejected-requester': () => requestCard(rejected, { viewerId: R.id }),
-  'request-withdrawn-approver': () => requestCard(withdrawn, { viewerId: I.id }),
-  'status-list': () => statusListCard([P1, returned], [P0], [v2026]),
-  'status-list-empty': () => statusListCard([], []),
-  'declaration-unsigned-not-opened': () => declarationCard({ version: v2026, campaignId: 'c1', deadline: campaign.deadline, readLink, opened: false }),
+    requestCard(P0, { viewerId: I.id, timeZone, values: { signature: 'Mickey Mouse' }, errors: { signature: 'Type your own name as the school holds it: Gareth Lloyd.', comment: 'A comment is needed to return a request.' } }),
+  'request-pending-requester-submitted': () => requestCard(P0, { viewerId: R.id, timeZone, banner: 'Submitted. We will tell you here as it moves on.', bannerTone: 'good' }),
+  'request-pending-next-approver': () => requestCard(P0, { viewerId: H.id, timeZone }),
+  'request-pending-stranger': () => requestCard(P0, { viewerId: 'someone-else', timeZone }),
+  'request-step2-head-teacher': () => requestCard(P1, { viewerId: H.id, timeZone }),
+  'request-step2-requester': () => requestCard(P1, { viewerId: R.id, timeZone }),
+  'request-returned-requester': () => requestCard(returned, { viewerId: R.id, timeZone }),
+  'request-approved-requester': () => requestCard(approved, { viewerId: R.id, timeZone }),
+  'request-approved-decided-banner': () => requestCard(approved, { viewerId: I.id, timeZone, banner: 'Already decided by Priya Raman.', bannerTone: 'attention' }),
+  'request-rejected-requester': () => requestCard(rejected, { viewerId: R.id, timeZone }),
+  'request-withdrawn-approver': () => requestCard(withdrawn, { viewerId: I.id, timeZone }),
+  // The head teacher between lessons: one declaration to sign and one request waiting for them.
+  'status-list-waiting-for-you': () => statusListCard([], [P1], [v2026], { viewerId: H.id, timeZone, today: statusDay }),
+  // The requester: one request further on, one returned to them with its reason.
+  'status-list-requester': () => statusListCard([P1, returned], [], [], { viewerId: R.id, timeZone, today: statusDay }),
+  'status-list-empty': () => statusListCard([], [], [], { viewerId: R.id, timeZone, today: statusDay }),
+  'declaration-unsigned-not-opened': () => declarationCard({ version: v2026, campaignId: 'c1', deadline: campaign.deadline, readLink, opened: false, timeZone }),
   'declaration-unsigned-opened-errors': () =>
-    declarationCard({ version: v2026, readLink, opened: true, values: { typedName: 'Mickey Mouse' }, errors: { confirm: 'Tick “I have read and agree” to sign.', typedName: 'Type your own name: Ben Carter.' } }),
-  'declaration-signed': () => declarationCard({ version: v2026, declaration: signed, readLink, opened: true }),
-  'declaration-superseded': () => declarationCard({ version: v2025, current: v2026, readLink, opened: false }),
-  'declaration-no-open-required': () => declarationCard({ version: v2025, readLink, opened: false }),
+    declarationCard({ version: v2026, readLink, opened: true, timeZone, values: { typedName: 'Mickey Mouse' }, errors: { confirm: 'Tick “I have read and agree” to sign.', typedName: 'Type your own name: Ben Carter.' } }),
+  'declaration-signed': () => declarationCard({ version: v2026, declaration: signed, readLink, opened: true, timeZone }),
+  'declaration-superseded': () => declarationCard({ version: v2025, current: v2026, readLink, opened: false, timeZone }),
+  'declaration-no-open-required': () => declarationCard({ version: v2025, readLink, opened: false, timeZone }),
   'campaign-launch': () => campaignLaunchCard({ versions: [v2026, v2025], today, defaultDeadline: '2026-12-18' }),
   'campaign-launch-errors': () =>
     campaignLaunchCard({ versions: [v2026], today, defaultDeadline: '2026-12-18', values: { deadline: '2020-01-01', reminderEveryDays: '0' }, errors: { deadline: 'The deadline must be today or later.', reminderEveryDays: 'Choose between 1 and 90 days.' } }),
-  'campaign-status-sending': () => campaignStatusCard(campaign, sendingProgress),
-  'campaign-status-open': () => campaignStatusCard(campaign, openProgress, { banner: 'Reminders sent to 6 people who have not signed.' }),
+  'campaign-status-sending': () => campaignStatusCard(campaign, sendingProgress, { timeZone }),
+  'campaign-status-open': () => campaignStatusCard(campaign, openProgress, { banner: 'Reminders sent to 6 people who have not signed.', timeZone }),
   'campaign-status-closed-export': () =>
     campaignStatusCard(closedCampaign, closedProgress, {
+      timeZone,
       exportLink: 'https://countersign.example/exports/campaign-2026-27.csv?s=sample',
       summary: [
         'Acceptable use of ICT and social media: staff declaration, version 2026-27: acknowledgement campaign launched 23 November 2026 by Hannah Whitfield, deadline 18 December 2099.',
