@@ -82,12 +82,21 @@ export const plain = (value: string, extra: Json = {}): Element => {
   return { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: inert(value), ...run }], ...block };
 };
 
+/** What every field error starts with: the words, not a colour, say that something needs fixing. */
+export const FIELD_ERROR_LEAD = 'Please fix: ';
+
+/**
+ * The message beside a field the server refused. In the Default colour: Teams' Attention red on its
+ * dark theme (#d74654 on #2d2c2c) and Good green on its light theme (#92c353 on white) are below the
+ * 4.5:1 contrast WCAG asks for (tests/e2e/cards-330.test.ts measures it), so the lead words carry the
+ * meaning instead. Plain text runs, so nothing in the message is read as markdown.
+ */
 export const fieldError = (message: string): Element => ({
-  type: 'TextBlock',
-  text: inert(message),
-  color: 'Attention',
-  wrap: true,
-  size: 'Small',
+  type: 'RichTextBlock',
+  inlines: [
+    { type: 'TextRun', text: FIELD_ERROR_LEAD, weight: 'Bolder' },
+    { type: 'TextRun', text: inert(message) },
+  ],
   spacing: 'None',
 });
 
@@ -153,13 +162,6 @@ export const input = {
  * (Action.ToggleVisibility, Adaptive Cards 1.2+, supported by Teams).
  */
 export const toggle = (title: string, targetId: string): Action => ({ type: 'Action.ToggleVisibility', title, targetElements: [targetId] });
-
-/**
- * A request number that never breaks inside itself ("CS-" / "0001"): a word
- * joiner (U+2060) after the hyphen forbids a line break there (Unicode line
- * breaking, UAX #14 rule LB11) and is invisible.
- */
-export const unbroken = (reference: string): string => reference.replace(/-/g, '-\u2060');
 
 /**
  * Universal Actions button. Older Teams clients that cannot run Action.Execute

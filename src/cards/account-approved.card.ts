@@ -1,7 +1,7 @@
 import type { AccountRequest } from '../domain/account-request';
 import type { RegisteredAccount } from '../ports/store';
 import { formatDay } from '../domain/display-dates';
-import { card, heading, inert, labelled, note, plain, unbroken, type AdaptiveCard } from './ac';
+import { card, heading, inert, labelled, note, plain, type AdaptiveCard } from './ac';
 
 /**
  * Sent to each named administrator once the head teacher has approved. The
@@ -13,7 +13,7 @@ import { card, heading, inert, labelled, note, plain, unbroken, type AdaptiveCar
 export function accountApprovedCard(a: RegisteredAccount, r: AccountRequest, ictLeaderName: string): AdaptiveCard {
   return card([
     heading('You can now create the account', 'Large'),
-    plain(`${unbroken(r.reference)}: the ${a.platform} account for ${a.department}, requested by ${a.ownerName}, has been approved. You are one of its administrators.`),
+    plain(`${r.reference}: the ${a.platform} account for ${a.department}, requested by ${a.ownerName}, has been approved. You are one of its administrators.`),
     labelled('Go live', formatDay(a.goLive)),
     labelled('Closure', a.closure ? formatDay(a.closure) : 'No planned closure'),
     labelled('Open or private', a.visibility === 'open' ? 'Open to anyone' : 'Private / closed'),

@@ -25,7 +25,6 @@ import {
   plain,
   refresh,
   toggle,
-  unbroken,
   type Action,
   type AdaptiveCard,
   type Element,
@@ -43,8 +42,9 @@ export interface RequestCardOptions {
   /** A one-off line at the top, e.g. "Submitted." or "Already decided by …". */
   banner?: string;
   /**
-   * How the banner reads: `good` for a success (green), `attention` for a refusal
-   * (red in Teams). Default colour otherwise: a success must never look like an error.
+   * What the banner says happened: `good` for a success ("✓ Submitted…"), `attention` for a refusal
+   * ("Nothing changed: …"). The words carry it, in the Default colour: Teams' green and red text fall
+   * below 4.5:1 contrast on one of its themes, and a success must never look like an error.
    */
   bannerTone?: 'good' | 'attention';
 }
@@ -96,8 +96,8 @@ function pupilsLine(d: RequestDetails): string {
   const reads = d.audience.some((g) => children.includes(g));
   const posts = d.contributors.some((g) => children.includes(g));
   if (reads && posts) return 'In the audience and contributing';
-  if (posts) return 'Contributing';
-  if (reads) return 'In the audience';
+  if (posts) return 'Contributing, not in the audience';
+  if (reads) return 'In the audience, not contributing';
   return 'Not involved';
 }
 
@@ -105,11 +105,24 @@ function pupilsLine(d: RequestDetails): string {
 const BRIEF_ANSWER = 40;
 
 /**
+ * Comments earlier approvers left in this round while the request waits for the next one: what the
+ * head teacher reads before deciding ("keep faces out of photos"), so it sits with the checks, not
+ * only in the trail at the foot of the card.
+ */
+function earlierComments(r: AccountRequest): { step: number; element: Element }[] {
+  if (r.status !== 'pending') return [];
+  return r.steps.flatMap((s, i) =>
+    i < r.currentStep && s.decision?.comment ? [{ step: i, element: labelled(`${s.approverName} (${stepRoleLabels[s.role]}) approved and commented`, s.decision.comment) }] : [],
+  );
+}
+
+/**
  * The points that need an approver's attention, each with the answer it refers
  * to so that it can be judged without opening every answer.
  */
-function checks(d: RequestDetails): Element[] {
-  const out: Element[] = [];
+function checks(r: AccountRequest): Element[] {
+  const d = r.details;
+  const out: Element[] = earlierComments(r).map((c) => c.element);
   if (d.contributors.some((g) => children.includes(g))) out.push(labelled('Pupils contribute. How parents consent', d.parentalConsent));
   if (d.visibility === 'open' && [...d.audience, ...d.contributors].some((g) => children.includes(g)))
     out.push(plain('The account is open to anyone and pupils are involved.'));
@@ -167,9 +180,11 @@ function answers(r: AccountRequest): Element[] {
 }
 
 function stepsTrail(r: AccountRequest, timeZone: string): Element[] {
-  // The reason of the decision that stopped the request is already shown near the top: once is enough.
+  // The reason of the decision that stopped the request, and earlier approvers' comments on a pending
+  // one, are already shown near the top: once is enough.
   let reasonStep = -1;
   if (decisionReason(r)) r.steps.forEach((s, i) => s.decision && (reasonStep = i));
+  const shownAbove = new Set([reasonStep, ...earlierComments(r).map((c) => c.step)]);
   return r.steps.map((s, i) => {
     const who = `${i + 1}. ${stepRoleLabels[s.role]}${s.delegated ? ' (deputy)' : ''}: ${s.approverName}`;
     if (!s.decision) {
@@ -179,7 +194,7 @@ function stepsTrail(r: AccountRequest, timeZone: string): Element[] {
       return plain(`${who}, ${where}.`);
     }
     const d = s.decision;
-    const comment = d.comment && i !== reasonStep ? ` Comment: ${d.comment}` : '';
+    const comment = d.comment && !shownAbove.has(i) ? ` Comment: ${d.comment}` : '';
     return plain(`${who}. ${decisionLine(d, timeZone)} Signed “${d.signature}”.${comment}`);
   });
 }
@@ -203,21 +218,21 @@ export function requestCard(r: AccountRequest, o: RequestCardOptions): AdaptiveC
   const isApprover = allowed.decide.allowed;
   const ids = { requestId: r.id, step: r.currentStep, round: r.round };
   const reason = decisionReason(r);
-  const tone = o.bannerTone === 'good' ? 'Good' : o.bannerTone === 'attention' ? 'Attention' : 'Default';
-  const statusColour = r.status === 'approved' ? 'Good' : r.status === 'rejected' ? 'Attention' : 'Default';
-  const checkList = checks(r.details);
+  const bannerLead = o.bannerTone === 'good' ? '✓ ' : o.bannerTone === 'attention' ? 'Nothing changed: ' : '';
+  const checkList = checks(r);
 
   const body: Element[] = [
     heading(isApprover ? 'Approval needed' : 'Social media account request', 'Large'),
-    // The reference in a full-width run of its own, never in a narrow column, and unbreakable.
-    plain(`${unbroken(r.reference)}: ${r.details.platform} account for ${r.details.department}`, { weight: 'Bolder', spacing: 'None' }),
-    ...(o.banner ? [plain(o.banner, { color: tone, weight: 'Bolder' })] : []),
-    plain(statusLine(r, { timeZone: o.timeZone, viewerId: o.viewerId }), { weight: 'Bolder', color: statusColour }),
+    // The reference starts a full-width line of its own, so it never has to wrap ("CS-" / "0001"): no
+    // invisible joiner is needed, and the number copies and searches as it is typed.
+    plain(`${r.reference}: ${r.details.platform} account for ${r.details.department}`, { weight: 'Bolder', spacing: 'None' }),
+    ...(o.banner ? [plain(`${bannerLead}${o.banner}`, { weight: 'Bolder' })] : []),
+    plain(statusLine(r, { timeZone: o.timeZone, viewerId: o.viewerId }), { weight: 'Bolder' }),
     ...(reason ? [labelled('Reason', reason)] : []),
     container(summary(r), { spacing: 'Medium', separator: true }),
     ...(checkList.length ? [container([note('Check before you decide', { weight: 'Bolder' }), ...checkList], { spacing: 'Medium' })] : []),
     actionSet([toggle('Show all answers', ANSWERS_ID)]),
-    container(answers(r), { id: ANSWERS_ID, isVisible: false, spacing: 'None' }),
+    container(answers(r), { id: ANSWERS_ID, isVisible: false, spacing: 'Medium' }),
   ];
 
   const actions: Action[] = [];
@@ -234,11 +249,10 @@ export function requestCard(r: AccountRequest, o: RequestCardOptions): AdaptiveC
           ...(e.signature ? [fieldError(e.signature)] : []),
           input.text('comment', 'Comment (needed to reject or return)', { value: o.values?.comment, multiline: true, maxLength: 2000 }),
           ...(e.comment ? [fieldError(e.comment)] : []),
-          actionSet([
-            execute('Approve', Verbs.approve, ids, { style: 'positive' }),
-            execute('Return for changes', Verbs.return, ids),
-            execute('Reject', Verbs.reject, ids, { style: 'destructive' }),
-          ]),
+          // Two rows: the three titles side by side are cut ("Approv…") on a 330 px phone card. Same verbs
+          // and data as before, so cards already sent keep working.
+          actionSet([execute('Approve', Verbs.approve, ids, { style: 'positive' })]),
+          actionSet([execute('Return for changes', Verbs.return, ids), execute('Reject', Verbs.reject, ids, { style: 'destructive' })]),
         ],
         { spacing: 'Large', separator: true },
       ),

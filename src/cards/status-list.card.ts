@@ -1,7 +1,7 @@
 import { currentApprover, type AccountRequest } from '../domain/account-request';
 import { formatDay, localDay } from '../domain/display-dates';
 import type { PolicyVersion } from '../domain/policy';
-import { card, container, execute, heading, labelled, note, plain, unbroken, type AdaptiveCard, type Element } from './ac';
+import { card, container, execute, heading, labelled, note, plain, type AdaptiveCard, type Element } from './ac';
 import { decisionReason, statusLine } from './request.card';
 import { Verbs } from './verbs';
 
@@ -31,7 +31,8 @@ export function statusListCard(mine: AccountRequest[], awaiting: AccountRequest[
     const reason = decisionReason(r);
     return container(
       [
-        plain(`${unbroken(r.reference)}: ${r.details.platform} for ${r.details.department}`, { weight: 'Bolder' }),
+        // The reference starts its own line, so it never wraps inside itself.
+        plain(`${r.reference}: ${r.details.platform} for ${r.details.department}`, { weight: 'Bolder' }),
         plain(`Asked by ${asker} on ${formatDay(localDay(r.createdAt, o.timeZone))}.`, { spacing: 'None' }),
         plain(`${statusLine(r, o)}${waiting}`, { spacing: 'None', weight: waitingForViewer(r, o.viewerId) ? 'Bolder' : 'Default' }),
         ...(reason ? [labelled('Reason', reason, { spacing: 'None' })] : []),
