@@ -105,7 +105,7 @@ test('the same chat can act as the ICT leader (embedded mode only) and approve i
   const status = lastCard('Waiting for your decision');
   await status.waitFor({ timeout: 30_000 });
   await status.getByRole('button', { name: 'Open to decide' }).click();
-  const approval = lastCard(/Approval needed\s*CS-\u20600001/);
+  const approval = lastCard(/Approval needed\s*CS-0001/);
   await approval.waitFor({ timeout: 30_000 });
   await approval.getByRole('textbox', { name: /Type your full name to sign/ }).fill('Gareth Lloyd');
   await approval.getByRole('button', { name: 'Approve' }).click();

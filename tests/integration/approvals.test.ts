@@ -275,7 +275,8 @@ describe.each(STORES)('%s store', (store) => {
       );
       expect(results.every((r) => r.status === 200)).toBe(true);
       const texts = results.map((r) => allText(r.card));
-      expect(texts.filter((t) => /^Approved by Gareth Lloyd at/m.test(t) && !/Already decided/.test(t))).toHaveLength(1);
+      // The winner sees the success banner, which starts with a tick (the Default colour carries no meaning).
+      expect(texts.filter((t) => /^✓ Approved by Gareth Lloyd at/m.test(t) && !/Already decided/.test(t))).toHaveLength(1);
       expect(texts.filter((t) => /Already decided by Gareth Lloyd/.test(t))).toHaveLength(49);
       await h.idle();
       expect(await h.app.store.listDecisions(id)).toHaveLength(1);
