@@ -230,7 +230,8 @@ export function requestCard(r: AccountRequest, o: RequestCardOptions): AdaptiveC
     plain(statusLine(r, { timeZone: o.timeZone, viewerId: o.viewerId }), { weight: 'Bolder' }),
     ...(reason ? [labelled('Reason', reason)] : []),
     container(summary(r), { spacing: 'Medium', separator: true }),
-    ...(checkList.length ? [container([note('Check before you decide', { weight: 'Bolder' }), ...checkList], { spacing: 'Medium' })] : []),
+    // Only the approver decides; everyone else sees the same points as what the approvers look at.
+    ...(checkList.length ? [container([note(isApprover ? 'Check before you decide' : 'What the approvers look at', { weight: 'Bolder' }), ...checkList], { spacing: 'Medium' })] : []),
     actionSet([toggle('Show all answers', ANSWERS_ID)]),
     container(answers(r), { id: ANSWERS_ID, isVisible: false, spacing: 'Medium' }),
   ];
