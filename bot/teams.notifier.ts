@@ -12,10 +12,11 @@ import type { PolicyVersion } from '../src/domain/policy';
 import type { Recipient } from '../src/domain/recipient.workflow';
 import { declarationCard } from '../src/cards/declaration.card';
 import { noticeCard } from '../src/cards/notice.card';
-import { day } from '../src/cards/ac';
+import { formatDay } from '../src/domain/display-dates';
 import type { RateGate } from './rate-gate';
 import type { ConnectorClients } from './connector-clients';
 import type { ConversationService } from '../src/services/conversations.service';
+import type { DemoInboxService } from '../src/services/demo-inbox.service';
 import { retryAfterMs, statusOf, withConnectorRetry } from './connector-retry';
 
 export interface NotifierOptions {
@@ -33,11 +34,29 @@ export interface NotifierOptions {
   gate: RateGate;
   /** This person's signed link to a policy document. */
   policyLink: (userId: string, versionId: string) => string;
+  /** The school's time zone (config `timeZone`): cards show every moment in it. */
+  timeZone: string;
   log: (msg: string) => void;
+  /**
+   * Embedded mode only: every card is kept in the person's demo inbox as well, and a card for someone
+   * the Agents Playground has no chat for is delivered there alone instead of failing. Absent in every
+   * other mode, where a refused send stays a failure.
+   */
+  inbox?: DemoInboxService;
 }
+
+/**
+ * How the Agents Playground refuses someone it does not know: it creates the chat (201), then answers
+ * every message into it with 500 and one of these codes (its connector's errors in
+ * @microsoft/m365agentsplayground 0.2.28; UserNotFound seen live). Its roster is the few people in
+ * .m365agentsplayground.yml, so in embedded mode these mean "no chat for this person".
+ */
+const PLAYGROUND_NO_USER = new Set(['UserNotFound', 'AccountNotFound']);
+const PLAYGROUND_NO_CHAT = new Set([...PLAYGROUND_NO_USER, 'ConversationNotFound', 'ChatNotFound', 'MemberNotFoundInConversation']);
 
 interface DeliverOptions {
   requestId?: string;
+  campaignId?: string;
   purpose: string;
   /** Retry transient failures here (interactive fan-out), or report them (the job queue retries). */
   retry: boolean;
@@ -69,17 +88,24 @@ export const cardMessage = (card: AdaptiveCard) => MessageFactory.attachment(Car
 
 /** Delivers Countersign's cards to people's 1:1 chats with the bot, creating the chat when needed. */
 export class TeamsNotifier implements Notifier {
+  /**
+   * Embedded mode: people the Playground said it has no chat for. Their later cards go straight to the
+   * inbox, since botbuilder's connector client retries each 500 three times (about 5 s) before giving up.
+   */
+  private readonly noPlaygroundChat = new Set<string>();
+
   constructor(private readonly o: NotifierOptions) {}
 
   async aboutRequest(to: string, message: RequestMessage | 'approvalReminder', r: AccountRequest, beforeSend?: () => Promise<boolean>): Promise<DeliveryResult> {
     const o = { requestId: r.id, retry: false, beforeSend };
+    const timeZone = this.o.timeZone;
     switch (message) {
       case 'approvalNeeded':
-        return this.deliver(to, requestCard(r, { viewerId: to }), { ...o, purpose: 'approval' });
+        return this.deliver(to, requestCard(r, { viewerId: to, timeZone }), { ...o, purpose: 'approval' });
       case 'approvalReminder':
-        return this.deliver(to, requestCard(r, { viewerId: to, banner: 'Reminder: this request is still waiting for your decision.' }), { ...o, purpose: 'approval' });
+        return this.deliver(to, requestCard(r, { viewerId: to, timeZone, banner: 'Reminder: this request is still waiting for your decision.' }), { ...o, purpose: 'approval' });
       case 'requestUpdated':
-        return this.deliver(to, requestCard(r, { viewerId: to }), { ...o, purpose: 'status' });
+        return this.deliver(to, requestCard(r, { viewerId: to, timeZone }), { ...o, purpose: 'status' });
       case 'accountApproved': {
         const [ict] = await this.o.directory.findByRole('ictLeader');
         const account = registerAccount(r, '', r.updatedAt);
@@ -91,7 +117,7 @@ export class TeamsNotifier implements Notifier {
   async accountReminder(a: RegisteredAccount, kind: 'closure' | 'review', to: string[]): Promise<DeliveryResult[]> {
     const card =
       kind === 'closure'
-        ? noticeCard('Account closing soon', `${a.reference}: the ${a.platform} account for ${a.department} is due to close on ${day(a.closure)}. Close it on the platform then, or ask the Computing/ICT subject leader to extend it.`)
+        ? noticeCard('Account closing soon', `${a.reference}: the ${a.platform} account for ${a.department} is due to close on ${formatDay(a.closure)}. Close it on the platform then, or ask the Computing/ICT subject leader to extend it.`)
         : noticeCard('Annual review due', `${a.reference}: the ${a.platform} account for ${a.department} was approved a year ago. Please review whether it is still needed, who administers it, and its privacy settings.`);
     const out: DeliveryResult[] = [];
     for (const userId of to) out.push(await this.deliver(userId, card, { purpose: `account-${kind}`, retry: false }));
@@ -99,16 +125,16 @@ export class TeamsNotifier implements Notifier {
   }
 
   private declaration(r: Recipient, v: PolicyVersion, c: Campaign, banner?: string) {
-    return declarationCard({ version: v, campaignId: c.id, deadline: c.deadline, readLink: this.o.policyLink(r.userId, v.id), opened: false, banner });
+    return declarationCard({ version: v, campaignId: c.id, deadline: c.deadline, readLink: this.o.policyLink(r.userId, v.id), opened: false, timeZone: this.o.timeZone, banner });
   }
 
   async sendDeclaration(r: Recipient, v: PolicyVersion, c: Campaign, beforeSend?: () => Promise<boolean>): Promise<DeliveryResult> {
-    return this.deliver(r.userId, this.declaration(r, v, c), { purpose: 'declaration', retry: false, beforeSend });
+    return this.deliver(r.userId, this.declaration(r, v, c), { purpose: 'declaration', campaignId: c.id, retry: false, beforeSend });
   }
 
   /** Updates the card already in the chat where we know it, so a reminder does not pile up cards. */
   async remindDeclaration(r: Recipient, v: PolicyVersion, c: Campaign): Promise<DeliveryResult> {
-    const card = this.declaration(r, v, c, `Reminder: please sign by ${day(c.deadline)}.`);
+    const card = this.declaration(r, v, c, `Reminder: please sign by ${formatDay(c.deadline)}.`);
     const address = await this.o.conversations.lookup(r.userId);
     if (r.activityId && address && address.conversationId === r.conversationId) {
       try {
@@ -118,13 +144,15 @@ export class TeamsNotifier implements Notifier {
           update.id = r.activityId!;
           await ctx.updateActivity(update);
         });
-        return { kind: 'sent', userId: r.userId, conversationId: address.conversationId, activityId: r.activityId };
       } catch (e) {
         const failure = this.classify(r.userId, e);
-        if (failure.kind !== 'recipientNotFound') return failure;
+        if (failure.kind !== 'recipientNotFound' && !this.playgroundHasNoChat(e)) return failure;
+        return this.deliver(r.userId, card, { purpose: 'declaration-reminder', campaignId: c.id, retry: false });
       }
+      await this.replaceInInbox(r.userId, r.activityId, card);
+      return { kind: 'sent', userId: r.userId, conversationId: address.conversationId, activityId: r.activityId };
     }
-    return this.deliver(r.userId, card, { purpose: 'declaration-reminder', retry: false });
+    return this.deliver(r.userId, card, { purpose: 'declaration-reminder', campaignId: c.id, retry: false });
   }
 
   /** Edits every earlier request card in place, so old buttons disappear once someone has acted. */
@@ -138,7 +166,7 @@ export class TeamsNotifier implements Notifier {
         // Gated by the rate-gate middleware. Retried here, the only layer that does: the message job that
         // refreshes treats an edit that still fails as done (a stale card is harmless; its buttons re-check on the server).
         await proactive((logic) => this.o.adapter.continueConversationAsync(this.o.botAppId, reference, logic), async (ctx) => {
-          const update = cardMessage(requestCard(r, { viewerId: sent.userId }));
+          const update = cardMessage(requestCard(r, { viewerId: sent.userId, timeZone: this.o.timeZone }));
           update.id = sent.activityId;
           await withConnectorRetry(() => ctx.updateActivity(update));
         });
@@ -146,9 +174,61 @@ export class TeamsNotifier implements Notifier {
         this.o.log(`could not update card ${sent.activityId} for ${sent.userId}: status ${statusOf(e) ?? (e as Error).message}`);
       }
     }
+    // The demo inboxes' copies change as the chats' cards do, whether or not the Playground had them.
+    for (const kept of (await this.o.inbox?.aboutRequest(r.id)) ?? []) {
+      if (kept.kind === 'account') continue;
+      await this.o.inbox!.replaceCard(kept.id, requestCard(r, { viewerId: kept.personId, timeZone: this.o.timeZone })).catch((e: Error) => this.o.log(`could not update the demo inbox copy of card ${kept.id} for ${kept.personId}: ${e.message}`));
+    }
   }
 
-  private async deliver(userId: string, card: AdaptiveCard, o: DeliverOptions): Promise<DeliveryResult> {
+  /** The inbox copy of a card the chat has just had edited in place. A copy that cannot be written is only logged: the chat has the card. */
+  private async replaceInInbox(userId: string, activityId: string, card: AdaptiveCard) {
+    if (!this.o.inbox) return;
+    try {
+      const kept = (await this.o.inbox.listInbox(userId)).find((k) => k.activityId === activityId);
+      if (kept) await this.o.inbox.replaceCard(kept.id, card);
+    } catch (e) {
+      this.o.log(`could not update the demo inbox copy of card ${activityId} for ${userId}: ${(e as Error).message}`);
+    }
+  }
+
+  /** The inbox copy of a card the Playground showed too. Not fatal: the card is in the chat, and a retry would send it twice. */
+  private async keepCopy(userId: string, card: AdaptiveCard, o: DeliverOptions, activityId: string) {
+    try {
+      await this.o.inbox?.keep({ personId: userId, kind: o.purpose, card, requestId: o.requestId, campaignId: o.campaignId, activityId });
+    } catch (e) {
+      this.o.log(`${o.purpose} card for ${userId} reached the Playground but not the demo inbox: ${(e as Error).message}`);
+    }
+  }
+
+  /** A card for someone the Playground has no chat for: the demo inbox is its delivery. */
+  private async keepOnly(inbox: DemoInboxService, userId: string, card: AdaptiveCard, o: DeliverOptions): Promise<DeliveryResult> {
+    // Nothing reached the Playground, so the attempt is recorded here if the send never got that far.
+    if (o.beforeSend && !(await o.beforeSend())) return { kind: 'cancelled', userId };
+    try {
+      await inbox.keep({ personId: userId, kind: o.purpose, card, requestId: o.requestId, campaignId: o.campaignId });
+    } catch (e) {
+      this.o.log(`${o.purpose} card for ${userId} could not be kept in the demo inbox: ${(e as Error).message}`);
+      return { kind: 'failed', userId, reason: 'the demo inbox could not be written', transient: true };
+    }
+    const name = (await this.o.directory.getStaff(userId).catch(() => undefined))?.name ?? userId;
+    this.o.log(`${o.purpose} card for ${name} kept in their demo inbox (the Playground has no chat for them)`);
+    return { kind: 'sent', userId };
+  }
+
+  /** Embedded mode: the Playground refused this person because it has no chat for them (see PLAYGROUND_NO_CHAT). */
+  private playgroundHasNoChat(e: unknown): boolean {
+    if (!this.o.inbox) return false;
+    const status = statusOf(e);
+    return status === 403 || status === 404 || PLAYGROUND_NO_CHAT.has((e as { code?: string })?.code ?? '');
+  }
+
+  private async deliver(userId: string, card: AdaptiveCard, given: DeliverOptions): Promise<DeliveryResult> {
+    // beforeSend records the attempt, so it runs once per message even when a stale chat is replaced by a new one.
+    let cleared = false;
+    const beforeSend = given.beforeSend;
+    const o: DeliverOptions = beforeSend ? { ...given, beforeSend: async () => cleared || (cleared = await beforeSend()) } : given;
+    if (this.o.inbox && this.noPlaygroundChat.has(userId)) return this.keepOnly(this.o.inbox, userId, card, o);
     try {
       const address = await this.o.conversations.lookup(userId);
       let sent: { conversationId: string; activityId: string } | undefined;
@@ -156,15 +236,22 @@ export class TeamsNotifier implements Notifier {
         try {
           sent = await this.sendTo(JSON.parse(address.reference), card, o);
         } catch (e) {
-          // A stored conversation can go stale (app reinstalled); fall through and create a new one.
-          if (statusOf(e) !== 403 && statusOf(e) !== 404) throw e;
+          // A stored conversation can go stale (app reinstalled, Playground restarted); fall through and create a new one.
+          // Not when the Playground says it has no such user: a new chat with them fails the same way.
+          if (statusOf(e) !== 403 && statusOf(e) !== 404 && !this.playgroundHasNoChat(e)) throw e;
+          if (PLAYGROUND_NO_USER.has((e as { code?: string }).code ?? '') && this.o.inbox) throw e;
         }
       }
       sent ??= await this.createAndSend(userId, card, o, address?.serviceUrl);
       if (o.requestId) await this.o.conversations.recordSentCard({ requestId: o.requestId, userId, conversationId: sent.conversationId, activityId: sent.activityId, purpose: o.purpose });
+      await this.keepCopy(userId, card, o, sent.activityId);
       return { kind: 'sent', userId, ...sent };
     } catch (e) {
       if (e instanceof SendCancelled) return { kind: 'cancelled', userId };
+      if (this.o.inbox && this.playgroundHasNoChat(e)) {
+        this.noPlaygroundChat.add(userId);
+        return this.keepOnly(this.o.inbox, userId, card, o);
+      }
       const failure = this.classify(userId, e);
       this.o.log(`delivery of ${o.purpose} to ${userId} failed: ${failure.kind}${'reason' in failure ? ` (${failure.reason})` : ''}`);
       return failure;

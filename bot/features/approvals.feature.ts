@@ -7,7 +7,7 @@ import { viewerOf } from '../../src/services/actors';
 import { missingRequest, notice, outcome } from './request-replies';
 
 /** An approver approves, returns or rejects the step that waits for them, signing with their typed name. */
-export function approvalsFeature({ requests }: Pick<FeatureDeps, 'requests'>): Feature {
+export function approvalsFeature({ requests, timeZone }: Pick<FeatureDeps, 'requests' | 'timeZone'>): Feature {
   const decide =
     (verb: DecisionVerb): Handler =>
     async ({ actor }, data) => {
@@ -21,6 +21,7 @@ export function approvalsFeature({ requests }: Pick<FeatureDeps, 'requests'>): F
         return found.ok
           ? requestCard(found.value, {
               viewerId: actor.id,
+              timeZone,
               errors: { message },
               values: { signature: String(data.signature ?? '').slice(0, 200), comment: String(data.comment ?? '').slice(0, 2000) },
             })
@@ -30,10 +31,10 @@ export function approvalsFeature({ requests }: Pick<FeatureDeps, 'requests'>): F
       const result = await requests.decide(actor, verb, input);
       if (!result.ok && result.error.fields) {
         const found = await requests.view(viewerOf(actor), input.requestId);
-        if (found.ok) return requestCard(found.value, { viewerId: actor.id, errors: result.error.fields, values: { signature: input.signature, comment: input.comment } });
+        if (found.ok) return requestCard(found.value, { viewerId: actor.id, timeZone, errors: result.error.fields, values: { signature: input.signature, comment: input.comment } });
       }
       const decided = result.ok ? result.value.steps[input.step]?.decision : undefined;
-      return outcome(requests, actor, input.requestId, result, decided && decisionLine(decided));
+      return outcome(requests, timeZone, actor, input.requestId, result, decided && decisionLine(decided, timeZone));
     };
 
   return {

@@ -19,7 +19,7 @@ const exportFileName = (c: Campaign, today: string) => `campaign-${c.versionLabe
  * Policy admins launch an acknowledgement campaign, follow it and export it for governors.
  * To add a command: a verb handler below and, if it can be typed, a word in `commands.campaign.sub`.
  */
-export function campaignsFeature({ campaigns, declarations, saveExport, today, log }: Pick<FeatureDeps, 'campaigns' | 'declarations' | 'saveExport' | 'today' | 'log'>): Feature {
+export function campaignsFeature({ campaigns, declarations, saveExport, today, log, timeZone }: Pick<FeatureDeps, 'campaigns' | 'declarations' | 'saveExport' | 'today' | 'log' | 'timeZone'>): Feature {
   const launchForm = async (extra: Pick<Parameters<typeof campaignLaunchCard>[0], 'values' | 'errors'> = {}) =>
     campaignLaunchCard({ versions: await declarations.currentVersions(), today: today(), defaultDeadline: addDays(today(), DEFAULT_DEADLINE_DAYS), ...extra });
 
@@ -52,13 +52,13 @@ export function campaignsFeature({ campaigns, declarations, saveExport, today, l
         const { campaign } = result.value;
         const progress = await campaigns.progress(actor, campaign.id);
         const banner = 'Launched. Preparing the audience: cards go out as each page of the directory is read. Refresh to follow progress.';
-        return progress.ok ? campaignStatusCard(progress.value.campaign, progress.value.progress, { banner }) : notice(banner);
+        return progress.ok ? campaignStatusCard(progress.value.campaign, progress.value.progress, { banner, timeZone }) : notice(banner);
       },
 
       [Verbs.campaignStatus]: async ({ actor }, data) => {
         const { campaignId } = campaignRef.parse(data);
         const result = await campaigns.progress(actor, campaignId);
-        return result.ok ? campaignStatusCard(result.value.campaign, result.value.progress) : notice(result.error.message);
+        return result.ok ? campaignStatusCard(result.value.campaign, result.value.progress, { timeZone }) : notice(result.error.message);
       },
 
       [Verbs.campaignClose]: async ({ actor }, data) => {
@@ -66,13 +66,13 @@ export function campaignsFeature({ campaigns, declarations, saveExport, today, l
         const result = await campaigns.close(actor, campaignId);
         if (!result.ok) return notice(result.error.message);
         const banner = 'Closed. No more cards or reminders will be sent; the figures were counted again from the records.';
-        return campaignStatusCard(result.value.campaign, result.value.progress, { banner });
+        return campaignStatusCard(result.value.campaign, result.value.progress, { banner, timeZone });
       },
 
       [Verbs.campaignRecount]: async ({ actor }, data) => {
         const { campaignId } = campaignRef.parse(data);
         const result = await campaigns.recount(actor, campaignId);
-        return result.ok ? campaignStatusCard(result.value.campaign, result.value.progress, { banner: 'Counted again from the records.' }) : notice(result.error.message);
+        return result.ok ? campaignStatusCard(result.value.campaign, result.value.progress, { banner: 'Counted again from the records.', timeZone }) : notice(result.error.message);
       },
 
       [Verbs.campaignExport]: async ({ actor, share }, data) => {
@@ -84,7 +84,7 @@ export function campaignsFeature({ campaigns, declarations, saveExport, today, l
         const saved = saveExport(file, csv);
         log(`export written to ${saved.path}`);
         share({ contentType: 'text/csv', url: saved.link, name: file });
-        return campaignStatusCard(campaign, progress, { summary, exportLink: saved.link, banner: `Export ready: ${file} (${progress.total} rows).` });
+        return campaignStatusCard(campaign, progress, { summary, exportLink: saved.link, banner: `Export ready: ${file} (${progress.total} rows).`, timeZone });
       },
     },
   };

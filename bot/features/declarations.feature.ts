@@ -1,5 +1,5 @@
 import type { AdaptiveCard } from '../../src/cards/ac';
-import { when } from '../../src/cards/ac';
+import { formatMoment } from '../../src/domain/display-dates';
 import { declarationCard } from '../../src/cards/declaration.card';
 import { Verbs } from '../../src/cards/verbs';
 import type { Actor } from '../../src/domain/people';
@@ -10,7 +10,7 @@ import { notice } from './request-replies';
 type CardExtras = { banner?: string; errors?: Record<string, string>; values?: { typedName?: string; confirm?: string } };
 
 /** A member of staff reads a policy version and signs its declaration, from a campaign card or by typing `sign`. */
-export function declarationsFeature({ declarations, policyLink }: Pick<FeatureDeps, 'declarations' | 'policyLink'>): Feature {
+export function declarationsFeature({ declarations, policyLink, timeZone }: Pick<FeatureDeps, 'declarations' | 'policyLink' | 'timeZone'>): Feature {
   /** The declaration as this person sees it: to sign, signed, or replaced by a newer version. */
   async function show(actor: Actor, versionId?: string, campaignId?: string, extra: CardExtras = {}): Promise<AdaptiveCard> {
     const view = await declarations.view(actor.id, versionId);
@@ -23,6 +23,7 @@ export function declarationsFeature({ declarations, policyLink }: Pick<FeatureDe
       campaignId: campaignId ?? null,
       readLink: policyLink(actor.id, v.version.id),
       opened: v.opened,
+      timeZone,
       ...extra,
     });
   }
@@ -46,7 +47,7 @@ export function declarationsFeature({ declarations, policyLink }: Pick<FeatureDe
           confirmed: input.confirm === 'true',
         });
         if (result.ok) {
-          const banner = result.value.kind === 'alreadySigned' ? `Already signed on ${when(result.value.declaration.signedAt)}. Nothing has changed.` : undefined;
+          const banner = result.value.kind === 'alreadySigned' ? `Already signed on ${formatMoment(result.value.declaration.signedAt, timeZone)}. Nothing has changed.` : undefined;
           return show(actor, input.versionId, input.campaignId, { banner });
         }
         return show(actor, input.versionId, input.campaignId, {

@@ -51,6 +51,8 @@ export interface FeatureDeps {
   policyLink: (userId: string, versionId: string) => string;
   /** Writes a CSV export and returns its path and a signed download link. */
   saveExport: (file: string, csv: string) => { path: string; link: string };
+  /** The school's time zone (config `timeZone`, SCHOOL_TIMEZONE): cards show every moment in it. */
+  timeZone: string;
   /** Today's date in the school's time zone, `YYYY-MM-DD`. */
   today: () => string;
   log: (msg: string) => void;

@@ -29,7 +29,10 @@ export async function editForm(requests: AccountRequestService, r: AccountReques
   });
 }
 
-/** A refused form comes back as the same form, errors beside their fields and the input kept. */
+/**
+ * A refused form comes back as the same form, errors beside their fields and the input kept.
+ * A refusal that names no field (e.g. the request is no longer returned) comes back as a notice: never silence.
+ */
 export async function formOrNotice(requests: AccountRequestService, actor: Actor & { staff?: StaffMember }, e: FormRejection | DomainError): Promise<AdaptiveCard> {
   if (!isRejection(e)) return notice(e.message);
   if (e.requestId) {
@@ -43,13 +46,14 @@ export async function formOrNotice(requests: AccountRequestService, actor: Actor
 /** After a change: the new state for the actor, or why nothing changed (e.g. "already decided by …"). */
 export async function outcome(
   requests: AccountRequestService,
+  timeZone: string,
   actor: Actor & { staff?: StaffMember },
   requestId: string,
   result: { ok: true; value: AccountRequest } | { ok: false; error: DomainError },
   banner?: string,
 ): Promise<AdaptiveCard> {
-  if (result.ok) return requestCard(result.value, { viewerId: actor.id, banner });
+  if (result.ok) return requestCard(result.value, { viewerId: actor.id, timeZone, banner, bannerTone: 'good' });
   const found = await requests.view(viewerOf(actor), requestId);
   const message = result.error.message;
-  return found.ok ? requestCard(found.value, { viewerId: actor.id, banner: message }) : notice(message);
+  return found.ok ? requestCard(found.value, { viewerId: actor.id, timeZone, banner: message, bannerTone: 'attention' }) : notice(message);
 }

@@ -88,4 +88,11 @@ export const migrations: string[] = [
    DROP INDEX jobs_due;
    DROP INDEX jobs_lease;
    CREATE INDEX jobs_visible ON jobs(status, visible_at);`,
+  // Embedded mode's demo inboxes: every card sent to a demo person, whether or not the Agents Playground has
+  // their chat (it knows only a few of them), so the tab can show each person's side (ports/demo-inbox.ts).
+  `CREATE TABLE demo_inbox (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, school_id TEXT NOT NULL, person_id TEXT NOT NULL, kind TEXT NOT NULL, card TEXT NOT NULL,
+     request_id TEXT, campaign_id TEXT, activity_id TEXT, kept_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+   CREATE INDEX demo_inbox_person ON demo_inbox(person_id, seq);
+   CREATE INDEX demo_inbox_request ON demo_inbox(request_id);`,
 ];

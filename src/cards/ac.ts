@@ -6,7 +6,7 @@
  */
 export type Json = Record<string, unknown>;
 export type Element = Json & { type: string };
-export type Action = Json & { type: 'Action.Execute' | 'Action.OpenUrl' | 'Action.ShowCard' | 'Action.Submit' };
+export type Action = Json & { type: 'Action.Execute' | 'Action.OpenUrl' | 'Action.ShowCard' | 'Action.Submit' | 'Action.ToggleVisibility' };
 
 export const CARD_VERSION = '1.5';
 
@@ -70,7 +70,7 @@ export const labelled = (label: string, value: string, extra: Json = {}): Elemen
     type: 'RichTextBlock',
     inlines: [
       { type: 'TextRun', text: `${label}: `, weight: 'Bolder' },
-      { type: 'TextRun', text: inert(value || '—'), ...run },
+      { type: 'TextRun', text: inert(value || 'Not given'), ...run },
     ],
     ...block,
   };
@@ -82,12 +82,21 @@ export const plain = (value: string, extra: Json = {}): Element => {
   return { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: inert(value), ...run }], ...block };
 };
 
+/** What every field error starts with: the words, not a colour, say that something needs fixing. */
+export const FIELD_ERROR_LEAD = 'Please fix: ';
+
+/**
+ * The message beside a field the server refused. In the Default colour: Teams' Attention red on its
+ * dark theme (#d74654 on #2d2c2c) and Good green on its light theme (#92c353 on white) are below the
+ * 4.5:1 contrast WCAG asks for (tests/e2e/cards-330.test.ts measures it), so the lead words carry the
+ * meaning instead. Plain text runs, so nothing in the message is read as markdown.
+ */
 export const fieldError = (message: string): Element => ({
-  type: 'TextBlock',
-  text: inert(message),
-  color: 'Attention',
-  wrap: true,
-  size: 'Small',
+  type: 'RichTextBlock',
+  inlines: [
+    { type: 'TextRun', text: FIELD_ERROR_LEAD, weight: 'Bolder' },
+    { type: 'TextRun', text: inert(message) },
+  ],
   spacing: 'None',
 });
 
@@ -98,8 +107,17 @@ export interface Choice {
   value: string;
 }
 
+/**
+ * Inputs. `errorMessage` is what the client shows beside the field when its own
+ * check fails (required, or a date before `min`), so it must say the same rule
+ * as the server: without one, pressing the button looks like it does nothing.
+ */
 export const input = {
-  text: (id: string, label: string, o: { value?: string; multiline?: boolean; placeholder?: string; maxLength?: number; required?: boolean } = {}): Element => ({
+  text: (
+    id: string,
+    label: string,
+    o: { value?: string; multiline?: boolean; placeholder?: string; maxLength?: number; required?: boolean; errorMessage?: string } = {},
+  ): Element => ({
     type: 'Input.Text',
     id,
     label,
@@ -107,21 +125,23 @@ export const input = {
     ...(o.multiline ? { isMultiline: true } : {}),
     ...(o.placeholder ? { placeholder: o.placeholder } : {}),
     ...(o.maxLength ? { maxLength: o.maxLength } : {}),
-    ...(o.required ? { isRequired: true, errorMessage: `${label} is required.` } : {}),
+    ...(o.required ? { isRequired: true, errorMessage: o.errorMessage ?? `${label} is required.` } : {}),
   }),
-  date: (id: string, label: string, o: { value?: string; min?: string; required?: boolean } = {}): Element => ({
+  /** A date; with `min` the client refuses an earlier date and shows `errorMessage`, which must say so. */
+  date: (id: string, label: string, o: { value?: string; min?: string; required?: boolean; errorMessage?: string } = {}): Element => ({
     type: 'Input.Date',
     id,
     label,
     ...(o.value ? { value: o.value } : {}),
     ...(o.min ? { min: o.min } : {}),
-    ...(o.required ? { isRequired: true, errorMessage: `${label} is required.` } : {}),
+    ...(o.required ? { isRequired: true } : {}),
+    ...(o.required || o.min ? { errorMessage: o.errorMessage ?? `${label} is required.` } : {}),
   }),
   choices: (
     id: string,
     label: string,
     choices: Choice[],
-    o: { value?: string; multi?: boolean; expanded?: boolean; required?: boolean; placeholder?: string } = {},
+    o: { value?: string; multi?: boolean; expanded?: boolean; required?: boolean; placeholder?: string; errorMessage?: string } = {},
   ): Element => ({
     type: 'Input.ChoiceSet',
     id,
@@ -130,10 +150,18 @@ export const input = {
     ...(o.value ? { value: o.value } : {}),
     ...(o.multi ? { isMultiSelect: true } : {}),
     style: o.expanded ? 'expanded' : 'compact',
+    // Long choices ("Gareth Lloyd (Computing Subject Leader and Year 5 Teacher)") wrap instead of being cut at 330 px.
+    wrap: true,
     ...(o.placeholder ? { placeholder: o.placeholder } : {}),
-    ...(o.required ? { isRequired: true, errorMessage: `${label}: choose at least one.` } : {}),
+    ...(o.required ? { isRequired: true, errorMessage: o.errorMessage ?? `${label}: ${o.multi ? 'choose at least one' : 'choose one'}.` } : {}),
   }),
 };
+
+/**
+ * A button that shows or hides an element in place, on phone and desktop alike
+ * (Action.ToggleVisibility, Adaptive Cards 1.2+, supported by Teams).
+ */
+export const toggle = (title: string, targetId: string): Action => ({ type: 'Action.ToggleVisibility', title, targetElements: [targetId] });
 
 /**
  * Universal Actions button. Older Teams clients that cannot run Action.Execute
@@ -158,27 +186,4 @@ export const actionSet = (actions: Action[]): Element => ({ type: 'ActionSet', a
 /** A refresh block: these users' clients fetch their own view automatically (at most 60 ids, per Teams). */
 export function refresh(data: Json, userIds: string[]): AdaptiveCard['refresh'] {
   return { action: { type: 'Action.Execute', verb: 'refresh', data }, userIds: userIds.slice(0, 60) };
-}
-
-// Intl formatters are costly to build (a campaign renders thousands of cards), so each is made once.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(key: string, make: () => Intl.DateTimeFormat) {
-  let f = formatters.get(key);
-  if (!f) formatters.set(key, (f = make()));
-  return f;
-}
-
-/** Server time in a form a person reads: "Mon 23 Nov 2026, 14:05 GMT". */
-export function when(iso: string, timeZone = 'Europe/London'): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return formatter(`when:${timeZone}`, () =>
-    new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }),
-  ).format(d);
-}
-
-export function day(isoDate: string): string {
-  if (!isoDate) return '—';
-  const d = new Date(`${isoDate}T12:00:00Z`);
-  return Number.isNaN(d.getTime()) ? isoDate : formatter('day', () => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })).format(d);
 }

@@ -1,6 +1,7 @@
 import type { AccountRequest } from '../domain/account-request';
 import type { RegisteredAccount } from '../ports/store';
-import { card, day, heading, inert, labelled, note, plain, type AdaptiveCard } from './ac';
+import { formatDay } from '../domain/display-dates';
+import { card, heading, inert, labelled, note, plain, type AdaptiveCard } from './ac';
 
 /**
  * Sent to each named administrator once the head teacher has approved. The
@@ -13,8 +14,8 @@ export function accountApprovedCard(a: RegisteredAccount, r: AccountRequest, ict
   return card([
     heading('You can now create the account', 'Large'),
     plain(`${r.reference}: the ${a.platform} account for ${a.department}, requested by ${a.ownerName}, has been approved. You are one of its administrators.`),
-    labelled('Go live', day(a.goLive)),
-    labelled('Closure', a.closure ? day(a.closure) : 'No planned closure'),
+    labelled('Go live', formatDay(a.goLive)),
+    labelled('Closure', a.closure ? formatDay(a.closure) : 'No planned closure'),
     labelled('Open or private', a.visibility === 'open' ? 'Open to anyone' : 'Private / closed'),
     labelled('Administrators', a.administrators.map((p) => p.name).join(', ')),
     labelled('Moderators', a.moderators.map((p) => p.name).join(', ')),

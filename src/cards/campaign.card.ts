@@ -1,6 +1,7 @@
 import { RECIPIENT_STATE_LABELS, type Campaign, type Progress } from '../domain/campaign';
 import type { PolicyVersion } from '../domain/policy';
-import { card, day, execute, fieldError, heading, input, labelled, note, openUrl, plain, type AdaptiveCard, type Element } from './ac';
+import { formatDay, localDay } from '../domain/display-dates';
+import { actionSet, card, execute, fieldError, heading, input, labelled, note, openUrl, plain, type AdaptiveCard, type Element } from './ac';
 import { Verbs } from './verbs';
 
 /** The policy admin's form for launching an acknowledgement campaign. */
@@ -28,51 +29,65 @@ export function campaignLaunchCard(o: {
 }
 
 const pct = (n: number, total: number) => `${total ? Math.round((n / total) * 100) : 0}%`;
+const W = RECIPIENT_STATE_LABELS;
+/** "Sent, delivery not confirmed" and what it means, apart, so the count sits between them. */
+const [unconfirmedLabel, unconfirmedMeaning] = W.unconfirmed.split(': ');
 
-/** Live progress for admins: totals, then the figures by department. */
-export function campaignStatusCard(c: Campaign, p: Progress, o: { exportLink?: string; summary?: string; banner?: string } = {}): AdaptiveCard {
+export interface CampaignStatusOptions {
+  exportLink?: string;
+  summary?: string;
+  banner?: string;
+  /** The school's time zone (config `timeZone`, SCHOOL_TIMEZONE): the day a campaign was closed is the school's day. */
+  timeZone: string;
+}
+
+/**
+ * Live progress for admins: totals, then each department on its own line. A phone gives a card
+ * about 330 px, too narrow for a table of five columns (its headers broke inside words), so each
+ * department reads as a sentence in the same words as the CSV.
+ */
+export function campaignStatusCard(c: Campaign, p: Progress, o: CampaignStatusOptions): AdaptiveCard {
+  const timeZone = o.timeZone;
   const phase = {
     preparing: 'Preparing the audience: reading the directory and booking the cards',
     sending: 'Sending cards',
     open: 'Open',
-    closed: c.closed ? `Closed by ${c.closed.byName} on ${day(c.closed.at.slice(0, 10))}` : 'Closed (deadline passed)',
+    closed: c.closed ? `Closed by ${c.closed.byName} on ${formatDay(localDay(c.closed.at, timeZone))}` : 'Closed (deadline passed)',
   }[p.phase];
+  const s = p.byState;
   const body: Element[] = [
     heading(`Campaign: ${c.title} (${c.versionLabel})`, 'Large'),
     ...(o.banner ? [plain(o.banner, { weight: 'Bolder' })] : []),
-    labelled('Status', `${phase}. Deadline ${day(c.deadline)}; reminders every ${c.reminderEveryDays} days.`),
-    labelled('Signed', `${p.byState.signed} of ${p.total} (${pct(p.byState.signed, p.total)})`),
-    labelled('Waiting to sign', String(p.byState.sent)),
+    labelled('Status', `${phase}. Deadline ${formatDay(c.deadline)}; reminders every ${c.reminderEveryDays} days.`),
+    labelled(W.signed, `${s.signed} of ${p.total} (${pct(s.signed, p.total)})`, { spacing: 'Medium' }),
+    labelled(W.sent, String(s.sent), { spacing: 'None' }),
     // Cards that were on the wire when the process died: in doubt, and said so, not counted silently as waiting.
-    ...(p.byState.unconfirmed ? [labelled('Sent, delivery not confirmed', `${p.byState.unconfirmed}: ${RECIPIENT_STATE_LABELS.unconfirmed.replace(/^sent, delivery not confirmed: /, '')}`)] : []),
-    labelled('Still to send', c.closed && p.byState.queued ? `${p.byState.queued} (not sent: the campaign is closed)` : String(p.byState.queued)),
-    labelled('Could not be reached', String(p.byState.failed)),
-    {
-      type: 'Table',
-      firstRowAsHeader: true,
-      columns: [{ width: 3 }, { width: 1 }, { width: 1 }, { width: 1 }],
-      rows: [
-        row(['Department', 'Signed', 'Outstanding', 'Failed'], true),
-        ...p.byDepartment.map((d) => row([d.department, `${d.signed}/${d.total}`, String(d.outstanding), String(d.failed)])),
-      ],
-      spacing: 'Medium',
-    },
-    ...(o.summary ? [note('**Summary for governors**', { spacing: 'Medium' }), plain(o.summary)] : []),
+    ...(s.unconfirmed ? [labelled(unconfirmedLabel, `${s.unconfirmed}. ${capitalise(unconfirmedMeaning)}.`, { spacing: 'None' })] : []),
+    labelled(W.queued, c.closed && s.queued ? `${s.queued} (not sent: the campaign is closed)` : String(s.queued), { spacing: 'None' }),
+    labelled(W.failed, String(s.failed), { spacing: 'None' }),
+    ...(p.byDepartment.length ? [note('**By department**', { spacing: 'Medium', separator: true })] : []),
+    ...p.byDepartment.map((d) => department(d)),
+    ...(o.summary ? [note('**Summary for governors**', { spacing: 'Medium', separator: true }), plain(o.summary)] : []),
   ];
-  const actions = [execute('Refresh', Verbs.campaignStatus, { campaignId: c.id }), execute('Export for governors', Verbs.campaignExport, { campaignId: c.id })];
-  if (!c.closed) actions.push(execute('Close campaign', Verbs.campaignClose, { campaignId: c.id }, { style: 'destructive' }));
-  if (o.exportLink) actions.push(openUrl('Download CSV', o.exportLink) as any);
-  return card(body, actions);
+  // Two short rows of buttons: four side by side are cut to "Ref…" and "Export for g…" at 330 px.
+  const first = [execute('Refresh', Verbs.campaignStatus, { campaignId: c.id }), execute('Export for governors', Verbs.campaignExport, { campaignId: c.id })];
+  const second = [
+    ...(o.exportLink ? [openUrl('Download CSV', o.exportLink)] : []),
+    ...(!c.closed ? [execute('Close campaign', Verbs.campaignClose, { campaignId: c.id }, { style: 'destructive' })] : []),
+  ];
+  body.push(actionSet(first), ...(second.length ? [actionSet(second)] : []));
+  return card(body);
+}
+
+const capitalise = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+
+/** "Key Stage 1: 1 of 4 signed, 2 still to sign, 1 could not be reached". "Still to sign" counts everyone not signed who can still be reached: waiting, in doubt or not sent yet. */
+function department(d: Progress['byDepartment'][number]): Element {
+  const parts = [`${d.signed} of ${d.total} signed`, ...(d.outstanding ? [`${d.outstanding} still to sign`] : []), ...(d.failed ? [`${d.failed} could not be reached`] : [])];
+  return labelled(d.department, parts.join(', '), { spacing: 'Small' });
 }
 
 /** A second launch for a version whose campaign is still open: names it and offers its status. */
 export function campaignAlreadyOpenCard(open: Campaign, message: string): AdaptiveCard {
   return card([heading('A campaign is already open for this version', 'Large'), plain(message)], [execute('See its status', Verbs.campaignStatus, { campaignId: open.id })]);
-}
-
-function row(cells: string[], header = false): Element {
-  return {
-    type: 'TableRow',
-    cells: cells.map((text) => ({ type: 'TableCell', items: [plain(text, header ? { weight: 'Bolder' } : {})] })),
-  };
 }

@@ -1,4 +1,4 @@
-import { card, execute, heading, note, type Action, type AdaptiveCard } from './ac';
+import { actionSet, card, execute, heading, note, type AdaptiveCard } from './ac';
 import { Verbs } from './verbs';
 
 export interface HelpCardOptions {
@@ -18,19 +18,16 @@ export function helpCard(opts: HelpCardOptions): AdaptiveCard {
     ...(opts.policyAdmin ? ['- **campaign launch**, **campaign status**, **campaign export**: send the declaration to all staff, follow who has signed, and export the record for governors.'] : []),
     '- **help**: show this card again.',
   ];
-  const actions: Action[] = [
-    execute('Request an account', Verbs.requestNew),
-    execute('My requests', Verbs.statusShow),
-    execute('Sign the declaration', Verbs.declarationShow),
-    ...(opts.policyAdmin ? [execute('Campaigns', Verbs.campaignStatus)] : []),
+  // Two buttons a row, in the body: three or four side by side are cut to "Reque…" and "My…" on a 330 px phone card.
+  const rows = [
+    [execute('Request an account', Verbs.requestNew), execute('My requests', Verbs.statusShow)],
+    [execute('Sign the declaration', Verbs.declarationShow), ...(opts.policyAdmin ? [execute('Campaigns', Verbs.campaignStatus)] : [])],
   ];
-  return card(
-    [
-      heading('Countersign'),
-      ...(opts.unknownText ? [note("Sorry, I didn't understand that. Here is what I can do.", { isSubtle: true })] : []),
-      note(`I look after the paperwork for ${opts.schoolName}'s social media accounts and policy declarations, right here in Teams chat.`),
-      note(commands.join('\n')),
-    ],
-    actions,
-  );
+  return card([
+    heading('Countersign'),
+    ...(opts.unknownText ? [note("Sorry, I didn't understand that. Here is what I can do.", { isSubtle: true })] : []),
+    note(`I look after the paperwork for ${opts.schoolName}'s social media accounts and policy declarations, right here in Teams chat.`),
+    note(commands.join('\n')),
+    ...rows.map(actionSet),
+  ]);
 }

@@ -1,6 +1,9 @@
 import { audienceOptions, visibilityOptions } from '../domain/account-request';
 import type { StaffMember } from '../domain/people';
 import {
+  AT_LEAST_TWO,
+  CLOSURE_RULE,
+  GO_LIVE_RULE,
   LONG_TEXT_MAX,
   requestFieldLabels as L,
   SHORT_TEXT_MAX,
@@ -20,6 +23,9 @@ export interface RequestFormOptions {
   resubmit?: { requestId: string; reference: string; returnedBy: string; comment: string };
 }
 
+/** The day after `isoDate`: the earliest closure the client lets a person pick (closure must fall after go-live, which is today or later). */
+const nextDay = (isoDate: string) => new Date(Date.parse(`${isoDate}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
 /**
  * The new-account request form: every field of the school's approval form,
  * plus the business-case points (promotion, how success is judged).
@@ -33,52 +39,56 @@ export function requestFormCard(o: RequestFormOptions): AdaptiveCard {
 
   /** An input followed by its error, if any. */
   const field = (id: RequestField, element: Element): Element[] => [element, ...(e[id] ? [fieldError(e[id]!)] : [])];
+  // The client's own messages say the same rule as the server's (request-form.schema.ts), so a refusal reads the same wherever it happens.
   const short = (id: RequestField, placeholder?: string, required = true) =>
     field(id, input.text(id, L[id], { value: v[id], placeholder, maxLength: SHORT_TEXT_MAX, required }));
   const long = (id: RequestField, placeholder?: string, required = true) =>
     field(id, input.text(id, L[id], { value: v[id], placeholder, multiline: true, maxLength: LONG_TEXT_MAX, required }));
+  /** Two or more named staff: the client checks only that someone is chosen, and says the whole rule; the server counts. */
+  const people = (id: 'administrators' | 'moderators', placeholder: string) =>
+    field(id, input.choices(id, `${L[id]} (at least two)`, staffChoices, { value: v[id], multi: true, required: true, placeholder, errorMessage: `${L[id]}: ${AT_LEAST_TWO}.` }));
   const section = (title: string, items: Element[]) => container([heading(title, 'Medium'), ...items], { spacing: 'Large', separator: true });
 
   const errorCount = Object.keys(e).length;
   const body: Element[] = [
     heading(o.resubmit ? `Edit and resubmit ${o.resubmit.reference}` : 'Request a school social media account', 'Large'),
-    note('Your request goes to the Computing/ICT subject leader, then to the head teacher. Each signs on their card. You can follow it with **status**.', {
-      isSubtle: true,
-    }),
+    note('Your request goes to the Computing/ICT subject leader, then to the head teacher. Each signs on their card. You can follow it with **status**.'),
     ...(o.resubmit
       ? [plain(`Returned by ${o.resubmit.returnedBy}: ${o.resubmit.comment}`, { spacing: 'Small' })]
       : []),
     ...(errorCount
       ? [
-          note(`Please check the ${errorCount === 1 ? 'field' : `${errorCount} fields`} marked below. Everything you typed has been kept.`, {
-            color: 'Attention',
+          // Default colour: Teams' Attention red on its dark theme is 3.2:1, below the 4.5:1 text needs.
+          note(`Please check the ${errorCount === 1 ? 'field' : `${errorCount} fields`} marked “Please fix” below. Everything you typed has been kept.`, {
             weight: 'Bolder',
           }),
         ]
       : []),
-    section('Team', [...short('department', 'e.g. Key Stage 2'), ...short('siteModerator', 'Who moderates the site day to day')]),
+    // The school's form asks for "moderator of site" and for "moderators": one question here (Moderators, below);
+    // the stored siteModerator is derived from it on the server.
+    section('Team', [...short('department', 'e.g. Key Stage 2')]),
     section('Purpose', [
       ...long('aims', 'What do you want to achieve with this account?'),
       ...long('content', 'What will you post?'),
     ]),
     section('Audience and contributors', [
-      ...field('audience', input.choices('audience', L.audience, groups, { value: v.audience, multi: true, expanded: true, required: true })),
+      ...field('audience', input.choices('audience', L.audience, groups, { value: v.audience, multi: true, expanded: true, required: true, errorMessage: `${L.audience}: choose at least one.` })),
       ...long('audienceDetails', 'Ages of pupils, schools involved, or who “others” are', false),
-      ...field('contributors', input.choices('contributors', L.contributors, groups, { value: v.contributors, multi: true, expanded: true, required: true })),
+      ...field('contributors', input.choices('contributors', L.contributors, groups, { value: v.contributors, multi: true, expanded: true, required: true, errorMessage: `${L.contributors}: choose at least one.` })),
       ...long('contributorsDetails', 'Ages of pupils, schools involved, or who “others” are', false),
     ]),
     section('Running the account', [
-      ...field('administrators', input.choices('administrators', `${L.administrators} (at least two)`, staffChoices, { value: v.administrators, multi: true, required: true, placeholder: 'Choose staff' })),
-      ...field('moderators', input.choices('moderators', `${L.moderators} (at least two)`, staffChoices, { value: v.moderators, multi: true, required: true, placeholder: 'Choose staff' })),
+      ...people('administrators', 'Who sets up the account and keeps its details current'),
+      ...people('moderators', 'Who checks posts and comments day to day'),
       ...short('vetterName', 'Name'),
       ...short('vetterRole', 'Job role'),
       ...short('platform', 'e.g. Instagram, Facebook, X, YouTube'),
       ...short('host', 'The company or service that hosts the site'),
-      ...field('visibility', input.choices('visibility', L.visibility, visibilityOptions.map((x) => ({ title: x.label, value: x.value })), { value: v.visibility, expanded: true, required: true })),
+      ...field('visibility', input.choices('visibility', L.visibility, visibilityOptions.map((x) => ({ title: x.label, value: x.value })), { value: v.visibility, expanded: true, required: true, errorMessage: `${L.visibility}: choose one.` })),
     ]),
     section('Dates', [
-      ...field('goLive', input.date('goLive', L.goLive, { value: v.goLive, min: o.today, required: true })),
-      ...field('closure', input.date('closure', `${L.closure} (optional, after go-live)`, { value: v.closure, min: o.today })),
+      ...field('goLive', input.date('goLive', L.goLive, { value: v.goLive, min: o.today, required: true, errorMessage: GO_LIVE_RULE })),
+      ...field('closure', input.date('closure', `${L.closure} (optional, after go-live)`, { value: v.closure, min: nextDay(o.today), errorMessage: CLOSURE_RULE })),
     ]),
     section('Contributors and safety', [
       ...long('advertising', 'How will you find and invite contributors?'),

@@ -31,14 +31,35 @@ export function isOpen(c: Pick<Campaign, 'closed' | 'deadline'>, today: string):
   return !c.closed && today <= c.deadline;
 }
 
-/** How admins read a recipient's state: the status card, the CSV and the tab say the same. */
+/**
+ * How people read a recipient's state: the status card, the CSV, the summary for governors and the
+ * tab say the same words. Written for a governor, not for the code: "Waiting", never "sent".
+ */
 export const RECIPIENT_STATE_LABELS: Record<RecipientState, string> = {
-  queued: 'not sent yet',
-  sent: 'sent',
-  unconfirmed: 'sent, delivery not confirmed: the next reminder will reach them',
-  signed: 'signed',
-  failed: 'could not be reached',
+  queued: 'Not sent yet',
+  sent: 'Waiting',
+  unconfirmed: 'Sent, delivery not confirmed: the next reminder will reach them',
+  signed: 'Signed',
+  failed: 'Could not be reached',
 };
+
+/**
+ * Why a card could not be delivered, in a governor's words. The reasons come from the Notifier port
+ * (bot/teams.notifier.ts): Teams answers 404 when the person's account or chat no longer exists,
+ * which in a school means they have left; 403 when they blocked or removed the app.
+ * Anything else is Teams refusing the card, whose technical reason the CSV keeps beside it.
+ */
+export function unreachableReason(technical: string | null | undefined): string {
+  const t = technical ?? '';
+  if (/no longer exists|not found/i.test(t)) return 'left the school';
+  if (/blocked|removed the app/i.test(t)) return 'blocked or removed the Countersign app';
+  return 'Teams did not accept the card';
+}
+
+/** A recipient's state as one phrase: "Signed", "Waiting", "Could not be reached: left the school". */
+export function recipientStateWords(r: { state: RecipientState; failureReason?: string | null }): string {
+  return r.state === 'failed' ? `${RECIPIENT_STATE_LABELS.failed}: ${unreachableReason(r.failureReason)}` : RECIPIENT_STATE_LABELS[r.state];
+}
 
 /** Recipient counts as the store groups them: one row per state and department. */
 export interface RecipientCount {

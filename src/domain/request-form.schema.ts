@@ -7,6 +7,7 @@ import {
   type RequestDetails,
 } from './account-request';
 import type { StaffMember } from './people';
+import { formatDay } from './display-dates';
 import { err, ok, type Result } from './result';
 
 /** Card input ids, in form order, with the label a person sees. Card and validator share them. */
@@ -37,6 +38,14 @@ export const requestFieldLabels = {
 export type RequestField = keyof typeof requestFieldLabels;
 
 export const SHORT_TEXT_MAX = 200;
+
+/**
+ * The date and people rules in words, shared by the card's own client-side
+ * messages and the server's, so a refusal reads the same wherever it happens.
+ */
+export const GO_LIVE_RULE = 'Go-live must be today or later.';
+export const CLOSURE_RULE = 'Closure must be after go-live, or leave it empty.';
+export const AT_LEAST_TWO = 'choose at least two people';
 export const LONG_TEXT_MAX = 2000;
 /** Children may contribute when either of these is ticked, and then consent must be explained. */
 const childContributors: AudienceGroup[] = ['pupils', 'otherSchools'];
@@ -69,7 +78,8 @@ const validDate = (v: string) => isoDate.test(v) && !Number.isNaN(Date.parse(`${
 
 const formShape = z.object({
   department: text('department', SHORT_TEXT_MAX),
-  siteModerator: text('siteModerator', SHORT_TEXT_MAX),
+  // Optional: the form no longer asks for it next to Moderators; it is derived from them when absent.
+  siteModerator: text('siteModerator', SHORT_TEXT_MAX, false),
   aims: text('aims', LONG_TEXT_MAX),
   content: text('content', LONG_TEXT_MAX),
   audience: text('audience', LONG_TEXT_MAX),
@@ -150,7 +160,7 @@ export function parseRequestForm(input: unknown, ctx: FormContext): Result<Reque
     const ids = [...new Set(splitList(get(field)))];
     const known = ids.map((id) => ctx.staff.get(id)).filter((s): s is StaffMember => !!s);
     if (!errors[field] && known.length !== ids.length) errors[field] = `${requestFieldLabels[field]}: choose staff from the list.`;
-    else if (!errors[field] && known.length < 2) errors[field] = `${requestFieldLabels[field]}: choose at least two people (you chose ${known.length}).`;
+    else if (!errors[field] && known.length < 2) errors[field] = `${requestFieldLabels[field]}: ${AT_LEAST_TWO} (you chose ${known.length}).`;
     return known.map((s) => ({ id: s.id, name: s.name }));
   };
   const administrators = people('administrators');
@@ -159,10 +169,12 @@ export function parseRequestForm(input: unknown, ctx: FormContext): Result<Reque
   const goLive = get('goLive');
   const closure = get('closure');
   if (!errors.goLive && !validDate(goLive)) errors.goLive = 'Go-live date: pick a date from the calendar (YYYY-MM-DD).';
-  else if (!errors.goLive && goLive < ctx.today) errors.goLive = `Go-live date: it is in the past; choose ${ctx.today} or later.`;
+  else if (!errors.goLive && goLive < ctx.today) errors.goLive = `${GO_LIVE_RULE} ${formatDay(goLive)} has passed.`;
   if (closure && !errors.closure) {
     if (!validDate(closure)) errors.closure = 'Closure date: pick a date from the calendar (YYYY-MM-DD), or leave it empty.';
-    else if (validDate(goLive) && closure <= goLive) errors.closure = 'Closure date: it must fall after the go-live date.';
+    // Checked on its own as well: with a go-live in the past, a closure after it can still be past.
+    else if (closure <= ctx.today) errors.closure = `Closure date ${formatDay(closure)} is not in the future. ${CLOSURE_RULE}`;
+    else if (validDate(goLive) && closure <= goLive) errors.closure = `Closure date ${formatDay(closure)} is not after go-live (${formatDay(goLive)}). ${CLOSURE_RULE}`;
   }
   const visibility = get('visibility');
   if (!errors.visibility && !visibilityValues.includes(visibility)) errors.visibility = 'Open or private: choose one of the two options.';
@@ -170,7 +182,7 @@ export function parseRequestForm(input: unknown, ctx: FormContext): Result<Reque
   if (Object.keys(errors).length > 0) return err(errors);
   return ok({
     department: get('department'),
-    siteModerator: get('siteModerator'),
+    siteModerator: get('siteModerator') || moderators.map((p) => p.name).join(', '),
     aims: get('aims'),
     content: get('content'),
     audience,

@@ -26,6 +26,8 @@ import type { CampaignStore } from '../ports/campaign-store';
 import { VISIBILITY_MS, type JobQueue } from '../ports/job-queue';
 import { AccountRequestService } from '../services/account-requests.service';
 import { ConversationService } from '../services/conversations.service';
+import { DemoInboxService } from '../services/demo-inbox.service';
+import { SqliteDemoInbox } from '../adapters/sqlite-demo-inbox';
 import type { Config } from './config';
 import { activityShape, tenantGuard } from './activity-guard';
 import { errorHandler } from './error-handler';
@@ -73,6 +75,8 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     `${publicUrl}/policy/open?v=${encodeURIComponent(versionId)}&u=${encodeURIComponent(userId)}&s=${links.sign(`open:${versionId}:${userId}`)}`;
   const directory = new StoreDirectory(store);
   const conversations = new ConversationService(store, clock);
+  // Embedded mode keeps every card sent to a demo person, since the Playground has chats for only a few of them.
+  const inbox = embedded && store instanceof SqliteStore ? new DemoInboxService(new SqliteDemoInbox(store.db), clock, config.schoolId) : undefined;
 
   // Connector auth is off only in embedded mode, where the Agents Playground sends no tokens.
   const auth = new ConfigurationBotFrameworkAuthentication(
@@ -104,7 +108,9 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     directory,
     gate,
     policyLink,
+    timeZone: config.timeZone,
     log,
+    inbox,
   });
   let runner: JobRunner | undefined;
   const localDate = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: config.timeZone }).format(d);
@@ -129,6 +135,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     clock,
     ids,
     localDate,
+    timeZone: config.timeZone,
     onQueued: () => runner?.nudge(),
   });
   runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers() }, concurrency: 32, leaseMs: VISIBILITY_MS, log });
@@ -150,6 +157,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     campaigns,
     policyLink,
     saveExport,
+    timeZone: config.timeZone,
     today: () => localDate(clock.now()),
     log,
   });
@@ -197,6 +205,19 @@ export function createApp(config: Config, o: AppOverrides = {}) {
       res.status(500).json({ error: 'SERVER.ERROR', message: 'Something went wrong on our side.' });
     });
   });
+  // Embedded mode only (so only on 127.0.0.1): a demo person's inbox, for the tab's Demo inboxes page.
+  // In every other mode the route does not exist.
+  if (inbox) {
+    app.get('/api/dev/inbox/:personId', async (req, res) => {
+      const person = await directory.getStaff(String(req.params.personId));
+      if (!person) {
+        res.status(404).json({ error: 'INBOX.UNKNOWN_PERSON', message: 'No one with this id in the demo school.' });
+        return;
+      }
+      const cards = await inbox.listInbox(person.id);
+      res.json({ person: { id: person.id, name: person.name, jobTitle: person.jobTitle }, cards });
+    });
+  }
   const tabDist = resolve('tab/dist');
   if (existsSync(tabDist)) app.use('/tab', express.static(tabDist));
   app.use(errorHandler({ bodyLimit: BODY_LIMIT, log }));
@@ -210,6 +231,8 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     declarations,
     campaigns,
     runner,
+    /** Embedded mode's demo inboxes; undefined in every other mode. */
+    inbox,
     ready: seeded,
     async listen(port = config.port): Promise<number> {
       await seeded;

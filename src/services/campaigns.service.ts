@@ -1,4 +1,5 @@
-import { campaignProgress, countRecipients, isOpen, RECIPIENT_STATE_LABELS, type AudienceSpec, type Campaign, type Progress } from '../domain/campaign';
+import { campaignProgress, countRecipients, isOpen, recipientStateWords, RECIPIENT_STATE_LABELS, unreachableReason, type AudienceSpec, type Campaign, type Progress } from '../domain/campaign';
+import { formatDay, formatMoment, localDay } from '../domain/display-dates';
 import { campaignRefusal } from '../domain/campaign-permissions';
 import { ConflictError, domainError, ErrorCodes, type DomainError } from '../domain/errors';
 import type { Actor, StaffMember } from '../domain/people';
@@ -14,6 +15,7 @@ import type { Notifier } from '../ports/notifier';
 import type { PolicyStore } from '../ports/policy-store';
 import type { Versioned } from '../ports/store';
 import { schoolOf } from './actors';
+import { csvRow } from './csv';
 import type { JobHandler, JobOutcome } from './job-runner';
 import { backoffMs, jobsPolicy } from '../resilience/retry.policy';
 
@@ -26,6 +28,8 @@ export interface CampaignDeps {
   clock: Clock;
   ids: IdSource;
   localDate: (d: Date) => string;
+  /** The school's time zone (config `timeZone`): the CSV and the summary give times as the school reads them. */
+  timeZone: string;
   /** Send attempts per recipient before it is marked failed. */
   maxAttempts?: number;
   /** Called after jobs are queued so a worker can start at once. */
@@ -60,7 +64,6 @@ export const JobKinds = {
   expand: 'campaign.expand',
 } as const;
 
-const dayOf = (iso: string) => iso.slice(0, 10);
 
 /** The annual acknowledgement campaign: launch, fan-out, reminders, progress, closing and export. */
 export class CampaignService {
@@ -93,7 +96,7 @@ export class CampaignService {
     return {
       ...domainError(
         ErrorCodes.CAMPAIGN_ALREADY_OPEN,
-        `${open.title} (${open.versionLabel}) already has an open campaign: launched ${dayOf(open.launchedAt)} by ${open.launchedByName}, deadline ${open.deadline}. ` +
+        `${open.title} (${open.versionLabel}) already has an open campaign: launched ${formatDay(localDay(open.launchedAt, this.d.timeZone))} by ${open.launchedByName}, deadline ${formatDay(open.deadline)}. ` +
           'There can be one open campaign per policy version: see its status, or close it first (“campaign close”) to launch again.',
       ),
       openCampaign: open,
@@ -187,7 +190,7 @@ export class CampaignService {
     if (!found.ok) return found;
     const c = found.value;
     if (c.closed) {
-      return err(domainError(ErrorCodes.CAMPAIGN_CLOSED, `This campaign was already closed by ${c.closed.byName} on ${dayOf(c.closed.at)}.`));
+      return err(domainError(ErrorCodes.CAMPAIGN_CLOSED, `This campaign was already closed by ${c.closed.byName} on ${formatDay(localDay(c.closed.at, this.d.timeZone))}.`));
     }
     return ok(await this.closeAndRecount(c, { at: this.d.clock.now().toISOString(), by: actor.id, byName: actor.name }));
   }
@@ -212,15 +215,16 @@ export class CampaignService {
     const found = await this.find(campaignId);
     if (!found.ok) return found;
     const campaign = found.value;
-    const lines = ['Name,Department,State,Signed at,Reminders sent,Failure reason'];
+    const tz = this.d.timeZone;
+    // Column names and states in a governor's words; times in the school's zone, as the cards give them.
+    const lines = [csvRow(['Name', 'Department', 'Status', `Signed on (${tz} time)`, 'Reminders sent', 'Technical detail'])];
     const rows: Recipient[] = [];
     for (let after = ''; ; ) {
       const page = await this.d.campaigns.listRecipients(campaign.id, { afterUserId: after, limit: PAGE });
       for (const r of page) {
         rows.push(r);
-        // Machine-readable states as before; the one in doubt says so in words.
-        const state = r.state === 'unconfirmed' ? RECIPIENT_STATE_LABELS.unconfirmed : r.state;
-        lines.push([r.name, r.department, state, r.signedAt ?? '', String(r.remindersSent), r.failureReason ?? ''].map(csvCell).join(','));
+        const signedOn = r.signedAt ? formatMoment(r.signedAt, tz) : '';
+        lines.push(csvRow([r.name, r.department, recipientStateWords(r), signedOn, String(r.remindersSent), r.state === 'failed' ? (r.failureReason ?? '') : '']));
       }
       if (page.length < PAGE) break;
       after = page[page.length - 1].userId;
@@ -228,11 +232,19 @@ export class CampaignService {
     const progress = campaignProgress(campaign, countRecipients(rows), this.today());
     const s = progress.byState;
     const pct = (n: number) => `${Math.round((n / Math.max(progress.total, 1)) * 100)}%`;
+    const day = (iso: string) => formatDay(localDay(iso, tz));
+    // Why people could not be reached, counted with the same words as the CSV's Status column.
+    const why = new Map<string, number>();
+    for (const r of rows) if (r.state === 'failed') why.set(unreachableReason(r.failureReason), (why.get(unreachableReason(r.failureReason)) ?? 0) + 1);
+    const W = RECIPIENT_STATE_LABELS;
     const summary = [
-      `${campaign.title}, version ${campaign.versionLabel}: acknowledgement campaign launched ${dayOf(campaign.launchedAt)} by ${campaign.launchedByName}, deadline ${campaign.deadline}.`,
-      ...(campaign.closed ? [`Closed on ${dayOf(campaign.closed.at)} by ${campaign.closed.byName}.`] : []),
-      `${s.signed} of ${progress.total} staff have signed (${pct(s.signed)}); ${s.sent + s.unconfirmed + s.queued} have not yet signed; ${s.failed} could not be reached.`,
-      ...(s.unconfirmed ? [`${s.unconfirmed} were sent a card whose delivery is not confirmed: the next reminder will reach them.`] : []),
+      `${campaign.title}, version ${campaign.versionLabel}: acknowledgement campaign launched ${day(campaign.launchedAt)} by ${campaign.launchedByName}, deadline ${formatDay(campaign.deadline)}.`,
+      ...(campaign.closed ? [`Closed on ${day(campaign.closed.at)} by ${campaign.closed.byName}.`] : []),
+      `${s.signed} of ${progress.total} staff have signed (${pct(s.signed)}); ${s.sent + s.unconfirmed + s.queued} have not signed yet; ${s.failed} could not be reached.`,
+      `${W.signed}: ${s.signed}. ${W.sent}: ${s.sent}.` +
+        (s.unconfirmed ? ` ${W.unconfirmed.replace(': ', `: ${s.unconfirmed}; `)}.` : '') +
+        (s.queued ? ` ${W.queued}: ${s.queued}.` : '') +
+        (s.failed ? ` ${W.failed}: ${s.failed} (${[...why].map(([w, n]) => `${w}: ${n}`).join('; ')}).` : ''),
       ...progress.byDepartment.map((d) => `${d.department}: ${d.signed} of ${d.total} signed.`),
     ].join('\n');
     return ok({ campaign, progress, csv: lines.join('\r\n') + '\r\n', summary });
@@ -407,9 +419,3 @@ export class CampaignService {
 
 /** The one retry policy's wait for a job (src/resilience/retry.policy.ts). */
 export const backoff = (attempt: number, retryAfterMs?: number): number => backoffMs(jobsPolicy, attempt, Math.random(), retryAfterMs);
-
-function csvCell(v: string): string {
-  // Guard against spreadsheet formula injection, then quote as RFC 4180 asks.
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}

@@ -25,11 +25,12 @@ const actors = demoStaff.filter((s) => ![ben.id, gareth.id, hannah.id].includes(
 
 /**
  * Who owns a row, per table: rows of the actor are theirs to change. Tables not listed are compared whole.
- * Left out entirely: the actor's conversation bookkeeping, and the delivery machinery (jobs, sent cards),
- * which carries the actor's own legitimate notifications to others (a submitted request notifies the ICT leader).
+ * Left out entirely: the actor's conversation bookkeeping, and the delivery machinery (jobs, sent cards,
+ * embedded mode's demo inboxes), which carries the actor's own legitimate notifications to others (a submitted
+ * request notifies the ICT leader).
  */
 const owner: Record<string, string> = { requests: 'requester_id', decisions: 'actor_id', audit: 'actor_id', declarations: 'signer_id', recipients: 'user_id', policy_opens: 'user_id' };
-const notCompared = new Set(['conversations', 'jobs', 'sent_cards']);
+const notCompared = new Set(['conversations', 'jobs', 'sent_cards', 'demo_inbox']);
 /** Shared counters anyone's own submission advances (the next request number). */
 const isCounter = (table: string, row: Record<string, unknown>) => table === 'meta' && /_seq$/.test(String(row.key));
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { demoPolicyVersions } from '../../src/adapters/demo-policy';
 import { demoSchool, demoStaff } from '../../src/adapters/demo-school';
+import { formatDay } from '../../src/domain/display-dates';
 import { transitionRecipient, type Recipient } from '../../src/domain/recipient.workflow';
 import type { Versioned } from '../../src/ports/store';
 import { SharePointCampaignStore } from '../../src/adapters/sharepoint/sharepoint-campaign.store';
@@ -66,7 +67,7 @@ describe.each(STORES)('%s store', (store) => {
     const res = await h.invoke(hannah, 'campaign.launch', { versionId: v2026, deadline: inDays(30) });
     const text = allText(res.card);
     expect(text).toMatch(/already has an open campaign/);
-    expect(text).toContain(`launched ${today()} by ${hannah.name}, deadline ${open!.deadline}`);
+    expect(text).toContain(`launched ${formatDay(today())} by ${hannah.name}, deadline ${formatDay(open!.deadline)}`);
     const see = actionsOf(res.card).find((a) => a.verb === 'campaign.status');
     expect(see?.data).toEqual({ campaignId: open!.id });
     expect(await h.app.store.campaigns.listCampaigns()).toHaveLength(1);
@@ -162,12 +163,12 @@ describe.each(STORES)('%s store', (store) => {
     expect((await h.app.store.campaigns.getRecipient(campaign!.id, daniel.id))!.value.state).toBe('unconfirmed');
 
     const [status] = await h.say(hannah, 'campaign status');
-    expect(allText(status)).toMatch(/Sent, delivery not confirmed\s*:?\s*\n?1: the next reminder will reach them/);
+    expect(allText(status)).toMatch(/Sent, delivery not confirmed\s*:?\s*\n?1\. The next reminder will reach them\./);
     const [exported] = await h.say(hannah, 'campaign export');
     const download = actionsOf(exported).find((a) => a.title === 'Download CSV').url as string;
     const csv = await (await fetch(`${h.baseUrl}${new URL(download).pathname}${new URL(download).search}`)).text();
-    expect(csv.split(/\r\n/).find((r) => r.startsWith(daniel.name))).toMatch(/,"sent, delivery not confirmed: the next reminder will reach them",/);
-    expect(allText(exported)).toMatch(/1 were sent a card whose delivery is not confirmed/);
+    expect(csv.split(/\r\n/).find((r) => r.startsWith(daniel.name))).toMatch(/,"Sent, delivery not confirmed: the next reminder will reach them",/);
+    expect(allText(exported)).toMatch(/Sent, delivery not confirmed: 1; the next reminder will reach them\./);
 
     // The next reminder reaches Daniel with a fresh card, and his delivery is confirmed.
     await advance(7 * DAY + 60_000);

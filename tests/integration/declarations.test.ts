@@ -155,9 +155,13 @@ describe.each(STORES)('%s store', (store) => {
       const download = actionsOf(exported).find((a) => a.title === 'Download CSV').url as string;
       const csv = await (await fetch(`${h.baseUrl}${new URL(download).pathname}${new URL(download).search}`)).text();
       const rows = csv.trim().split(/\r\n/);
-      expect(rows[0]).toBe('Name,Department,State,Signed at,Reminders sent,Failure reason');
+      expect(rows[0]).toBe('Name,Department,Status,Signed on (Europe/London time),Reminders sent,Technical detail');
       expect(rows).toHaveLength(15);
-      expect(rows.find((r) => r.startsWith('Ben Carter'))).toMatch(/^Ben Carter,Key Stage 2,signed,20\d\d-/);
+      // A governor's words and the school's local time, as the cards give it.
+      expect(rows.find((r) => r.startsWith('Ben Carter'))).toMatch(/^Ben Carter,Key Stage 2,Signed,"\d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d",0,$/);
+      expect(rows.filter((r) => /,Waiting,/.test(r))).toHaveLength(12);
+      // The summary for governors counts in the CSV's own words.
+      expect(allText(exported)).toMatch(/Signed: 2\. Waiting: 12\./);
       expect(allText(exported)).toMatch(/2 of 14 staff have signed/);
       const bad = await fetch(`${h.baseUrl}${new URL(download).pathname}?s=nope`);
       expect(bad.status).toBe(403);

@@ -55,6 +55,13 @@ export interface FakeConnectorOptions {
   faults?: ConnectorFaults;
   /** Users who blocked or uninstalled the bot: every create/send to them answers 403. */
   goneUsers?: Iterable<string>;
+  /**
+   * Answer as the Microsoft 365 Agents Playground does: it knows only these people (the users in
+   * .m365agentsplayground.yml). A chat with anyone else is created (201), but every message into it
+   * answers 500 UserNotFound, as @microsoft/m365agentsplayground 0.2.28 does (seen against it with
+   * curl). Unset: everyone has a chat.
+   */
+  playgroundUsers?: Iterable<string>;
 }
 
 /**
@@ -135,6 +142,8 @@ export class FakeConnector {
   readonly owners = new Map<string, string>();
   /** Users who blocked/uninstalled the bot; tests may add or remove at any time. */
   readonly goneUsers: Set<string>;
+  /** The Playground's roster, when modelling the Playground: a chat with anyone else cannot be opened. */
+  readonly playgroundUsers?: Set<string>;
   /** Every request that reached the rate check, answered or rejected: the denominator of the 429 share. */
   requests = 0;
   /** Every 429 answered. */
@@ -164,6 +173,7 @@ export class FakeConnector {
     this.faults = options.faults;
     this.random = mulberry32(options.faults?.seed ?? 1);
     this.goneUsers = new Set(options.goneUsers ?? []);
+    if (options.playgroundUsers) this.playgroundUsers = new Set(options.playgroundUsers);
   }
 
   /** Calls `fn` for every call recorded from now on; returns an unsubscribe function. */
@@ -228,6 +238,7 @@ export class FakeConnector {
     const user = memberId ?? this.owners.get(conversationId);
     // Teams answers 403 ConversationBlockedByUser when the user blocked or uninstalled the bot.
     if (user && this.goneUsers.has(user)) return reject(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
+    if (kind !== 'create' && user && this.playgroundUsers && !this.playgroundUsers.has(user)) return reject(500, 'UserNotFound', 'User not found');
 
     if (this.faults && this.faults.statuses.length && this.random() < this.faults.rate) {
       const status = this.faults.statuses[Math.floor(this.random() * this.faults.statuses.length)];

@@ -35,11 +35,11 @@ describe('the adaptivecards parser accepts every card builder', () => {
     notice: noticeCard('Countersign', 'Something', 'detail'),
     'request form': requestFormCard({ staff: demoStaff, today }),
     'request form with errors': requestFormCard({ staff: demoStaff, today, values: validForm(), errors: { aims: 'Aims is required.', goLive: 'bad' } }),
-    'approver view': requestCard(request, { viewerId: demoPeople.ictLeader.id, errors: { signature: 'Type your name' } }),
-    'requester view': requestCard(request, { viewerId: demoPeople.requester.id, banner: 'Submitted' }),
-    'stranger view': requestCard(request, { viewerId: 'someone-else' }),
-    'status list': statusListCard([request], [request]),
-    'status list (empty)': statusListCard([], []),
+    'approver view': requestCard(request, { viewerId: demoPeople.ictLeader.id, timeZone: 'Europe/London', errors: { signature: 'Type your name' } }),
+    'requester view': requestCard(request, { viewerId: demoPeople.requester.id, timeZone: 'Europe/London', banner: 'Submitted', bannerTone: 'good' }),
+    'stranger view': requestCard(request, { viewerId: 'someone-else', timeZone: 'Europe/London' }),
+    'status list': statusListCard([request], [request], [], { viewerId: demoPeople.ictLeader.id, timeZone: 'Europe/London', today }),
+    'status list (empty)': statusListCard([], [], [], { viewerId: demoPeople.requester.id, timeZone: 'Europe/London', today }),
   };
   test.each(Object.entries(cards))('%s', (_name, card) => {
     expect(cardProblems(card)).toEqual([]);

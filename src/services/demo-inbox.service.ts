@@ -1,0 +1,52 @@
+import type { Clock } from '../ports/clock';
+import type { DemoInboxStore, InboxCard } from '../ports/demo-inbox';
+
+export interface KeptCard {
+  personId: string;
+  kind: string;
+  card: object;
+  requestId?: string;
+  campaignId?: string;
+  /** Set when the Playground showed the card too. */
+  activityId?: string;
+}
+
+/**
+ * Embedded mode's demo inboxes: the notifier keeps every card it sends to a
+ * demo person here, and the tab reads each person's inbox. Absent in every
+ * other mode, where people have their own Teams chats.
+ */
+export class DemoInboxService {
+  constructor(
+    private readonly store: DemoInboxStore,
+    private readonly clock: Clock,
+    private readonly schoolId: string,
+  ) {}
+
+  keep(c: KeptCard): Promise<void> {
+    return this.store.keep({
+      schoolId: this.schoolId,
+      personId: c.personId,
+      kind: c.kind,
+      card: c.card,
+      requestId: c.requestId ?? null,
+      campaignId: c.campaignId ?? null,
+      activityId: c.activityId ?? null,
+      keptAt: this.clock.now().toISOString(),
+    });
+  }
+
+  /** Every card kept for this person, newest first. */
+  listInbox(personId: string): Promise<InboxCard[]> {
+    return this.store.listInbox(personId);
+  }
+
+  aboutRequest(requestId: string): Promise<InboxCard[]> {
+    return this.store.aboutRequest(requestId);
+  }
+
+  /** A card brought up to date, as a sent card is edited in place in a chat. */
+  replaceCard(id: string, card: object): Promise<void> {
+    return this.store.replaceCard(id, card, this.clock.now().toISOString());
+  }
+}
