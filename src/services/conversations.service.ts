@@ -19,13 +19,16 @@ export class ConversationService {
   /** Kept small: a stored reference is about a kilobyte, and a 30,000-person campaign meets each person once. */
   private static readonly CACHED_ADDRESSES = 2_000;
 
+  /** People a lookup just found no address for: the chat the notifier then opens needs no second read to store. */
+  private readonly absent = new Set<string>();
+
   constructor(private readonly store: Store, private readonly clock: Clock) {}
 
   async remember(address: Omit<ConversationAddress, 'updatedAt'>): Promise<void> {
     this.lastServiceUrl = address.serviceUrl;
     const key = `${address.conversationId} ${address.serviceUrl}`;
     if (this.known.get(address.userId) === key) return;
-    const stored = await this.store.getConversation(address.userId);
+    const stored = this.absent.delete(address.userId) ? undefined : await this.store.getConversation(address.userId);
     // Skip the write when nothing changed: every message would otherwise cost a store write.
     const now = { ...address, updatedAt: this.clock.now().toISOString() };
     if (!stored || stored.conversationId !== address.conversationId || stored.serviceUrl !== address.serviceUrl) {
@@ -44,6 +47,10 @@ export class ConversationService {
     }
     const stored = await this.store.getConversation(userId);
     if (stored) this.cache(userId, stored);
+    else {
+      if (this.absent.size >= ConversationService.CACHED_ADDRESSES) this.absent.clear();
+      this.absent.add(userId);
+    }
     return stored;
   }
 

@@ -60,6 +60,18 @@ export class SharePointJobQueue implements JobQueue {
     return { ...jobFields(j), JobStatus: 'running', LeaseUntil: lease, DueAt: lease, Attempts: 1 };
   }
 
+  /**
+   * A job written held whose POST answer we did not see (the reply was lost and the retry met 409, or the
+   * chain was replayed): if it is still exactly as we wrote it, it is ours to run, with the eTag read now.
+   * Otherwise (already received or finished) it is someone else's. Saves waiting out the lease.
+   */
+  async adopt(j: Job, at: Date): Promise<ReceivedJob | undefined> {
+    const it = await this.site.findOne('jobs', `fields/JobKey eq ${lit(j.key)}`);
+    if (!it || it.fields.JobId !== j.id || it.fields.JobStatus !== 'running' || num(it.fields.Attempts) !== 1) return undefined;
+    if (fromDateTime(it.fields.LeaseUntil) !== fromDateTime(this.heldFields(j, at).LeaseUntil)) return undefined;
+    return this.heldFrom(j, it);
+  }
+
   /** The held job as the worker receives it, from the POST that created it (its eTag is the receipt). */
   heldFrom(j: Job, created: Item): ReceivedJob {
     return { ...j, attempts: 1, receipt: receiptOf(created.id, created.eTag) };

@@ -187,8 +187,20 @@ export class SharePointStore implements Store {
     const fields = { ...requestFields(r, p.changeId), ...pendingFields(p) };
     const held: ReceivedJob[] = [];
     const saved = await this.saveChange(change, p, fields, held);
+    await this.adoptUnseen(p, held);
     this.announce(p.jobs, held);
     return saved;
+  }
+
+  /** Jobs the change wrote held but whose answers we did not see: take back the ones still untouched. */
+  private async adoptUnseen(p: PendingChange, held: ReceivedJob[]) {
+    const at = new Date(p.audit.at);
+    const seen = new Set(held.map((j) => j.id));
+    for (const j of p.jobs) {
+      if (seen.has(j.id) || !isDueAt(j, at)) continue;
+      const mine = await this.jobs.adopt(j, at).catch(() => undefined); // an outage: the lease runs out and it is received then
+      if (mine) held.push(mine);
+    }
   }
 
   /**
@@ -389,7 +401,8 @@ export class SharePointStore implements Store {
   async saveConversation(c: ConversationAddress): Promise<void> {
     const fields = conversationFields(c);
     for (let i = 0; i < 3; i++) {
-      const itemId = this.conversationItems.get(c.userId) ?? (await this.site.findOne('conversations', `fields/UserId eq ${lit(c.userId)}`))?.id;
+      // Unknown here: most likely a first chat, so add it (one request); a 409 says it exists, then find it.
+      const itemId = this.conversationItems.get(c.userId) ?? (i === 0 ? undefined : (await this.site.findOne('conversations', `fields/UserId eq ${lit(c.userId)}`))?.id);
       if (itemId) {
         await this.site.update('conversations', itemId, fields);
         this.conversationItems.set(c.userId, itemId);
@@ -400,7 +413,7 @@ export class SharePointStore implements Store {
         this.conversationItems.set(c.userId, created.id);
         return;
       }
-      // 409: another instance added this person first; update theirs.
+      // 409: this person has an item already (another instance added it, or it was never read here); update it.
     }
     throw new SharePointError(`SharePoint: could not save the conversation for ${c.userId}`, 409);
   }
