@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { validForm } from '../tests/support/forms';
 import { Harness, people } from '../tests/support/harness';
+import { actionsOf } from '../tests/support/validate-card';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 1000);
 const CONCURRENCY = 16;
@@ -27,7 +28,7 @@ async function main() {
   h.connector.onCall((c) => {
     if (h.connector.owners.get(c.conversationId) !== people.headTeacher.id) return;
     for (const att of c.activity?.attachments ?? []) {
-      const approve = (att.content?.actions ?? []).find((a: any) => a.verb === 'approval.approve');
+      const approve = actionsOf(att.content).find((a: any) => a.verb === 'approval.approve');
       const done = approve && arrivals.get(approve.data.requestId);
       if (done) done();
     }
@@ -35,10 +36,10 @@ async function main() {
 
   const submitOne = async () => {
     const res = await h.invoke(people.requester, 'request.submit', validForm());
-    const withdraw = (res.card.actions ?? []).find((a: any) => a.verb === 'request.withdraw');
+    const withdraw = actionsOf(res.card).find((a: any) => a.verb === 'request.withdraw');
     await h.idle();
     const card = h.connector.cardsFor(people.ictLeader.id).at(-1);
-    const data = card.actions.find((a: any) => a.verb === 'approval.approve').data;
+    const data = actionsOf(card).find((a: any) => a.verb === 'approval.approve').data;
     if (data.requestId !== withdraw.data.requestId) throw new Error('card mismatch');
     return data;
   };

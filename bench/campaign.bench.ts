@@ -25,6 +25,7 @@ import { demoPolicyVersions } from '../src/adapters/demo-policy';
 import { demoPeople, demoSchool, demoStaff } from '../src/adapters/demo-school';
 import { SqliteStore } from '../src/adapters/sqlite.store';
 import { FakeConnector, TEAMS_LIMITS } from '../tests/support/fake-connector';
+import { actionsOf } from '../tests/support/validate-card';
 
 const N = Number(process.env.BENCH_RECIPIENTS ?? 30_000);
 /**
@@ -96,7 +97,7 @@ async function main() {
   const delivered: number[] = [];
   const perUser = new Map<string, number>();
   connector.onCall((c) => {
-    const sign = c.activity?.attachments?.[0]?.content?.actions?.find((a: any) => a.verb === 'declaration.sign');
+    const sign = actionsOf(c.activity?.attachments?.[0]?.content).find((a: any) => a.verb === 'declaration.sign');
     if ((c.kind === 'send' || c.kind === 'reply') && sign?.data?.campaignId) {
       delivered.push(c.at);
       const user = connector.owners.get(c.conversationId)!;

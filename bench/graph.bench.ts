@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { demoPolicyVersions } from '../src/adapters/demo-policy';
 import { validForm } from '../tests/support/forms';
 import { Harness, people } from '../tests/support/harness';
+import { actionsOf } from '../tests/support/validate-card';
 
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 40);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 300);
@@ -36,7 +37,7 @@ async function main() {
     const res = await h.invoke(people.requester, 'request.submit', validForm());
     await h.settle();
     const card = h.connector.cardsFor(people.ictLeader.id).at(-1);
-    const data = card.actions.find((a: any) => a.verb === 'approval.approve').data;
+    const data = actionsOf(card).find((a: any) => a.verb === 'approval.approve').data;
     if (!res.card || !data) throw new Error('no approval card');
     pending.push(data);
   }
@@ -98,7 +99,7 @@ async function main() {
   const campaignTargets: Record<string, number> = {};
   addTargets(campaignTargets);
   const [big] = await h.app.store.campaigns.listCampaigns();
-  const cardsSent = h.connector.calls.filter((c) => (c.kind === 'send' || c.kind === 'reply') && (c.activity?.attachments?.[0]?.content?.actions ?? []).some((a: any) => a.verb === 'declaration.sign' && a.data?.campaignId === big.id)).length;
+  const cardsSent = h.connector.calls.filter((c) => (c.kind === 'send' || c.kind === 'reply') && actionsOf(c.activity?.attachments?.[0]?.content).some((a: any) => a.verb === 'declaration.sign' && a.data?.campaignId === big.id)).length;
   const bigCount = (await h.app.store.campaigns.countRecipients(big.id)).reduce((a, c) => a + c.count, 0);
   const large = await progressCost();
 

@@ -33,6 +33,7 @@ export function textBlocks(json: any): string[] {
 /** Every action in a card (top-level and in ActionSets), with verb and data. */
 export function actionsOf(json: any): any[] {
   const out: any[] = [];
+  if (!json || typeof json !== 'object') return out;
   const walk = (n: any) => {
     if (!n || typeof n !== 'object') return;
     if (Array.isArray(n)) return n.forEach(walk);

@@ -77,6 +77,14 @@ export class BatchRunner {
    * them. Resolves with one response per request, in request order.
    */
   async all(reqs: SubRequest[]): Promise<SubResponse[]> {
+    return (await this.allSettled(reqs)).map((r) => {
+      if (r instanceof SharePointError) throw r;
+      return r;
+    });
+  }
+
+  /** As `all`, but a request that kept failing gets its own error in its place, and the others their answers. */
+  async allSettled(reqs: SubRequest[]): Promise<Array<SubResponse | SharePointError>> {
     const out: Array<SubResponse | undefined> = new Array(reqs.length);
     let pending = reqs.map((_, i) => i);
     for (let attempt = 1; pending.length; attempt++) {
@@ -97,10 +105,7 @@ export class BatchRunner {
       pending = again.sort((a, b) => a - b);
       if (pending.length) await this.sleep(waitMs);
     }
-    return out.map((r, i) => {
-      if (!r || retryable(r.status)) throw this.gaveUp(reqs[i]!, r);
-      return r;
-    });
+    return out.map((r, i) => (!r || retryable(r.status) ? this.gaveUp(reqs[i]!, r) : r));
   }
 
   /**

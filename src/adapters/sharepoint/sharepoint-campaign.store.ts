@@ -105,6 +105,11 @@ export class SharePointCampaignStore implements CampaignStore {
         const holder = await this.read(holderId);
         if (holder && !holder.c.closed) return holder.c;
         if (!holder && this.now() - Date.parse(claimedAt || '1970-01-01T00:00:00Z') < LOCK_STALE_MS) {
+          // The holder claimed the lock a moment ago and is still writing its campaign (a few requests): wait for it.
+          if (round < 9) {
+            await new Promise((r) => setTimeout(r, 100 * (round + 1)));
+            continue;
+          }
           throw new SharePointError(`SharePoint: another launch for version ${c.versionId} is under way; try again in a few minutes`, 409);
         }
       }
