@@ -4,7 +4,6 @@ import {
   TurnContext,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
-  type Attachment,
   type ConversationReference,
   type InvokeResponse,
 } from 'botbuilder';
@@ -20,7 +19,7 @@ import { executeInvoke, submitEnvelope } from './card-data';
 import { approvalsFeature } from './features/approvals.feature';
 import { campaignsFeature } from './features/campaigns.feature';
 import { declarationsFeature } from './features/declarations.feature';
-import type { FeatureDeps, SharedFile, Turn } from './features/feature';
+import type { FeatureDeps, Turn } from './features/feature';
 import { helpFeature } from './features/help.feature';
 import { requestsFeature } from './features/requests.feature';
 import { parseText, Routes } from './routes';
@@ -131,15 +130,9 @@ export class CountersignBot extends TeamsActivityHandler {
     await ctx.sendActivity(cardMessage(helpCard({ schoolName: this.deps.schoolName, unknownText: true, policyAdmin: who.ok && isPolicyAdmin(who.value.staff) })));
   }
 
-  /** Answers a chat message with the verb's card, and the file it offers if any. */
+  /** Answers a chat message with the verb's card. */
   private async replyWith(ctx: TurnContext, verb: string, data: Record<string, unknown>) {
-    const files: SharedFile[] = [];
-    await ctx.sendActivity(cardMessage(await this.dispatch(ctx, verb, data, files)));
-    // A chat message can carry the export as a file; an invoke answer (a card) cannot, so the card also links to it.
-    if (files.length) {
-      const attachments: Attachment[] = files.map((f) => ({ contentType: f.contentType, contentUrl: f.url, name: f.name }));
-      await ctx.sendActivity({ type: 'message', text: 'The export, as a CSV file:', attachments });
-    }
+    await ctx.sendActivity(cardMessage(await this.dispatch(ctx, verb, data)));
   }
 
   private async welcome(ctx: TurnContext) {
@@ -151,10 +144,10 @@ export class CountersignBot extends TeamsActivityHandler {
   }
 
   /** Resolves who acts, then runs the verb's handler: one path for Action.Execute, Action.Submit and text commands. */
-  private async dispatch(ctx: TurnContext, verb: string, data: Record<string, unknown>, files: SharedFile[] = []): Promise<AdaptiveCard> {
+  private async dispatch(ctx: TurnContext, verb: string, data: Record<string, unknown>): Promise<AdaptiveCard> {
     const who = await this.actor(ctx);
     if (!who.ok) return noticeCard('Countersign', who.error.message);
-    const turn: Turn = { actor: who.value, policyAdmin: isPolicyAdmin(who.value.staff), share: (f) => files.push(f) };
+    const turn: Turn = { actor: who.value, policyAdmin: isPolicyAdmin(who.value.staff) };
     const handler = this.routes.forVerb(verb);
     if (!handler) {
       this.log(ctx, `unknown verb ${JSON.stringify(verb.slice(0, 60))}`);

@@ -75,7 +75,7 @@ export function campaignsFeature({ campaigns, declarations, saveExport, today, l
         return result.ok ? campaignStatusCard(result.value.campaign, result.value.progress, { banner: 'Counted again from the records.', timeZone }) : notice(result.error.message);
       },
 
-      [Verbs.campaignExport]: async ({ actor, share }, data) => {
+      [Verbs.campaignExport]: async ({ actor }, data) => {
         const { campaignId } = campaignRef.parse(data);
         const result = await campaigns.export(actor, campaignId);
         if (!result.ok) return notice(result.error.message);
@@ -83,7 +83,9 @@ export function campaignsFeature({ campaigns, declarations, saveExport, today, l
         const file = exportFileName(campaign, today());
         const saved = saveExport(file, csv);
         log(`export written to ${saved.path}`);
-        share({ contentType: 'text/csv', url: saved.link, name: file });
+        // The card links to the file. A bot can send a file into a personal chat only through Teams' file
+        // consent flow (learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4); a plain
+        // text/csv attachment is refused ("unknown attachment type").
         return campaignStatusCard(campaign, progress, { summary, exportLink: saved.link, banner: `Export ready: ${file} (${progress.total} rows).`, timeZone });
       },
     },

@@ -6,20 +6,11 @@ import type { AccountRequestService } from '../../src/services/account-requests.
 import type { CampaignService } from '../../src/services/campaigns.service';
 import type { DeclarationService } from '../../src/services/declarations.service';
 
-/** A file a handler offers with its card: a chat message can carry it; an invoke answer (a card) cannot. */
-export interface SharedFile {
-  name: string;
-  contentType: string;
-  url: string;
-}
-
 /** What a handler knows about the turn: who acts, as established on the server, never from card data. */
 export interface Turn {
   actor: Actor & { staff: StaffMember };
   /** From the directory's roles; decides only what the help card lists. The services enforce the rule itself. */
   policyAdmin: boolean;
-  /** Offers a file alongside the card (the campaign export). */
-  share(file: SharedFile): void;
 }
 
 /**

@@ -59,23 +59,29 @@ export function campaignStatusCard(c: Campaign, p: Progress, o: CampaignStatusOp
     heading(`Campaign: ${c.title} (${c.versionLabel})`, 'Large'),
     ...(o.banner ? [plain(o.banner, { weight: 'Bolder' })] : []),
     labelled('Status', `${phase}. Deadline ${formatDay(c.deadline)}; reminders every ${c.reminderEveryDays} days.`),
-    labelled(W.signed, `${s.signed} of ${p.total} (${pct(s.signed, p.total)})`, { spacing: 'Medium' }),
-    labelled(W.sent, String(s.sent), { spacing: 'None' }),
-    // Cards that were on the wire when the process died: in doubt, and said so, not counted silently as waiting.
-    ...(s.unconfirmed ? [labelled(unconfirmedLabel, `${s.unconfirmed}. ${capitalise(unconfirmedMeaning)}.`, { spacing: 'None' })] : []),
-    labelled(W.queued, c.closed && s.queued ? `${s.queued} (not sent: the campaign is closed)` : String(s.queued), { spacing: 'None' }),
-    labelled(W.failed, String(s.failed), { spacing: 'None' }),
+    // Before the first page of the audience is booked there is nothing to count: "0 of 0" would read as an empty audience.
+    ...(p.phase === 'preparing' && p.total === 0
+      ? [plain('Counting the audience. The figures appear within a minute: press Refresh.', { spacing: 'Medium' })]
+      : [
+          labelled(W.signed, `${s.signed} of ${p.total} (${pct(s.signed, p.total)})`, { spacing: 'Medium' }),
+          labelled(W.sent, String(s.sent), { spacing: 'None' }),
+          // Cards that were on the wire when the process died: in doubt, and said so, not counted silently as waiting.
+          ...(s.unconfirmed ? [labelled(unconfirmedLabel, `${s.unconfirmed}. ${capitalise(unconfirmedMeaning)}.`, { spacing: 'None' })] : []),
+          labelled(W.queued, c.closed && s.queued ? `${s.queued} (not sent: the campaign is closed)` : String(s.queued), { spacing: 'None' }),
+          labelled(W.failed, String(s.failed), { spacing: 'None' }),
+        ]),
     ...(p.byDepartment.length ? [note('**By department**', { spacing: 'Medium', separator: true })] : []),
     ...p.byDepartment.map((d) => department(d)),
     ...(o.summary ? [note('**Summary for governors**', { spacing: 'Medium', separator: true }), plain(o.summary)] : []),
   ];
-  // Two short rows of buttons: four side by side are cut to "Ref…" and "Export for g…" at 330 px.
-  const first = [execute('Refresh', Verbs.campaignStatus, { campaignId: c.id }), execute('Export for governors', Verbs.campaignExport, { campaignId: c.id })];
-  const second = [
-    ...(o.exportLink ? [openUrl('Download CSV', o.exportLink)] : []),
-    ...(!c.closed ? [execute('Close campaign', Verbs.campaignClose, { campaignId: c.id }, { style: 'destructive' })] : []),
+  // Short rows of buttons: four side by side are cut to "Ref…" and "Export for g…" at 330 px. Close campaign
+  // has a row of its own, apart from Download CSV, so a thumb reaching for the file cannot end the campaign.
+  const rows = [
+    [execute('Refresh', Verbs.campaignStatus, { campaignId: c.id }), execute('Export for governors', Verbs.campaignExport, { campaignId: c.id })],
+    o.exportLink ? [openUrl('Download CSV', o.exportLink)] : [],
+    !c.closed ? [execute('Close campaign', Verbs.campaignClose, { campaignId: c.id }, { style: 'destructive' })] : [],
   ];
-  body.push(actionSet(first), ...(second.length ? [actionSet(second)] : []));
+  body.push(...rows.filter((r) => r.length).map((r, i) => ({ ...actionSet(r), ...(i > 0 && r[0]!.style === 'destructive' ? { spacing: 'Large', separator: true } : {}) })));
   return card(body);
 }
 

@@ -46,7 +46,7 @@ export function requestFormCard(o: RequestFormOptions): AdaptiveCard {
     field(id, input.text(id, L[id], { value: v[id], placeholder, multiline: true, maxLength: LONG_TEXT_MAX, required }));
   /** Two or more named staff: the client checks only that someone is chosen, and says the whole rule; the server counts. */
   const people = (id: 'administrators' | 'moderators', placeholder: string) =>
-    field(id, input.choices(id, `${L[id]} (at least two)`, staffChoices, { value: v[id], multi: true, required: true, placeholder, errorMessage: `${L[id]}: ${AT_LEAST_TWO}.` }));
+    field(id, input.choices(id, `${L[id]} (at least two): ${id === 'administrators' ? 'they set up and run the account' : 'they check posts and comments'}`, staffChoices, { value: v[id], multi: true, required: true, placeholder, errorMessage: `${L[id]}: ${AT_LEAST_TWO}.` }));
   const section = (title: string, items: Element[]) => container([heading(title, 'Medium'), ...items], { spacing: 'Large', separator: true });
 
   const errorCount = Object.keys(e).length;
@@ -78,16 +78,16 @@ export function requestFormCard(o: RequestFormOptions): AdaptiveCard {
       ...long('contributorsDetails', 'Ages of pupils, schools involved, or who “others” are', false),
     ]),
     section('Running the account', [
-      ...people('administrators', 'Who sets up the account and keeps its details current'),
-      ...people('moderators', 'Who checks posts and comments day to day'),
+      ...people('administrators', 'Choose staff'),
+      ...people('moderators', 'Choose staff'),
       ...short('vetterName', 'Name'),
       ...short('vetterRole', 'Job role'),
       ...short('platform', 'e.g. Instagram, Facebook, X, YouTube'),
-      ...short('host', 'The company or service that hosts the site'),
+      ...short('host', 'e.g. Meta, Google'),
       ...field('visibility', input.choices('visibility', L.visibility, visibilityOptions.map((x) => ({ title: x.label, value: x.value })), { value: v.visibility, expanded: true, required: true, errorMessage: `${L.visibility}: choose one.` })),
     ]),
     section('Dates', [
-      ...field('goLive', input.date('goLive', L.goLive, { value: v.goLive, min: o.today, required: true, errorMessage: GO_LIVE_RULE })),
+      ...field('goLive', input.date('goLive', L.goLive, { value: v.goLive, min: o.today, required: true, errorMessage: `Choose a go-live date. ${GO_LIVE_RULE}` })),
       ...field('closure', input.date('closure', `${L.closure} (optional, after go-live)`, { value: v.closure, min: nextDay(o.today), errorMessage: CLOSURE_RULE })),
     ]),
     section('Contributors and safety', [
@@ -100,6 +100,12 @@ export function requestFormCard(o: RequestFormOptions): AdaptiveCard {
       ...long('successMeasures', 'What will tell you it is working, and when will you review it?'),
     ]),
   ];
+  if (errorCount) {
+    // Repeated beside Submit: the new card opens where the old one was pressed, at its foot, and a
+    // phone shows only that much of it. Names the fields, so the person knows where to scroll.
+    const names = (Object.keys(e) as RequestField[]).map((k) => L[k] ?? k);
+    body.push(plain(`Not sent yet. Please fix: ${names.join(', ')} (marked above). Everything you typed is kept.`, { weight: 'Bolder', spacing: 'Large', separator: true }));
+  }
   const action = o.resubmit
     ? execute('Resubmit for approval', Verbs.requestResubmit, { requestId: o.resubmit.requestId }, { style: 'positive' })
     : execute('Submit for approval', Verbs.requestSubmit, {}, { style: 'positive' });

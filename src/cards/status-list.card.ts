@@ -22,7 +22,7 @@ export function waitedFor(sinceIso: string, o: Pick<StatusListOptions, 'timeZone
   return days === 0 ? 'waiting since today' : `waiting ${days} day${days === 1 ? '' : 's'}`;
 }
 
-/** The `status` answer: declarations to sign, anything waiting for the viewer's decision, then their own requests. */
+/** The `status` answer: anything waiting for the viewer's decision, declarations to sign, then their own requests. */
 export function statusListCard(mine: AccountRequest[], awaiting: AccountRequest[], toSign: PolicyVersion[], o: StatusListOptions): AdaptiveCard {
   const row = (r: AccountRequest, label: string): Element => {
     const asker = r.requesterId === o.viewerId ? 'you' : r.requesterName;
@@ -41,10 +41,14 @@ export function statusListCard(mine: AccountRequest[], awaiting: AccountRequest[
       { separator: true },
     );
   };
-  const body: Element[] = [heading('Your requests', 'Large')];
+  // What needs the viewer first: a head teacher opens this between lessons to decide.
+  const body: Element[] = [heading(awaiting.length ? 'Your decisions and requests' : 'Your requests', 'Large')];
+  if (awaiting.length) {
+    body.push(note(`Waiting for your decision (${awaiting.length})`, { weight: 'Bolder' }), ...awaiting.map((r) => row(r, 'Open to decide')));
+  }
   if (toSign.length) {
     body.push(
-      note(`Declarations to sign (${toSign.length})`, { weight: 'Bolder' }),
+      note(`Declarations to sign (${toSign.length})`, { weight: 'Bolder', spacing: 'Medium' }),
       ...toSign.map((v) =>
         container(
           [
@@ -55,9 +59,6 @@ export function statusListCard(mine: AccountRequest[], awaiting: AccountRequest[
         ),
       ),
     );
-  }
-  if (awaiting.length) {
-    body.push(note(`Waiting for your decision (${awaiting.length})`, { weight: 'Bolder' }), ...awaiting.map((r) => row(r, 'Open to decide')));
   }
   if (mine.length) body.push(note(`Asked by you (${mine.length})`, { weight: 'Bolder' }), ...mine.map((r) => row(r, 'Open')));
   else body.push(note('You have not asked for any accounts yet.'));

@@ -41,7 +41,7 @@ describe.each(STORES)('%s store', (store) => {
       expect(Object.keys(inputValues(form))).toEqual(expect.arrayContaining(['department', 'aims', 'administrators', 'moderators', 'goLive', 'closure', 'promotion', 'successMeasures']));
       expect(verbsOf(form)).toContain('request.submit');
       const [status] = await h.say(requester, 'status');
-      expect(allText(status)).toContain('Your requests');
+      expect(allText(status)).toMatch(/Your requests|Your decisions and requests/);
       const [unknown] = await h.say(requester, 'what is the wifi password');
       expect(allText(unknown)).toMatch(/didn't understand/);
       expect(verbsOf(unknown)).toContain('request.new');

@@ -47,6 +47,9 @@ describe.each(STORES)('%s store', (store) => {
     const res = await h.invoke(hannah, 'campaign.launch', { versionId: v2026, deadline: inDays(21), reminderEveryDays: '7' });
     expect(res.status).toBe(200);
     expect(allText(res.card)).toMatch(/Launched\. Preparing the audience/);
+    // Nothing counted yet: the card says so rather than "0 of 0", which reads as an empty audience.
+    expect(allText(res.card)).toMatch(/Counting the audience/);
+    expect(allText(res.card)).not.toMatch(/0 of 0/);
     await h.settle();
     const [campaign] = await h.app.store.campaigns.listCampaigns();
     expect((await h.app.store.campaigns.getCampaign(campaign!.id))!.audienceStatus).toBe('ready');

@@ -140,6 +140,9 @@ describe('a request submitted three days ago', () => {
     const text = allText(status);
     expect(text).toMatch(/Asked by Ben Carter on \d{1,2} [A-Z][a-z]+ \d{4}\./);
     expect(text).toMatch(/Waiting for you \(Computing\/ICT subject leader\), step 1 of 2\. Waiting 3 days\./);
+    // What waits for the approver comes first, before declarations to sign and their own requests.
+    const sections = visibleInOrder(status).map(textOf).filter((t) => /^(Waiting for your decision|Declarations to sign|Asked by you|You have not asked)/.test(t));
+    expect(sections[0]).toMatch(/^Waiting for your decision \(1\)/);
     const [mine] = await h.say(requester, 'status');
     expect(allText(mine)).toMatch(/Asked by you on/);
     expect(allText(mine)).toMatch(/Waiting for Gareth Lloyd .* Waiting 3 days\./);
@@ -173,7 +176,7 @@ describe('the request form', () => {
     expect(inputValues(form).department).toBe(chloe.department);
     expect(inputById(form, 'siteModerator')).toBeUndefined();
     expect(inputById(form, 'moderators').isMultiSelect).toBe(true);
-    expect(inputById(form, 'goLive').errorMessage).toBe('Go-live must be today or later.');
+    expect(inputById(form, 'goLive').errorMessage).toBe('Choose a go-live date. Go-live must be today or later.');
     expect(inputById(form, 'closure').errorMessage).toMatch(/^Closure must be after go-live/);
     expect(inputById(form, 'administrators').errorMessage).toBe('Administrators: choose at least two people.');
     expect(inputById(form, 'moderators').errorMessage).toBe('Moderators: choose at least two people.');
@@ -202,6 +205,13 @@ describe('the request form', () => {
     const card = await invoke(chloe, 'request.submit', validForm({ goLive: isoDay(30), closure: isoDay(20) }));
     expect(errorAfter(card, 'closure')).toMatch(/is not after go-live .* Closure must be after go-live/);
     expect(errorAfter(card, 'goLive')).toBe('');
+  });
+
+  test('a refused form says at its foot, beside Submit, which fields to fix (the new card opens where Submit was pressed)', async () => {
+    const card = await invoke(chloe, 'request.submit', validForm({ goLive: isoDay(30), closure: isoDay(20), aims: '' }));
+    const visible = visibleInOrder(card).map(textOf).filter(Boolean);
+    expect(visible.at(-1)).toMatch(/^Not sent yet\. Please fix: .*Aims.*Closure date.* \(marked above\)/);
+    expect(card.actions.map((a: any) => a.verb)).toEqual(['request.submit']);
   });
 
   test('a closure in the past says so beside the field, even when it falls after a (past) go-live', async () => {
