@@ -243,7 +243,13 @@ export class TeamsNotifier implements Notifier {
         }
       }
       sent ??= await this.createAndSend(userId, card, o, address?.serviceUrl);
-      if (o.requestId) await this.o.conversations.recordSentCard({ requestId: o.requestId, userId, conversationId: sent.conversationId, activityId: sent.activityId, purpose: o.purpose });
+      if (o.requestId) {
+        // Not awaited. The message has left: a failure to note it must not make it look unsent (the job would
+        // send it again); it only means this card is not edited in place later, and the log says so. In flight,
+        // the record shares the job's next write's $batch on SharePoint (SiteClient gathers requests).
+        const record = { requestId: o.requestId, userId, conversationId: sent.conversationId, activityId: sent.activityId, purpose: o.purpose };
+        void this.o.conversations.recordSentCard(record).catch((e) => this.o.log(`card ${sent!.activityId} sent to ${userId} was not recorded, so it will not be updated in place: ${(e as Error).message}`));
+      }
       await this.keepCopy(userId, card, o, sent.activityId);
       return { kind: 'sent', userId, ...sent };
     } catch (e) {

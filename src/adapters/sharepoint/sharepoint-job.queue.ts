@@ -88,7 +88,7 @@ export class SharePointJobQueue implements JobQueue {
     this.hint = { nextDueAt: ahead ? (fromDateTime(ahead.fields.DueAt) ?? undefined) : open.length > limit ? now.toISOString() : undefined };
     if (!due.length) return [];
     const lease = ceilToSecond(now.getTime() + visibilityMs);
-    const res = await this.site.batch.all(
+    const res = await this.site.together(
       due.map((it) => this.site.updateReq('jobs', it.id, { JobStatus: 'running', LeaseUntil: lease, DueAt: lease, Attempts: num(it.fields.Attempts) + 1 }, it.eTag)),
     );
     const won: ReceivedJob[] = [];
