@@ -147,6 +147,33 @@ describe('SharePoint store: retries honour Retry-After', () => {
 });
 
 describe('SharePoint store: Graph requests per operation', () => {
+  it('single item requests made together leave in one $batch, and each caller gets its own answer', async () => {
+    const { server, store } = await sharePointUnderTest({ strictIndexing: true });
+    try {
+      const site = store.site;
+      const made = await Promise.all([1, 2, 3].map((n) => site.create('meta', { Title: `t${n}`, MetaKey: `k${n}`, MetaValue: String(n) })));
+      const [a, b] = made as Array<NonNullable<(typeof made)[number]>>;
+      server.resetStats();
+      const [fresh, stale, dup, found, missing] = await Promise.all([
+        site.update('meta', a.id, { MetaValue: 'new' }, a.eTag),
+        site.update('meta', b.id, { MetaValue: 'x' }, '"{00000000-0000-0000-0000-000000000000},99"'),
+        site.create('meta', { Title: 'again', MetaKey: 'k3', MetaValue: 'dup' }),
+        site.findOne('meta', `fields/MetaKey eq 'k2'`),
+        site.get('meta', '999999'),
+      ]);
+      expect(server.stats.requests).toBe(1);
+      expect(server.stats.innerRequests).toBe(5);
+      expect(fresh).not.toBe('conflict');
+      expect(stale).toBe('conflict');
+      expect(dup).toBeUndefined();
+      expect(found?.fields.MetaValue).toBe('2');
+      expect(missing).toBeUndefined();
+      expect((await site.get('meta', b.id))?.fields.MetaValue).toBe('2');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('a submission is one batch and a clearing write; a decision a read and one batch; a declaration one batch; progress one query whatever the size', async () => {
     const { server, store, connect } = await sharePointUnderTest({ strictIndexing: true });
     const figures: string[] = [];
