@@ -228,7 +228,7 @@ export class TeamsNotifier implements Notifier {
     let cleared = false;
     const beforeSend = given.beforeSend;
     const o: DeliverOptions = beforeSend ? { ...given, beforeSend: async () => cleared || (cleared = await beforeSend()) } : given;
-    if (this.o.inbox && this.noPlaygroundChat.has(userId)) return this.keepOnly(this.o.inbox, userId, card, o);
+    if (this.o.inbox?.keeps(userId) && this.noPlaygroundChat.has(userId)) return this.keepOnly(this.o.inbox, userId, card, o);
     try {
       const address = await this.o.conversations.lookup(userId);
       let sent: { conversationId: string; activityId: string } | undefined;
@@ -254,7 +254,7 @@ export class TeamsNotifier implements Notifier {
       return { kind: 'sent', userId, ...sent };
     } catch (e) {
       if (e instanceof SendCancelled) return { kind: 'cancelled', userId };
-      if (this.o.inbox && this.playgroundHasNoChat(e)) {
+      if (this.o.inbox?.keeps(userId) && this.playgroundHasNoChat(e)) {
         this.noPlaygroundChat.add(userId);
         return this.keepOnly(this.o.inbox, userId, card, o);
       }

@@ -76,7 +76,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   const directory = new StoreDirectory(store);
   const conversations = new ConversationService(store, clock);
   // Embedded mode keeps every card sent to a demo person, since the Playground has chats for only a few of them.
-  const inbox = embedded && store instanceof SqliteStore ? new DemoInboxService(new SqliteDemoInbox(store.db), clock, config.schoolId) : undefined;
+  const inbox = embedded && store instanceof SqliteStore ? new DemoInboxService(new SqliteDemoInbox(store.db), clock, config.schoolId, new Set(demoStaff.map((s) => s.id))) : undefined;
 
   // Connector auth is off only in embedded mode, where the Agents Playground sends no tokens.
   const auth = new ConfigurationBotFrameworkAuthentication(

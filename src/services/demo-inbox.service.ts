@@ -21,9 +21,17 @@ export class DemoInboxService {
     private readonly store: DemoInboxStore,
     private readonly clock: Clock,
     private readonly schoolId: string,
+    /** The demo people: only their cards are kept (the campaign benchmark adds 30,000 made-up staff, whose cards would fill the file). */
+    private readonly people: ReadonlySet<string>,
   ) {}
 
-  keep(c: KeptCard): Promise<void> {
+  /** Whether this person has a demo inbox. */
+  keeps(personId: string): boolean {
+    return this.people.has(personId);
+  }
+
+  async keep(c: KeptCard): Promise<void> {
+    if (!this.keeps(c.personId)) return;
     return this.store.keep({
       schoolId: this.schoolId,
       personId: c.personId,

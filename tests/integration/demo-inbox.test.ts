@@ -162,7 +162,7 @@ describe('outside embedded mode there is no demo inbox', () => {
     const connector = new FakeConnector({ playgroundUsers: [ben.id], goneUsers: [named('Grace').id] });
     const dir = mkdtempSync(join(tmpdir(), 'countersign-notifier-'));
     const store = new SqliteStore(join(dir, 'countersign.db'), { schoolId: demoSchool.id });
-    const inbox = withInbox ? new DemoInboxService(new SqliteDemoInbox(store.db), systemClock, demoSchool.id) : undefined;
+    const inbox = withInbox ? new DemoInboxService(new SqliteDemoInbox(store.db), systemClock, demoSchool.id, new Set(demoStaff.map((s) => s.id))) : undefined;
     const logs: string[] = [];
     let notifier: TeamsNotifier;
     beforeAll(async () => {
