@@ -221,13 +221,16 @@ export class CampaignService {
     const rows: Recipient[] = [];
     for (let after = ''; ; ) {
       const page = await this.d.campaigns.listRecipients(campaign.id, { afterUserId: after, limit: PAGE });
-      for (const r of page) {
-        rows.push(r);
-        const signedOn = r.signedAt ? formatMoment(r.signedAt, tz) : '';
-        lines.push(csvRow([r.name, r.department, recipientStateWords(r), signedOn, String(r.remindersSent), r.state === 'failed' ? (r.failureReason ?? '') : '']));
-      }
+      rows.push(...page);
       if (page.length < PAGE) break;
       after = page[page.length - 1].userId;
+    }
+    // By department, then name: how a governor or a head of department reads down the list.
+    const byName = new Intl.Collator('en-GB', { sensitivity: 'base', numeric: true });
+    const ordered = [...rows].sort((a, b) => byName.compare(a.department, b.department) || byName.compare(a.name, b.name));
+    for (const r of ordered) {
+      const signedOn = r.signedAt ? formatMoment(r.signedAt, tz) : '';
+      lines.push(csvRow([r.name, r.department, recipientStateWords(r), signedOn, String(r.remindersSent), r.state === 'failed' ? (r.failureReason ?? '') : '']));
     }
     const progress = campaignProgress(campaign, countRecipients(rows), this.today());
     const s = progress.byState;

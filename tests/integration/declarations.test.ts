@@ -157,6 +157,10 @@ describe.each(STORES)('%s store', (store) => {
       const rows = csv.trim().split(/\r\n/);
       expect(rows[0]).toBe('Name,Department,Status,Signed on (Europe/London time),Reminders sent,Technical detail');
       expect(rows).toHaveLength(15);
+      // By department, then name, as a governor reads down it.
+      const keys = rows.slice(1).map((r) => r.split(',').slice(0, 2));
+      const sorted = [...keys].sort((a, b) => a[1]!.localeCompare(b[1]!, 'en-GB') || a[0]!.localeCompare(b[0]!, 'en-GB'));
+      expect(keys).toEqual(sorted);
       // A governor's words and the school's local time, as the cards give it.
       expect(rows.find((r) => r.startsWith('Ben Carter'))).toMatch(/^Ben Carter,Key Stage 2,Signed,"\d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d",0,$/);
       expect(rows.filter((r) => /,Waiting,/.test(r))).toHaveLength(12);
