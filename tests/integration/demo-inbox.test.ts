@@ -23,6 +23,7 @@ import { FakeConnector } from '../support/fake-connector';
 import { validForm } from '../support/forms';
 import { Harness, people } from '../support/harness';
 import { actionsOf, allText, verbsOf } from '../support/validate-card';
+import { m365Env } from '../support/m365-env';
 
 /** The people the Agents Playground knows: the users `npm start` gives it (.m365agentsplayground.yml). */
 const playgroundUsers = [...readFileSync('.m365agentsplayground.yml', 'utf8').matchAll(/aadObjectId: (\S+)/g)].map((m) => m[1]);
@@ -126,16 +127,7 @@ describe('outside embedded mode there is no demo inbox', () => {
   test('GET /api/dev/inbox/:personId does not exist in Microsoft 365 mode', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'countersign-inbox-m365-'));
     const app = createApp(
-      loadConfig({
-        COUNTERSIGN_MODE: 'm365',
-        BOT_ID: '11111111-1111-4111-8111-111111111111',
-        BOT_PASSWORD: 'not-a-real-secret',
-        BOT_TENANT_ID: '22222222-2222-4222-8222-222222222222',
-        PUBLIC_URL: 'https://countersign.example',
-        LINK_SIGNING_SECRET: 'x'.repeat(40),
-        SCHOOL_ID: 'larkfield-primary',
-        DATA_DIR: dir,
-      }),
+      loadConfig({ ...m365Env, DATA_DIR: dir }),
       { log: () => undefined },
     );
     try {

@@ -8,6 +8,7 @@ import { BotTokenIssuer } from '../support/bot-tokens';
 import { validForm } from '../support/forms';
 import { Harness, people } from '../support/harness';
 import { actionsOf, allText } from '../support/validate-card';
+import { m365Env } from '../support/m365-env';
 
 const root = resolve(__dirname, '../..');
 const dirs: string[] = [];
@@ -23,15 +24,7 @@ function startServer(env: Record<string, string>) {
   });
 }
 
-const complete = {
-  COUNTERSIGN_MODE: 'm365',
-  BOT_ID: '11111111-1111-4111-8111-111111111111',
-  BOT_PASSWORD: 'not-a-real-secret',
-  BOT_TENANT_ID: '22222222-2222-4222-8222-222222222222',
-  PUBLIC_URL: 'https://countersign.example',
-  LINK_SIGNING_SECRET: 'x'.repeat(40),
-  SCHOOL_ID: 'larkfield-primary',
-};
+const complete = m365Env;
 
 describe('configuration is checked once, at start', () => {
   test.each([

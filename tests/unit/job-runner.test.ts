@@ -153,14 +153,20 @@ function counted(q: JobQueue) {
   return { wrapped, calls };
 }
 
+/** A started runner on fake timers whose every receive and nextDueAt is counted, noting each job it runs and when. */
+function idleRunner() {
+  vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  const q = queue();
+  const { wrapped, calls } = counted(q);
+  const ran: Array<[string, number]> = [];
+  const runner = new JobRunner({ queue: wrapped, clock: { now: () => new Date() }, idleMs: 60_000, handlers: { k: async (j) => (ran.push([j.id, Date.now()]), { kind: 'done' }) }, log: () => undefined });
+  runner.start();
+  return { q, calls, ran, runner };
+}
+
 describe('JobRunner when idle', () => {
   it('sleeps up to its cap, wakes at once on a booking, and wakes when the next job falls due', async () => {
-    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const q = queue();
-    const { wrapped, calls } = counted(q);
-    const ran: Array<[string, number]> = [];
-    const runner = new JobRunner({ queue: wrapped, clock: { now: () => new Date() }, idleMs: 60_000, handlers: { k: async (j) => (ran.push([j.id, Date.now()]), { kind: 'done' }) }, log: () => undefined });
-    runner.start();
+    const { q, calls, ran, runner } = idleRunner();
     await vi.advanceTimersByTimeAsync(10 * 60_000);
     // Ten idle minutes: one look per minute (plus the first receive), whatever the queue.
     expect(calls.nextDueAt + calls.receive).toBeLessThanOrEqual(12);
@@ -182,12 +188,7 @@ describe('JobRunner when idle', () => {
   });
 
   it('a booking due before the end of its sleep moves the wake-up to it, without asking the queue', async () => {
-    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const q = queue();
-    const { wrapped, calls } = counted(q);
-    const ran: Array<[string, number]> = [];
-    const runner = new JobRunner({ queue: wrapped, clock: { now: () => new Date() }, idleMs: 60_000, handlers: { k: async (j) => (ran.push([j.id, Date.now()]), { kind: 'done' }) }, log: () => undefined });
-    runner.start();
+    const { q, calls, ran, runner } = idleRunner();
     await vi.advanceTimersByTimeAsync(5_000);
     const before = { ...calls };
     const due = Date.now() + 10_000;

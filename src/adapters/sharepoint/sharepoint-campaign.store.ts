@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Campaign, RecipientCount } from '../../domain/campaign';
+import { countRecipients, type Campaign, type RecipientCount } from '../../domain/campaign';
 import { ConflictError } from '../../domain/errors';
 import type { Recipient, RecipientState } from '../../domain/recipient.workflow';
 import type { CampaignStore, CreateCampaignResult } from '../../ports/campaign-store';
@@ -285,14 +285,7 @@ export class SharePointCampaignStore implements CampaignStore {
     }
     // In input order, as the port promises.
     const added = fresh.filter((_, i) => ours[i]);
-    const deltas = new Map<string, CountDelta>();
-    for (const r of added) {
-      const k = `${r.state}\u0000${r.department}`;
-      const d = deltas.get(k) ?? { state: r.state, department: r.department, delta: 0 };
-      d.delta++;
-      deltas.set(k, d);
-    }
-    await this.counters.apply(c.id, [...deltas.values()]);
+    await this.counters.apply(c.id, countRecipients(added).map(({ state, department, count }): CountDelta => ({ state, department, delta: count })));
     return { added, queued: [...added.filter((r) => r.state === 'queued'), ...stillQueued] };
   }
 }

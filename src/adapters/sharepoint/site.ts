@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { BatchRunner, MAX_BATCH, type SubRequest, type SubResponse } from './batch';
-import { asSharePointError, graphStatus, SharePointError, SharePointSetupError } from './errors';
+import { asSharePointError, SharePointError, SharePointSetupError } from './errors';
 import type { Fields } from './fields';
 import { nextLinkPath } from './graph-client';
 import { listDefs, Lists, type ListKey } from './lists';
