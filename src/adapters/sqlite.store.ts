@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { reusePreparedStatements } from './sqlite-statements';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AccountRequest } from '../domain/account-request';
@@ -46,6 +47,7 @@ export class SqliteStore implements Store {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
+    reusePreparedStatements(this.db);
     this.migrate();
     if (options.schoolId) this.stampSchool(options.schoolId);
     this.policies = new SqlitePolicyStore(this.db);

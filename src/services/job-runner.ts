@@ -59,10 +59,12 @@ export class JobRunner {
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly idleMs: number;
+  private readonly refill: number;
   private readonly policy: RetryPolicy;
 
   constructor(private readonly o: JobRunnerOptions) {
     this.concurrency = o.concurrency ?? 32;
+    this.refill = Math.max(1, Math.floor(this.concurrency / 4));
     this.leaseMs = o.leaseMs ?? 60_000;
     this.idleMs = o.idleMs ?? 60_000;
     this.policy = o.policy ?? jobsPolicy;
@@ -153,7 +155,10 @@ export class JobRunner {
     let lastFull = false;
     while (this.running) {
       const room = this.concurrency - this.inFlight;
-      if (room <= 0) {
+      // While due jobs are waiting (the last receive was full), take them a quarter of the slots at a time: a
+      // receive per finished job costs a write each (a Graph request on SharePoint), and in a 30,000-card
+      // campaign those receives were a tenth of the server's CPU (bench:campaign, CPU profile).
+      if (room <= 0 || (lastFull && room < this.refill)) {
         await this.sleep(this.idleMs); // a finishing job wakes us
         due = true;
         continue;

@@ -227,3 +227,33 @@ describe('JobRunner when idle', () => {
     await runner.stop();
   });
 });
+
+describe('JobRunner with a backlog', () => {
+  it('takes waiting jobs a quarter of its slots at a time, not one receive per finished job, and runs each once', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const q = queue();
+    const { wrapped, calls } = counted(q);
+    const ran = new Map<string, number>();
+    let running = 0;
+    let most = 0;
+    // Jobs take 10 to 70 ms, so they finish one by one, as campaign sends paced by the rate gate do.
+    const handler: JobHandler = async (j) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 10 + (Number(String(j.id).slice(1)) % 7) * 10));
+      running--;
+      ran.set(j.id, (ran.get(j.id) ?? 0) + 1);
+      return { kind: 'done' };
+    };
+    const runner = new JobRunner({ queue: wrapped, clock: { now: () => new Date() }, concurrency: 8, idleMs: 60_000, handlers: { k: handler }, log: () => undefined });
+    await q.enqueue(Array.from({ length: 200 }, (_, i) => job(`j${i}`, Date.now())));
+    runner.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ran.size).toBe(200);
+    expect([...ran.values()].every((n) => n === 1)).toBe(true);
+    expect(most).toBeLessThanOrEqual(8);
+    // Two slots at a time: about 100 receives for 200 jobs (one per finished job would be about 200).
+    expect(calls.receive).toBeLessThanOrEqual(105);
+    await runner.stop();
+  });
+});
