@@ -8,7 +8,10 @@
  * Recipients have known conversations (stored references), as after a first
  * campaign, so each card is one request. The achieved rate is the number of
  * cards delivered divided by the time from the first to the last delivery,
- * compared with the enforced ceiling. Launch time is the round trip of the
+ * compared with the enforced ceiling. It is also given from the moment the
+ * audience is fully booked: until then the server spends its CPU booking it
+ * (about 1.5 s for 30,000 people), which at ×10 weighs ten times what it does at
+ * Teams' real pace. Launch time is the round trip of the
  * `campaign.launch` invoke: it books the campaign and one audience job and
  * answers (Azure Bot Service gives up on a turn after 10–15 s); the audience is
  * then read in pages by the job, and "audience ready" is when the status card
@@ -114,10 +117,12 @@ async function main() {
   if (launched.status !== 200) throw new Error(`launch answered ${launched.status}`);
   if (!/Preparing the audience/.test(await launched.text())) throw new Error('launch did not answer with the audience being prepared');
   let audienceMs = NaN;
+  let readyWall = NaN;
   for (;;) {
     const text = await (await invoke('campaign.status', {})).text();
     if (!/Preparing the audience/.test(text)) {
       audienceMs = performance.now() - t0;
+      readyWall = Date.now();
       break;
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -161,6 +166,9 @@ async function main() {
   console.log(`  achieved send rate:              ${rate.toFixed(1)} cards/s over ${seconds.toFixed(1)} s`);
   console.log(`  enforced ceiling:                ${ceiling} requests/s`);
   console.log(`  achieved ÷ ceiling:              ${(rate / ceiling).toFixed(3)}   (target ≥ 0.98)`);
+  const steady = delivered.filter((t) => t >= readyWall);
+  const steadyRate = (steady.length - 1) / ((steady.at(-1)! - steady[0]!) / 1000);
+  console.log(`  … once the audience is booked:   ${(steadyRate / ceiling).toFixed(3)}   (${steady.length} cards; the first ${((readyWall - launchWall) / 1000).toFixed(1)} s share the CPU with booking it)`);
   const share = connector.requests ? connector.throttled / connector.requests : 0;
   console.log(`  answered 429 by the connector:   ${connector.throttled} of ${connector.requests} requests = ${(share * 100).toFixed(3)}%   (target ≤ 0.1%)`);
   console.log(`  limits exceeded (per 429):       ${[...connector.violations].map(([label, n]) => `${label} × ${n}`).join(', ') || 'none'}`);
