@@ -29,6 +29,7 @@ export const ErrorCodes = {
   CAMPAIGN_ALREADY_OPEN: 'CAMPAIGN.ALREADY_OPEN',
   CAMPAIGN_CLOSED: 'CAMPAIGN.CLOSED',
   RECIPIENT_BAD_TRANSITION: 'RECIPIENT.BAD_TRANSITION',
+  PAGE_NOT_ALLOWED: 'PAGE.NOT_ALLOWED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -32,6 +32,9 @@ import type { Config } from './config';
 import { activityShape, tenantGuard } from './activity-guard';
 import { errorHandler } from './error-handler';
 import { signingKeysAt, tokenGuard } from './token-guard';
+import { tabApi } from './api';
+import { DevSessions } from './api/identity';
+import { ssoAuthenticator } from './api/sso';
 
 /** Every port a store adapter provides: SQLite and SharePoint both do. */
 export type AppStore = Store & { policies: PolicyStore; campaigns: CampaignStore; jobs: JobQueue; close(): void };
@@ -164,13 +167,14 @@ export function createApp(config: Config, o: AppOverrides = {}) {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: BODY_LIMIT }));
+  // Only the bot's endpoint parses its body up front: the tab's API checks the caller first (src/server/api/router.ts).
+  const json = express.json({ limit: BODY_LIMIT });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', mode: config.mode, store: store instanceof SqliteStore ? 'sqlite' : 'sharepoint' });
   });
   // Malformed activities get a 400 and forged tokens a 401 here, before any store or botbuilder sees them.
   const guards = embedded ? [activityShape] : [activityShape, tokenGuard(auth, log), tenantGuard(config.bot.tenantId)];
-  app.post('/api/messages', ...guards, async (req, res) => {
+  app.post('/api/messages', json, ...guards, async (req, res) => {
     await adapter.process(req, res, (ctx) => bot.run(ctx));
   });
   // A person's link to the full policy: records that they opened it, then sends them to the document.
@@ -205,19 +209,20 @@ export function createApp(config: Config, o: AppOverrides = {}) {
       res.status(500).json({ error: 'SERVER.ERROR', message: 'Something went wrong on our side.' });
     });
   });
-  // Embedded mode only (so only on 127.0.0.1): a demo person's inbox, for the tab's Demo inboxes page.
-  // In every other mode the route does not exist.
-  if (inbox) {
-    app.get('/api/dev/inbox/:personId', async (req, res) => {
-      const person = await directory.getStaff(String(req.params.personId));
-      if (!person) {
-        res.status(404).json({ error: 'INBOX.UNKNOWN_PERSON', message: 'No one with this id in the demo school.' });
-        return;
-      }
-      const cards = await inbox.listInbox(person.id);
-      res.json({ person: { id: person.id, name: person.name, jobTitle: person.jobTitle }, cards });
-    });
-  }
+  // The tab's JSON API. Embedded mode signs in as a demo person (loopback only); every other mode takes
+  // Teams SSO tokens only, and there the dev sign-in routes do not exist.
+  const devSessions = embedded ? new DevSessions(links, clock) : undefined;
+  app.use(
+    '/api',
+    tabApi(
+      { requests, declarations, campaigns, directory, store, clock, timeZone: config.timeZone, schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'), embedded, inbox, saveExport, policyLink, log },
+      {
+        auth: devSessions ?? ssoAuthenticator(config),
+        dev: devSessions ? { sessions: devSessions, people: async () => demoStaff.map((s) => ({ ...s, schoolId: config.schoolId })) } : undefined,
+        bodyLimit: BODY_LIMIT,
+      },
+    ),
+  );
   const tabDist = resolve('tab/dist');
   if (existsSync(tabDist)) app.use('/tab', express.static(tabDist));
   app.use(errorHandler({ bodyLimit: BODY_LIMIT, log }));

@@ -1,45 +1,190 @@
-import { Body1, Card, CardHeader, FluentProvider, Spinner, Subtitle1, Text, Title2, webLightTheme } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
-import { detectTeams } from './teams-context';
+import {
+  Body1,
+  Button,
+  Caption1,
+  FluentProvider,
+  Select,
+  Tab,
+  TabList,
+  Text,
+  makeStyles,
+  teamsDarkTheme,
+  teamsHighContrastTheme,
+  teamsLightTheme,
+  tokens,
+} from '@fluentui/react-components';
+import { Suspense, useCallback, useEffect, useState } from 'react';
+import type { MeResponse } from '../../src/contract/api';
+import type { TabPage } from '../../src/domain/tab-pages';
+import { ApiFailure } from './api-client';
+import { DevSignInPanel } from './components/dev-sign-in';
+import { Page } from './components/page';
+import { Failed, Loading } from './components/states';
+import { pageComponents } from './pages/registry';
+import { devSignIn, howToSignIn, loadMe, type SignIn } from './session';
+import { browserTheme, detectTeams, type ThemeName } from './teams';
 
-interface Health {
-  status: string;
-  mode: string;
-}
+const themes = { light: teamsLightTheme, dark: teamsDarkTheme, contrast: teamsHighContrastTheme };
 
-/** A first tab: it says where the user is and what Countersign does. Campaign pages arrive with the campaign work. */
+const useStyles = makeStyles({
+  root: { minHeight: '100vh', boxSizing: 'border-box', backgroundColor: tokens.colorNeutralBackground2, color: tokens.colorNeutralForeground1 },
+  header: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    gap: tokens.spacingHorizontalS,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  who: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS, minWidth: 0 },
+  body: {
+    display: 'grid',
+    gridTemplateColumns: '200px minmax(0, 1fr)',
+    gap: tokens.spacingHorizontalXL,
+    padding: tokens.spacingHorizontalL,
+    '@media (max-width: 640px)': { gridTemplateColumns: 'minmax(0, 1fr)', gap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalS },
+  },
+  sideNav: { '@media (max-width: 640px)': { display: 'none' } },
+  narrowNav: { display: 'none', '@media (max-width: 640px)': { display: 'block' } },
+  main: { minWidth: 0 },
+});
+
+/** `#/approvals/abc` → ['approvals', 'abc']. */
+const readHash = () =>
+  window.location.hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((s) => decodeURIComponent(s));
+
 export function App() {
-  const [health, setHealth] = useState<Health | undefined>();
-  const [teams, setTeams] = useState<{ inTeams: boolean; userName?: string } | undefined>();
-  const [error, setError] = useState<string | undefined>();
+  const s = useStyles();
+  const [theme, setTheme] = useState<ThemeName>(browserTheme());
+  const [signIn, setSignIn] = useState<SignIn | undefined>();
+  const [me, setMe] = useState<MeResponse | undefined>();
+  const [error, setError] = useState<ApiFailure | Error | undefined>();
+  const [needsDevSignIn, setNeedsDevSignIn] = useState(false);
+  const [path, setPath] = useState<string[]>(readHash());
 
   useEffect(() => {
-    fetch('/healthz')
-      .then((r) => r.json())
-      .then(setHealth)
-      .catch(() => setError('Countersign’s server did not answer. Check that it is running.'));
-    void detectTeams().then(setTeams);
+    const onHash = () => setPath(readHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
+  // Outside Teams, follow the browser's light, dark or high-contrast preference as it changes.
+  useEffect(() => {
+    if (signIn?.kind === 'teams') return;
+    const queries = ['(prefers-color-scheme: dark)', '(forced-colors: active)'].map((q) => window.matchMedia?.(q)).filter(Boolean) as MediaQueryList[];
+    const update = () => setTheme(browserTheme());
+    queries.forEach((q) => q.addEventListener('change', update));
+    return () => queries.forEach((q) => q.removeEventListener('change', update));
+  }, [signIn]);
+
+  const loadPerson = useCallback(async () => {
+    setError(undefined);
+    try {
+      setMe(await loadMe());
+      setNeedsDevSignIn(false);
+    } catch (e) {
+      if (e instanceof ApiFailure && e.status === 401) setNeedsDevSignIn(true);
+      else setError(e as Error);
+    }
+  }, []);
+
+  useEffect(() => {
+    void (async () => {
+      const host = await detectTeams();
+      if (host) {
+        setTheme(host.theme);
+        host.onThemeChange(setTheme);
+      }
+      const how = await howToSignIn(host);
+      setSignIn(how);
+      if (how.kind === 'teams') return loadPerson();
+      if (how.kind === 'dev') {
+        const saved = devSignIn.saved();
+        if (!saved) return setNeedsDevSignIn(true);
+        devSignIn.use(saved, () => setNeedsDevSignIn(true));
+        return loadPerson();
+      }
+    })();
+  }, [loadPerson]);
+
+  const signInAs = useCallback(
+    async (personId: string) => {
+      devSignIn.use(await devSignIn.as(personId), () => setNeedsDevSignIn(true));
+      await loadPerson();
+    },
+    [loadPerson],
+  );
+
+  const navigate = useCallback((to: string) => {
+    window.location.hash = `#/${to.replace(/^\/+/, '')}`;
+  }, []);
+
+  const pages = me?.pages ?? [];
+  const current: TabPage | undefined = pages.find((p) => p.id === path[0])?.id ?? pages[0]?.id;
+  const Current = current ? pageComponents[current] : undefined;
+
+  let content;
+  if (error) content = <Failed error={error} retry={loadPerson} />;
+  else if (signIn?.kind === 'none') content = <Body1>{signIn.why}</Body1>;
+  else if (needsDevSignIn) content = <DevSignInPanel onSignIn={signInAs} />;
+  else if (!me) content = <Loading label="Signing you in…" />;
+  else if (!Current) content = <Page title="Countersign">Nothing to show.</Page>;
+  else
+    content = (
+      <Suspense fallback={<Loading />}>
+        <Current me={me} path={path[0] === current ? path.slice(1) : []} theme={theme} navigate={navigate} signInAs={me.demo ? signInAs : undefined} />
+      </Suspense>
+    );
+
   return (
-    <FluentProvider theme={webLightTheme} style={{ padding: 24, minHeight: '100vh' }}>
-      <Title2 as="h1">Countersign</Title2>
-      <Body1 as="p">Social media account approvals and policy declarations, in Teams chat.</Body1>
-      {error && <Text role="alert">{error}</Text>}
-      {!health && !error && <Spinner label="Connecting…" />}
-      {health && (
-        <Card style={{ maxWidth: 520, marginTop: 16 }}>
-          <CardHeader header={<Subtitle1>Running in {health.mode} mode</Subtitle1>} />
-          <Body1>
-            {teams?.inTeams
-              ? `Signed in through Teams${teams.userName ? ` as ${teams.userName}` : ''}.`
-              : health.mode === 'embedded'
-                ? 'Not inside Teams: this is the embedded demo. Use the Agents Playground chat to request an account.'
-                : 'Open Countersign from Teams to sign in.'}
-          </Body1>
-          <Body1>In the chat, type help, request or status.</Body1>
-        </Card>
-      )}
+    <FluentProvider theme={themes[theme]} className={s.root}>
+      <header className={s.header}>
+        <Text weight="semibold" size={400}>
+          Countersign{me ? ` · ${me.school.name}` : ''}
+        </Text>
+        {me && (
+          <div className={s.who}>
+            <Caption1>
+              {me.person.name}
+              {me.demo ? ' (demo)' : ''}
+            </Caption1>
+            {me.demo && (
+              <Button size="small" appearance="subtle" onClick={() => setNeedsDevSignIn(true)}>
+                Switch person
+              </Button>
+            )}
+          </div>
+        )}
+      </header>
+      <div className={s.body}>
+        {me && !needsDevSignIn && pages.length > 0 && (
+          <nav aria-label="Pages">
+            <TabList className={s.sideNav} vertical selectedValue={current} onTabSelect={(_, d) => navigate(String(d.value))}>
+              {pages.map((p) => (
+                <Tab key={p.id} value={p.id}>
+                  {p.label}
+                </Tab>
+              ))}
+            </TabList>
+            <div className={s.narrowNav}>
+              <Select aria-label="Page" value={current} onChange={(_, d) => navigate(d.value)}>
+                {pages.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.label}
+                  </option>
+                ))}
+              </Select>
+            </div>
+          </nav>
+        )}
+        <main className={s.main}>{content}</main>
+      </div>
     </FluentProvider>
   );
 }

@@ -1,0 +1,28 @@
+import type { Clock } from '../../ports/clock';
+import type { AccountRequestService } from '../../services/account-requests.service';
+import type { CampaignService } from '../../services/campaigns.service';
+import type { DeclarationService } from '../../services/declarations.service';
+import type { DemoInboxService } from '../../services/demo-inbox.service';
+import type { Directory } from '../../ports/directory';
+import type { AppStore } from '../app';
+
+/** What the tab API's routes may call: the same services the bot calls, built once in the composition root. */
+export interface ApiDeps {
+  requests: AccountRequestService;
+  declarations: DeclarationService;
+  campaigns: CampaignService;
+  directory: Directory;
+  /** For reads no service offers yet (lists that page on the server). Changes go through the services. */
+  store: AppStore;
+  clock: Clock;
+  timeZone: string;
+  schoolName: string;
+  /** Embedded mode: demo inboxes and dev sign-in. */
+  embedded: boolean;
+  inbox?: DemoInboxService;
+  /** Writes a CSV export and gives its signed download link. */
+  saveExport(file: string, csv: string): { path: string; link: string };
+  /** A person's signed link to the full text of a policy version. */
+  policyLink(userId: string, versionId: string): string;
+  log(msg: string): void;
+}

@@ -1,0 +1,39 @@
+import type { Router } from 'express';
+import type { StaffMember } from '../../domain/people';
+import type { PageContext } from '../../domain/tab-pages';
+import type { ApiDeps } from './api-deps';
+import type { Authenticator, DevSessions } from './identity';
+import { apiRouter } from './router';
+import { approvalsRoutes } from './routes/approvals.routes';
+import { campaignsRoutes } from './routes/campaigns.routes';
+import { devRoutes } from './routes/dev.routes';
+import { inboxesRoutes } from './routes/inboxes.routes';
+import { meRoutes } from './routes/me.routes';
+import { policiesRoutes } from './routes/policies.routes';
+import { registerRoutes } from './routes/register.routes';
+import { tasksRoutes } from './routes/tasks.routes';
+
+/** The tab's API: every page's routes in one table, behind one sign-in check. */
+export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: DevSessions; people: () => Promise<StaffMember[]> }; bodyLimit: string }): Router {
+  const pages: PageContext = { demo: d.embedded };
+  const findStaff = (id: string) => d.directory.getStaff(id);
+  return apiRouter(
+    [
+      ...meRoutes({ pages, schoolName: d.schoolName, timeZone: d.timeZone }),
+      ...tasksRoutes(d),
+      ...approvalsRoutes(d),
+      ...campaignsRoutes(d),
+      ...registerRoutes(d),
+      ...policiesRoutes(d),
+      ...inboxesRoutes(d),
+    ],
+    {
+      auth: o.auth,
+      findStaff,
+      pages,
+      bodyLimit: o.bodyLimit,
+      log: d.log,
+      open: o.dev ? devRoutes({ ...o.dev, findStaff, inbox: d.inbox }) : undefined,
+    },
+  );
+}

@@ -1,0 +1,7 @@
+import type { ApiDeps } from '../api-deps';
+import type { ApiRoute } from '../router';
+
+/** The register page's API. */
+export function registerRoutes(_d: ApiDeps): ApiRoute[] {
+  return [];
+}
