@@ -68,6 +68,17 @@ export class CountersignBot extends TeamsActivityHandler {
     });
   }
 
+  /**
+   * A card button pressed in the tab (the embedded demo's inboxes): the same
+   * handler as the Action.Execute in chat, for a person the server signed in.
+   */
+  async act(staff: StaffMember, verb: string, data: Record<string, unknown>): Promise<AdaptiveCard> {
+    const turn: Turn = { actor: { id: staff.id, name: staff.name, staff }, policyAdmin: isPolicyAdmin(staff) };
+    const handler = this.routes.forVerb(verb);
+    if (!handler) return helpCard({ schoolName: this.deps.schoolName, unknownText: true, policyAdmin: turn.policyAdmin });
+    return handler(turn, data);
+  }
+
   /** Gives every turn its request id before anything can log. */
   async run(ctx: TurnContext): Promise<void> {
     ctx.turnState.set(REQUEST_ID, newRequestId());

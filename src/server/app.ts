@@ -36,8 +36,8 @@ import { tabApi } from './api';
 import { DevSessions } from './api/identity';
 import { ssoAuthenticator } from './api/sso';
 
-/** Every port a store adapter provides: SQLite and SharePoint both do. */
-export type AppStore = Store & { policies: PolicyStore; campaigns: CampaignStore; jobs: JobQueue; close(): void };
+import type { AppStore } from './app-store';
+export type { AppStore };
 
 export interface AppOverrides {
   /** A store built elsewhere (SharePoint connects asynchronously); default: the SQLite file. */
@@ -215,7 +215,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   app.use(
     '/api',
     tabApi(
-      { requests, declarations, campaigns, directory, store, clock, timeZone: config.timeZone, schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'), embedded, inbox, saveExport, policyLink, log },
+      { requests, declarations, campaigns, directory, store, clock, timeZone: config.timeZone, schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'), embedded, inbox, saveExport, policyLink, cardAction: (actor, verb, data) => bot.act(actor, verb, data), log },
       {
         auth: devSessions ?? ssoAuthenticator(config),
         dev: devSessions ? { sessions: devSessions, people: async () => demoStaff.map((s) => ({ ...s, schoolId: config.schoolId })) } : undefined,

@@ -124,7 +124,7 @@ describe('embedded mode: cards for people the Playground lacks go to their demo 
 });
 
 describe('outside embedded mode there is no demo inbox', () => {
-  test('GET /api/dev/inbox/:personId does not exist in Microsoft 365 mode', async () => {
+  test('GET /api/dev/inbox/:personId does not exist in Microsoft 365 mode: without a Teams sign-in the API answers 401', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'countersign-inbox-m365-'));
     const app = createApp(
       loadConfig({ ...m365Env, DATA_DIR: dir }),
@@ -134,7 +134,7 @@ describe('outside embedded mode there is no demo inbox', () => {
       await app.store.upsertStaff(demoStaff);
       const port = await app.listen(0);
       expect(app.inbox).toBeUndefined();
-      expect((await fetch(`http://127.0.0.1:${port}/api/dev/inbox/${ben.id}`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/api/dev/inbox/${ben.id}`)).status).toBe(401);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
       await app.close();

@@ -1,10 +1,11 @@
 import type { Clock } from '../../ports/clock';
+import type { StaffMember } from '../../domain/people';
 import type { AccountRequestService } from '../../services/account-requests.service';
 import type { CampaignService } from '../../services/campaigns.service';
 import type { DeclarationService } from '../../services/declarations.service';
 import type { DemoInboxService } from '../../services/demo-inbox.service';
 import type { Directory } from '../../ports/directory';
-import type { AppStore } from '../app';
+import type { AppStore } from '../app-store';
 
 /** What the tab API's routes may call: the same services the bot calls, built once in the composition root. */
 export interface ApiDeps {
@@ -24,5 +25,7 @@ export interface ApiDeps {
   saveExport(file: string, csv: string): { path: string; link: string };
   /** A person's signed link to the full text of a policy version. */
   policyLink(userId: string, versionId: string): string;
+  /** A card button pressed in the tab, run by the bot's own verb handler as `actor`; answers the card that replaces it. */
+  cardAction(actor: StaffMember, verb: string, data: Record<string, unknown>): Promise<object>;
   log(msg: string): void;
 }

@@ -1,6 +1,6 @@
 import { Page } from '../components/page';
 import { Empty } from '../components/states';
-import type { PageProps } from './registry';
+import type { PageProps } from './page-props';
 
 export default function TasksPage(_props: PageProps) {
   return (
