@@ -49,6 +49,8 @@ const useStyles = makeStyles({
   sideNav: { '@media (max-width: 640px)': { display: 'none' } },
   narrowNav: { display: 'none', '@media (max-width: 640px)': { display: 'block' } },
   main: { minWidth: 0 },
+  sideTab: { justifyContent: 'flex-start' },
+  narrowSelect: { width: '100%', minWidth: 0 },
 });
 
 /** `#/approvals/abc` → ['approvals', 'abc']. */
@@ -167,13 +169,13 @@ export function App() {
           <nav aria-label="Pages">
             <TabList className={s.sideNav} vertical selectedValue={current} onTabSelect={(_, d) => navigate(String(d.value))}>
               {pages.map((p) => (
-                <Tab key={p.id} value={p.id}>
+                <Tab key={p.id} value={p.id} className={s.sideTab}>
                   {p.label}
                 </Tab>
               ))}
             </TabList>
             <div className={s.narrowNav}>
-              <Select aria-label="Page" value={current} onChange={(_, d) => navigate(d.value)}>
+              <Select aria-label="Page" value={current} select={{ className: s.narrowSelect }} onChange={(_, d) => navigate(d.value)}>
                 {pages.map((p) => (
                   <option key={p.id} value={p.id}>
                     {p.label}

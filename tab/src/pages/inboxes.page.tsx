@@ -14,7 +14,8 @@ const useStyles = makeStyles({
   cards: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '480px', minWidth: 0 },
   card: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, minWidth: 0 },
   meta: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
-  picker: { maxWidth: '420px' },
+  picker: { maxWidth: '420px', minWidth: 0 },
+  select: { width: '100%', minWidth: 0, textOverflow: 'ellipsis' },
 });
 
 const kindLabels: Record<string, string> = {
@@ -60,7 +61,7 @@ export default function InboxesPage({ me, path, theme, navigate }: PageProps) {
       {!people.data && !people.error && <Loading label="Loading the demo school…" />}
       {people.data && (
         <Field label="Whose inbox" className={s.picker}>
-          <Select value={personId} onChange={(_, d) => navigate(`inboxes/${d.value}`)}>
+          <Select value={personId} select={{ className: s.select }} onChange={(_, d) => navigate(`inboxes/${d.value}`)}>
             {people.data.map((p) => (
               <option key={p.id} value={p.id}>
                 {`${p.name}, ${p.roles.length ? p.roles.map((r) => roleLabels[r]).join(', ') : p.jobTitle} (${p.cards} ${p.cards === 1 ? 'card' : 'cards'})`}

@@ -1,0 +1,111 @@
+import AxeBuilder from '@axe-core/playwright';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPeople } from '../../src/adapters/demo-school';
+import type { StaffMember } from '../../src/domain/people';
+import { launchChromium } from '../support/browser';
+import { Harness } from '../support/harness';
+import { apiAs } from '../support/tab-api';
+
+/** Screenshots for people to look at; git ignores .artifacts. */
+const SHOTS = join('.artifacts', 'tab-screens');
+const widths = { desktop: 1280, phone: 320 } as const;
+const schemes = ['light', 'dark'] as const;
+
+const h = new Harness();
+let browser: Browser;
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  await h.start();
+  browser = await launchChromium();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await h.stop();
+});
+
+/** A browser tab signed in to the demo as `person` (the token the dev sign-in would keep), at a width and colour scheme. */
+async function openAs(person: Pick<StaffMember, 'id'>, width: number, scheme: 'light' | 'dark'): Promise<{ context: BrowserContext; page: Page }> {
+  const res = await fetch(`${h.baseUrl}/api/dev/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personId: person.id }) });
+  const { token } = (await res.json()) as { token: string };
+  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+  await context.route(/res(-1)?\.cdn\.office\.net/, (r) => r.abort());
+  await context.addInitScript((t) => sessionStorage.setItem('countersign.devToken', t), token);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/** Waits until the page's heading is shown and nothing is loading any more. */
+async function settled(page: Page, heading: string) {
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: 20_000 });
+  await page.waitForFunction(() => !document.querySelector('[role="progressbar"]'), undefined, { timeout: 20_000 });
+}
+
+/** Nothing may scroll sideways (Teams mobile is 320 px wide). */
+const sidewaysOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+/**
+ * Serious and critical axe violations. Fluent UI v9's focus manager (tabster) puts `<i tabindex="0"
+ * aria-hidden="true" data-tabster-dummy>` around arrow-key groups on purpose, to pass focus on; axe's
+ * aria-hidden-focus flags them (microsoft/tabster#288, microsoft/fluentui#25133; Accessibility Insights
+ * suppresses them since 2025, microsoft/accessibility-insights-web#7605). Only those nodes are set aside.
+ */
+async function seriousViolations(page: Page) {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ ...v, nodes: v.id === 'aria-hidden-focus' ? v.nodes.filter((n) => !n.html.includes('data-tabster-dummy')) : v.nodes }))
+    .filter((v) => v.nodes.length)
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('the tab in Chromium (embedded mode)', () => {
+  it('outside Teams, offers the dev sign-in as any demo person, and signing in shows that person’s pages', async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 900 } });
+    await context.route(/res(-1)?\.cdn\.office\.net/, (r) => r.abort());
+    const page = await context.newPage();
+    await page.goto(`${h.baseUrl}/tab/`);
+    await settled(page, 'Who are you in the demo?');
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'sign-in-phone-light.png'), fullPage: true });
+    await page.getByRole('button', { name: `Continue as ${demoPeople.policyAdmin.name.split(' ')[0]}` }).click();
+    await settled(page, 'My tasks');
+    await expect.poll(() => page.getByRole('combobox', { name: 'Page' }).locator('option').allTextContents()).toEqual(['My tasks', 'Approvals', 'Campaigns', 'Account register', 'Policies', 'Demo inboxes']);
+    await context.close();
+  });
+
+  it('a teacher sees only My tasks and the demo inboxes', async () => {
+    const { context, page } = await openAs(demoPeople.requester, 1280, 'light');
+    await page.goto(`${h.baseUrl}/tab/`);
+    await settled(page, 'My tasks');
+    await expect.poll(() => page.getByRole('navigation', { name: 'Pages' }).getByRole('tab').allInnerTexts()).toEqual(['My tasks', 'Demo inboxes']);
+    // A page they may not use is neither in the navigation nor reachable by its address.
+    await page.goto(`${h.baseUrl}/tab/#/campaigns`);
+    await settled(page, 'My tasks');
+    await context.close();
+  });
+
+  for (const [size, width] of Object.entries(widths)) {
+    for (const scheme of schemes) {
+      it(`every page of the policy admin, ${size} (${width} px), ${scheme}: no sideways scroll, no serious axe violation`, async () => {
+        const api = await apiAs(h, demoPeople.policyAdmin);
+        const me = (await api.get('/api/me')).body as { pages: Array<{ id: string; label: string }> };
+        const { context, page } = await openAs(demoPeople.policyAdmin, width, scheme);
+        const problems: string[] = [];
+        for (const p of me.pages) {
+          await page.goto(`${h.baseUrl}/tab/#/${p.id}`);
+          await settled(page, p.label);
+          await page.screenshot({ path: join(SHOTS, `${p.id}-${size}-${scheme}.png`), fullPage: true });
+          const overflow = await sidewaysOverflow(page);
+          if (overflow > 0) problems.push(`${p.id}: scrolls sideways by ${overflow}px`);
+          for (const v of await seriousViolations(page)) problems.push(`${p.id}: ${v}`);
+        }
+        await context.close();
+        expect(problems).toEqual([]);
+      });
+    }
+  }
+});
