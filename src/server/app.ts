@@ -217,7 +217,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     tabApi(
       { requests, declarations, campaigns, directory, store, clock, timeZone: config.timeZone, schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'), embedded, inbox, saveExport, policyLink, cardAction: (actor, verb, data) => bot.act(actor, verb, data), log },
       {
-        auth: devSessions ?? ssoAuthenticator(config),
+        auth: devSessions ?? ssoAuthenticator(ssoOf(config), { clock, log }),
         dev: devSessions ? { sessions: devSessions, people: async () => demoStaff.map((s) => ({ ...s, schoolId: config.schoolId })) } : undefined,
         bodyLimit: BODY_LIMIT,
       },
@@ -269,6 +269,12 @@ export function createApp(config: Config, o: AppOverrides = {}) {
       store.close();
     },
   };
+}
+
+/** The SSO settings every mode but the embedded one has (loadConfig refuses to start without them). */
+function ssoOf(config: Config) {
+  if (!config.sso) throw new Error('AAD_APP_CLIENT_ID is required outside the embedded mode');
+  return config.sso;
 }
 
 export type CountersignApp = ReturnType<typeof createApp>;

@@ -10,6 +10,8 @@ import { demoSchool } from '../adapters/demo-school';
 const modes = ['embedded', 'm365', 'scaled'] as const;
 export type Mode = (typeof modes)[number];
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const schema = z
   .object({
     COUNTERSIGN_MODE: z.enum(modes, { message: `must be one of ${modes.join(', ')}` }).default('embedded'),
@@ -42,6 +44,19 @@ const schema = z
     APPROVAL_REMIND_SCHOOL_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int().min(1).max(30).default(3),
     APPROVAL_ESCALATE_SCHOOL_DAYS: z.coerce.number({ message: 'must be a whole number of days' }).int().min(1).max(30).default(2),
     EXPORT_DIR: z.string().min(1).optional(),
+    /**
+     * The Entra app behind Teams SSO for the tab (the manifest's webApplicationInfo.id). The name is the
+     * one teamsapp.yml's aadApp/create writes to env/.env.<env>, so a provisioned environment already has it.
+     */
+    AAD_APP_CLIENT_ID: z.string().regex(GUID, { message: 'must be the SSO app registration\'s client id, a GUID such as 00000000-0000-0000-0000-000000000000' }).optional(),
+    /** Audiences an SSO token may carry, comma-separated; default the client id and api://<PUBLIC_URL host>/<client id>. */
+    SSO_AUDIENCES: z
+      .string()
+      .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
+      .pipe(z.array(z.string()).min(1, { message: 'must list at least one audience, comma-separated' }))
+      .optional(),
+    /** Where Entra publishes the tenant's signing keys and whose host v2.0 tokens name as issuer (also written by aadApp/create). */
+    AAD_APP_OAUTH_AUTHORITY_HOST: z.string().url({ message: 'must be a URL, e.g. https://login.microsoftonline.com' }).default('https://login.microsoftonline.com'),
   })
   .superRefine((c, ctx) => {
     if (c.COUNTERSIGN_MODE === 'embedded') {
@@ -75,6 +90,9 @@ const schema = z
     if (!c.SCHOOL_ID) {
       ctx.addIssue({ code: 'custom', path: ['SCHOOL_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (a short, stable slug for this school, e.g. larkfield-primary)` });
     }
+    if (!c.AAD_APP_CLIENT_ID) {
+      ctx.addIssue({ code: 'custom', path: ['AAD_APP_CLIENT_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the client id of the Entra app behind the tab's Teams SSO; teamsapp.yml's provision writes it)` });
+    }
   });
 
 export interface Config {
@@ -93,6 +111,18 @@ export interface Config {
   rateScale: number;
   approvalReminders: { remind: number; escalate: number };
   exportDir: string;
+  /** How the tab's API checks Teams SSO tokens; undefined in embedded mode, which signs in demo people instead. */
+  sso?: SsoConfig;
+}
+
+export interface SsoConfig {
+  /** The tenant whose people may sign in (BOT_TENANT_ID: one school, one tenant). */
+  tenantId: string;
+  clientId: string;
+  /** The `aud` values accepted: v2.0 tokens carry the client id, v1.0 tokens may carry the Application ID URI. */
+  audiences: string[];
+  /** e.g. https://login.microsoftonline.com, without a trailing slash. */
+  authorityHost: string;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +161,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateScale: c.CONNECTOR_RATE_SCALE,
     approvalReminders: { remind: c.APPROVAL_REMIND_SCHOOL_DAYS, escalate: c.APPROVAL_ESCALATE_SCHOOL_DAYS },
     exportDir: c.EXPORT_DIR ?? `${c.DATA_DIR}/exports`,
+    sso:
+      c.COUNTERSIGN_MODE === 'embedded' || !c.AAD_APP_CLIENT_ID
+        ? undefined
+        : {
+            tenantId: c.BOT_TENANT_ID ?? '',
+            clientId: c.AAD_APP_CLIENT_ID,
+            // The manifest's webApplicationInfo.resource is api://<the tab's host>/<client id>; PUBLIC_URL is that host.
+            audiences: c.SSO_AUDIENCES ?? [c.AAD_APP_CLIENT_ID, `api://${new URL(c.PUBLIC_URL!).host}/${c.AAD_APP_CLIENT_ID}`],
+            authorityHost: c.AAD_APP_OAUTH_AUTHORITY_HOST.replace(/\/+$/, ''),
+          },
   };
 }
 
@@ -145,6 +185,7 @@ export function redactedSummary(c: Config): string {
     `botId=${c.bot.appId || '(none: connector auth off)'}`,
     `botPassword=${c.bot.password ? '(set)' : '(not set)'}`,
     `tenant=${c.bot.tenantId || '(demo)'}`,
+    `sso=${c.sso ? `${c.sso.clientId} aud=${c.sso.audiences.join(',')} authority=${c.sso.authorityHost}` : '(embedded: demo sign-in)'}`,
     `linkSecret=${c.linkSecret ? '(set)' : '(embedded: kept in the database)'}`,
     `rateScale=${c.rateScale}`,
   ].join(' ');

@@ -10,6 +10,7 @@ import { createApp, type CountersignApp } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
 import { BotTokenIssuer, hs256, rs256, unsigned } from '../support/bot-tokens';
 import { Harness } from '../support/harness';
+import { m365Env } from '../support/m365-env';
 
 /**
  * Malformed requests, from outside, through HTTP: each gets a clear 4xx with a JSON error code,
@@ -185,17 +186,9 @@ describe('embedded mode', () => {
 });
 
 describe('Microsoft 365 mode', () => {
-  const appId = '11111111-1111-4111-8111-111111111111';
-  const tenantId = '22222222-2222-4222-8222-222222222222';
-  const env = {
-    COUNTERSIGN_MODE: 'm365',
-    BOT_ID: appId,
-    BOT_PASSWORD: 'not-a-real-secret',
-    BOT_TENANT_ID: tenantId,
-    PUBLIC_URL: 'https://countersign.example',
-    LINK_SIGNING_SECRET: 'x'.repeat(40),
-    SCHOOL_ID: 'larkfield-primary',
-  };
+  const env = m365Env;
+  const appId = env.BOT_ID;
+  const tenantId = env.BOT_TENANT_ID;
   const issuer = new BotTokenIssuer();
   const logs: string[] = [];
   let app: CountersignApp;

@@ -7,4 +7,5 @@ export const m365Env = {
   PUBLIC_URL: 'https://countersign.example',
   LINK_SIGNING_SECRET: 'x'.repeat(40),
   SCHOOL_ID: 'larkfield-primary',
+  AAD_APP_CLIENT_ID: '33333333-3333-4333-8333-333333333333',
 } as const;

@@ -115,6 +115,8 @@ export function apiRouter(routes: ApiRoute[], d: ApiRouterDeps): express.Router 
       res.locals.api = ctx;
       next();
     } catch (e) {
+      // The authenticator's own refusal (SSO keys unreachable: 503), with its code.
+      if (e instanceof ApiError) return void send(res, e.status, e.body());
       next(e);
     }
   });
