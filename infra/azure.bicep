@@ -20,6 +20,9 @@ param botAadAppClientId string
 @description('Tenant id of the single-tenant bot Entra app (BOT_TENANT_ID).')
 param botAadAppTenantId string
 
+@description('Client id of the Entra app behind the tab\'s Teams SSO (AAD_APP_CLIENT_ID, written by aadApp/create).')
+param ssoAadAppClientId string
+
 @secure()
 @description('Client secret of the bot Entra app; comes from env/.env.<env>.user.')
 param botAadAppClientSecret string
@@ -89,6 +92,12 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
           // Stamped on every record; the app refuses to start without it outside embedded mode.
           name: 'SCHOOL_ID'
           value: schoolId
+        }
+        {
+          // The tab's API accepts Teams SSO tokens for this app only; the app refuses to start without it
+          // outside embedded mode. Its audiences default to it and api://<PUBLIC_URL host>/<it> (SSO_AUDIENCES).
+          name: 'AAD_APP_CLIENT_ID'
+          value: ssoAadAppClientId
         }
         {
           // Links in cards point here; the app refuses to start without it outside embedded mode.
