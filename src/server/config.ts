@@ -165,7 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       c.COUNTERSIGN_MODE === 'embedded' || !c.AAD_APP_CLIENT_ID
         ? undefined
         : {
-            tenantId: c.BOT_TENANT_ID ?? '',
+            // Entra writes the tenant GUID in lower case in iss and tid; a setting pasted in capitals still matches.
+            tenantId: (c.BOT_TENANT_ID ?? '').trim().toLowerCase(),
             clientId: c.AAD_APP_CLIENT_ID,
             // The manifest's webApplicationInfo.resource is api://<the tab's host>/<client id>; PUBLIC_URL is that host.
             audiences: c.SSO_AUDIENCES ?? [c.AAD_APP_CLIENT_ID, `api://${new URL(c.PUBLIC_URL!).host}/${c.AAD_APP_CLIENT_ID}`],

@@ -267,4 +267,8 @@ describe('SSO settings', () => {
     expect(loadConfig({ ...m365Env, SSO_AUDIENCES: ` ${clientId}, api://tab.example/${clientId} ` }).sso?.audiences).toStrictEqual([clientId, `api://tab.example/${clientId}`]);
     expect(loadConfig({ AAD_APP_CLIENT_ID: clientId }).sso).toBeUndefined();
   });
+
+  test('the tenant is compared as Entra writes it, in lower case', () => {
+    expect(loadConfig({ ...m365Env, BOT_TENANT_ID: ` ${tenantId.toUpperCase()} ` }).sso?.tenantId).toBe(tenantId);
+  });
 });
