@@ -30,23 +30,26 @@ const tokenFaults = [
  * and sends it as `Authorization: Bearer …`; this checks it against the tenant's keys and answers
  * the caller's Entra object id. The caller's roles come from the store afterwards, never from the token.
  *
- * What is checked, and why (Teams: "Add code to enable SSO in your tab app", Validate the access
- * token; Entra: "Access token claims reference"):
+ * What is checked, and why (learn.microsoft.com: Teams, "Add code to enable SSO in your tab app",
+ * Validate the access token; Entra, "Access token claims reference" and "App manifest reference",
+ * accessTokenAcceptedVersion):
  * - signature: RS256 only (Entra signs with RS256; refusing every other alg stops `none` and
  *   RS/HS confusion), by a key from the tenant's key set, `{authority}/{tenant}/discovery/v2.0/keys`.
  * - `iss`: the tenant's v2.0 issuer `{authority}/{tenant}/v2.0`, or the v1.0 one
  *   `https://sts.windows.net/{tenant}/`. Which one Entra issues depends on the SSO app's
- *   `accessTokenAcceptedVersion` (null, the default, means v1.0), not on the client.
+ *   `accessTokenAcceptedVersion` (null, the default, means v1.0), not on the client. The v1.0
+ *   issuer is the public cloud's; a sovereign cloud would need its own.
  * - `aud`: in v2.0 tokens always the client id; in v1.0 tokens the client id or the Application
  *   ID URI the client asked for (`api://<host>/<client id>`, the manifest's webApplicationInfo.resource).
  * - `scp` (space-separated) contains `access_as_user`: a token for another of the app's scopes,
  *   or an app-only token (no `scp`), is not the tab's user.
- * - `tid` is the school's tenant (the issuer already names it; checked again as the claim the docs say to weigh).
+ * - `tid` is the school's tenant: the issuer already names it, and the claims reference says to
+ *   weigh `tid` in authorization decisions, so it is checked in its own right.
  * - `exp`/`nbf` with 60 s of skew, against the app's clock.
  * Anything else is refused without saying why (the router answers 401). The token is never logged.
  *
- * The key set is fetched once and cached (jose, createRemoteJWKSet: kept up to 10 minutes,
- * `cacheMaxAge`). A token naming a `kid` not in the cached set triggers one refetch, but only
+ * The key set is fetched once and cached (jose 6, createRemoteJWKSet, jwks/remote.d.ts: kept up
+ * to 10 minutes, `cacheMaxAge`). A token naming a `kid` not in the cached set triggers one refetch, but only
  * once 30 s have passed since the last fetch (`cooldownDuration`), so Entra's key rotation is
  * picked up while forged kids cannot make this server hammer Entra.
  *
