@@ -95,4 +95,6 @@ export const migrations: string[] = [
      request_id TEXT, campaign_id TEXT, activity_id TEXT, kept_at TEXT NOT NULL, updated_at TEXT NOT NULL);
    CREATE INDEX demo_inbox_person ON demo_inbox(person_id, seq);
    CREATE INDEX demo_inbox_request ON demo_inbox(request_id);`,
+  // The Approvals page lists a school's requests newest first, a page at a time (keyset on created_at, id).
+  `CREATE INDEX requests_school_created ON requests(school_id, created_at, id);`,
 ];

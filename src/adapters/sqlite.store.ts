@@ -6,6 +6,7 @@ import type { AccountRequest } from '../domain/account-request';
 import { currentApprover } from '../domain/account-request';
 import { ConflictError } from '../domain/errors';
 import type { StaffMember } from '../domain/people';
+import { searchText, type RequestListPage, type RequestListQuery } from '../domain/request-list';
 import { insertAudit } from './sqlite-audit';
 import { migrations } from './sqlite.migrations';
 import { SqliteCampaignStore } from './sqlite-campaign.store';
@@ -112,6 +113,45 @@ export class SqliteStore implements Store {
   async listRequestsAwaiting(approverId: string): Promise<AccountRequest[]> {
     const rows = this.db.prepare('SELECT data FROM requests WHERE current_approver_id = ? ORDER BY created_at').all(approverId) as { data: string }[];
     return rows.map((r) => JSON.parse(r.data));
+  }
+
+  /** In SQL: the school, statuses, dates and search are WHERE clauses, the position a keyset on (created_at, id). */
+  async listRequestsPage(q: RequestListQuery): Promise<RequestListPage> {
+    const where = ['school_id = ?'];
+    const args: unknown[] = [q.schoolId];
+    if (q.statuses?.length) {
+      where.push(`status IN (${q.statuses.map(() => '?').join(', ')})`);
+      args.push(...q.statuses);
+    }
+    // created_at holds toISOString() text, so text order is time order.
+    if (q.createdFrom) {
+      where.push('created_at >= ?');
+      args.push(new Date(q.createdFrom).toISOString());
+    }
+    if (q.createdBefore) {
+      where.push('created_at < ?');
+      args.push(new Date(q.createdBefore).toISOString());
+    }
+    const search = searchText(q.search);
+    if (search) {
+      const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(
+        `(lower(reference) LIKE ? ESCAPE '\\' OR lower(json_extract(data, '$.details.platform')) LIKE ? ESCAPE '\\'
+          OR lower(json_extract(data, '$.details.department')) LIKE ? ESCAPE '\\' OR lower(json_extract(data, '$.requesterName')) LIKE ? ESCAPE '\\')`,
+      );
+      args.push(like, like, like, like);
+    }
+    if (q.after) {
+      const t = new Date(q.after.createdAt).toISOString();
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      args.push(t, t, q.after.id);
+    }
+    const rows = this.db
+      .prepare(`SELECT data FROM requests WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(...args, q.limit + 1) as { data: string }[];
+    const items = rows.slice(0, q.limit).map((r) => JSON.parse(r.data) as AccountRequest);
+    const last = items.at(-1);
+    return rows.length > q.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
   }
 
   async saveRequestChange(change: RequestChange): Promise<Versioned<AccountRequest>> {

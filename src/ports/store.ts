@@ -1,5 +1,6 @@
 import type { AccountRequest, Decision, RegisteredAccount } from '../domain/account-request';
 import type { StaffMember } from '../domain/people';
+import type { RequestListPage, RequestListQuery } from '../domain/request-list';
 import type { Job } from './job-queue';
 
 /** A stored value with the opaque version tag that an update must present (an eTag in SharePoint). */
@@ -81,6 +82,12 @@ export interface Store {
   /** Pending requests whose current step is assigned to this approver. */
   listRequestsAwaiting(approverId: string): Promise<AccountRequest[]>;
   saveRequestChange(change: RequestChange): Promise<Versioned<AccountRequest>>;
+  /**
+   * One page of a school's requests, newest first, filtered (domain/request-list.ts). A page may hold
+   * fewer than `limit` and still have a `next` (a store that can only search by reading stops after a
+   * bounded read); only a page without `next` is the last.
+   */
+  listRequestsPage(query: RequestListQuery): Promise<RequestListPage>;
   /**
    * Writes the records and jobs of every change that was saved but whose effects
    * are not yet written (on SharePoint, after a crash or an outage between the

@@ -75,6 +75,20 @@ describe('no store query breaks the 5,000-item list view threshold', () => {
     const accounts = await store.listAccounts();
     expect(accounts.length).toBeGreaterThan(FILL);
     expect(accounts.filter((a) => a.requestId === r.id)).toEqual([account]);
+    // The Approvals list: 6,000 newer requests of other schools come first; each call reads a bounded
+    // part of them and says where it stopped, until the school's one request is found and the list ends.
+    const listed: string[] = [];
+    let after;
+    let calls = 0;
+    do {
+      const page = await store.listRequestsPage({ schoolId: SCHOOL, limit: 25, after });
+      listed.push(...page.items.map((x) => x.id));
+      after = page.next;
+      calls++;
+    } while (after && calls < 10);
+    expect(listed).toEqual([r.id]);
+    expect(calls).toBeGreaterThan(1);
+    expect(after).toBeUndefined();
     expect(server.stats.thresholdRefused).toBe(0);
   });
 

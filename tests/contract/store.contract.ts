@@ -312,6 +312,56 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect((await store.listRequestsByRequester(rae.id)).find((r) => r.id === 'r1')!.status).toBe('rejected');
     });
 
+    it('pages a school’s requests newest first, filtered by status, dates and search, with no request lost or repeated', async () => {
+      const { store } = await fresh();
+      const rae = { id: 'u-req', name: 'Rae Quest' };
+      const sam = { id: 'u-sam', name: 'Sam Other' };
+      // 7 requests: r1..r5 in distinct minutes, r6 and r7 at the same second as r5 (SharePoint keeps seconds);
+      // rx belongs to another school and never shows.
+      const made = [
+        makeRequest('r1', rae, 1),
+        makeRequest('r2', sam, 2, { details: { ...makeRequest('x', rae, 0).details, platform: 'YouTube', department: 'Music' } }),
+        makeRequest('r3', rae, 3),
+        makeRequest('r4', sam, 4),
+        makeRequest('r5', rae, 5),
+        makeRequest('r6', sam, 5),
+        makeRequest('r7', rae, 5),
+        makeRequest('rx', rae, 6, { schoolId: 'elsewhere' }),
+      ];
+      const etags = new Map<string, string>();
+      for (const r of made) etags.set(r.id, (await store.saveRequestChange({ request: r, audit: { ...makeAudit(`a-${r.id}`, r.id, 'request.submit', 0), schoolId: r.schoolId } })).etag);
+      const r3 = decide(made[2]!, 'rejected', ict, 10);
+      await store.saveRequestChange({ request: r3.next, expectedEtag: etags.get('r3'), decision: r3.decision, audit: makeAudit('a-r3-2', 'r3', 'approval.reject', 10) });
+
+      const all = async (q: Omit<Parameters<Store['listRequestsPage']>[0], 'schoolId' | 'limit' | 'after'>, limit: number) => {
+        const ids: string[] = [];
+        let after;
+        for (let pages = 0; pages < 20; pages++) {
+          const page = await store.listRequestsPage({ schoolId: SCHOOL, limit, after, ...q });
+          expect(page.items.length).toBeLessThanOrEqual(limit);
+          ids.push(...page.items.map((r) => r.id));
+          if (!page.next) return ids;
+          after = page.next;
+        }
+        throw new Error('never ended');
+      };
+      expect(await all({}, 25)).toEqual(['r7', 'r6', 'r5', 'r4', 'r3', 'r2', 'r1']);
+      // Pages of 2 split the three requests of the same second: none lost, none twice.
+      expect(await all({}, 2)).toEqual(['r7', 'r6', 'r5', 'r4', 'r3', 'r2', 'r1']);
+      const first = await store.listRequestsPage({ schoolId: SCHOOL, limit: 3 });
+      expect(first.items.map((r) => r.id)).toEqual(['r7', 'r6', 'r5']);
+      expect(first.next).toBeTruthy();
+      expect(await all({ statuses: ['rejected'] }, 25)).toEqual(['r3']);
+      expect(await all({ statuses: ['pending'] }, 2)).toEqual(['r7', 'r6', 'r5', 'r4', 'r2', 'r1']);
+      expect(await all({ createdFrom: at(2), createdBefore: at(5) }, 25)).toEqual(['r4', 'r3', 'r2']);
+      // Search: the requester's name, the platform, the reference; any case.
+      expect(await all({ search: 'sam oth' }, 1)).toEqual(['r6', 'r4', 'r2']);
+      expect(await all({ search: 'YOUTUBE' }, 25)).toEqual(['r2']);
+      expect(await all({ search: 'cs-r1' }, 25)).toEqual(['r1']);
+      expect(await all({ search: '100%_' }, 25)).toEqual([]);
+      expect(await store.listRequestsPage({ schoolId: 'nowhere', limit: 5 })).toEqual({ items: [] });
+    });
+
     it('appends decisions and audit entries, and registers the account on final approval', async () => {
       const { store } = await fresh();
       const r = makeRequest('r1', { id: 'u-req', name: 'Rae Quest' }, 0);

@@ -147,7 +147,8 @@ export const listDefs: Record<ListKey, ListDef> = {
       note('SuccessMeasures', 'How success will be judged'),
       // Approval steps are genuinely nested (role, approver, delegation, decision): JSON, in a multi-line column.
       note('Steps', 'Approval steps', { description: 'JSON: the approval steps and their decisions' }),
-      when('CreatedAt', 'Submitted'),
+      // Indexed: the Approvals page pages through every request newest first, on a range of it.
+      when('CreatedAt', 'Submitted', { indexed: true }),
       when('UpdatedAt', 'Last changed'),
       // The audit id of the change that wrote this version: tells our own retried write from someone else's.
       text('LastChangeId', 'Last change id', { machine: true }),

@@ -4,11 +4,12 @@ import { jobFields } from './mappers';
 import { earliestRunAt, type Job, type ReceivedJob } from '../../ports/job-queue';
 import { ConflictError } from '../../domain/errors';
 import type { StaffMember } from '../../domain/people';
+import { compareListOrder, isAfter, matchesFilter, type RequestListPage, type RequestListPosition, type RequestListQuery } from '../../domain/request-list';
 import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, Versioned } from '../../ports/store';
 import { BatchRunner, type BatchOptions, type SubRequest, type SubResponse } from './batch';
 import type { SharePointConfig } from './config';
 import { SharePointError } from './errors';
-import { decodeTag, encodeTag, json, lit, str, type Fields } from './fields';
+import { decodeTag, encodeTag, json, lit, str, toDateTime, type Fields } from './fields';
 import { createGraphClient } from './graph-client';
 import {
   accountFields,
@@ -168,6 +169,55 @@ export class SharePointStore implements Store {
   async listRequestsAwaiting(approverId: string): Promise<AccountRequest[]> {
     const items = await this.site.query('requests', { filter: `fields/CurrentApproverId eq ${lit(approverId)}` });
     return sorted(items, requestFrom, (a, b) => cmp(a.v.createdAt, b.v.createdAt) || a.id - b.id);
+  }
+
+  /**
+   * A page of the school's requests, newest first. Only the indexed CreatedAt is in the query (a range,
+   * ordered on it, $top a chunk), so it stays within the 5,000-item threshold however long the list grows;
+   * school, status and search are applied to what was read. SharePoint keeps dateTime to the second, so
+   * requests share a CreatedAt often: a chunk's oldest second may continue past the chunk, so it is left
+   * for the next read, unless the whole chunk is one second (then that second is read whole). A call reads
+   * at most LIST_SCAN items; then it returns what matched so far with `next` where it stopped.
+   */
+  async listRequestsPage(q: RequestListQuery): Promise<RequestListPage> {
+    const items: AccountRequest[] = [];
+    let at: RequestListPosition | undefined = q.after;
+    let strict = false; // `at` ends a whole second: read strictly before it
+    let scanned = 0;
+    const bounds = [
+      ...(q.createdFrom ? [`fields/CreatedAt ge ${lit(toDateTime(q.createdFrom)!)}`] : []),
+      ...(q.createdBefore ? [`fields/CreatedAt lt ${lit(toDateTime(q.createdBefore)!)}`] : []),
+    ];
+    for (;;) {
+      const upper = at ? [`fields/CreatedAt ${strict ? 'lt' : 'le'} ${lit(toDateTime(at.createdAt)!)}`] : [];
+      const filter = [...bounds, ...upper];
+      const chunk = await this.site.query('requests', { filter: filter.length ? filter.join(' and ') : `fields/CreatedAt ge ${EPOCH}`, orderby: 'fields/CreatedAt desc', top: LIST_CHUNK }, LIST_CHUNK);
+      let read = chunk.map((it) => requestFrom(it.fields)).sort(compareListOrder);
+      const full = chunk.length === LIST_CHUNK;
+      let wholeSecond = false;
+      if (full) {
+        const oldest = read.at(-1)!.createdAt;
+        if (read[0]!.createdAt === oldest) {
+          const same = await this.site.query('requests', { filter: `fields/CreatedAt eq ${lit(toDateTime(oldest)!)}` });
+          read = same.map((it) => requestFrom(it.fields)).sort(compareListOrder);
+          wholeSecond = true;
+        } else read = read.filter((r) => r.createdAt !== oldest);
+      }
+      for (const r of read) {
+        if (!isAfter(r, at && !strict ? at : undefined)) continue;
+        scanned++;
+        if (matchesFilter(r, q)) {
+          if (items.length === q.limit) return { items, next: positionOf(items.at(-1)!) };
+          items.push(r);
+        }
+        if (scanned >= LIST_SCAN) return { items, next: positionOf(r) };
+      }
+      if (!full) return { items };
+      const last = read.at(-1);
+      if (!last) return { items };
+      at = positionOf(last);
+      strict = wholeSecond;
+    }
   }
 
   /**
@@ -539,6 +589,11 @@ interface Seq {
 }
 
 const seqOf = (it: Item): Seq => ({ itemId: it.id, eTag: it.eTag, value: Number(str(it.fields.MetaValue)) || 0, recent: json<Array<[string, number]>>(it.fields.RecentWrites, []) });
+
+/** Requests read per query when listing a school's requests, and the most one call reads before it answers. */
+const LIST_CHUNK = 200;
+const LIST_SCAN = 2000;
+const positionOf = (r: AccountRequest): RequestListPosition => ({ createdAt: r.createdAt, id: r.id });
 
 /** Maps items and sorts them, with the item id (creation order) to break ties. */
 function sorted<T>(items: Item[], from: (f: Item['fields']) => T, order: (a: { v: T; id: number }, b: { v: T; id: number }) => number): T[] {
