@@ -147,36 +147,53 @@ function summary(r: AccountRequest): Element[] {
   ];
 }
 
-/** Every answer, in the sections of the school's approval form. */
-function answers(r: AccountRequest): Element[] {
+/** One section of the approval form's answers, as the card and the tab show them. */
+export interface AnswerSection {
+  title: string;
+  items: Array<{ label: string; value: string }>;
+}
+
+/** Every answer, in the sections of the school's approval form, with the card's labels: one definition for the card and the tab. */
+export function requestAnswers(r: AccountRequest): AnswerSection[] {
   const d = r.details;
   const groups = (list: AudienceGroup[], extra: string) => list.map(groupLabel).join(', ') + (extra ? ` (${extra})` : '');
   const moderatorNames = d.moderators.map((p) => p.name).join(', ');
-  const section = (title: string, items: Element[]) => container([note(`${title}`, { weight: 'Bolder' }), ...items], { spacing: 'Medium' });
+  const item = (label: string, value: string) => ({ label, value });
   return [
-    section('Team', [
-      labelled(L.department, d.department),
-      // Requests made before the form stopped asking for it separately may name someone else here.
-      ...(d.siteModerator && d.siteModerator !== moderatorNames ? [labelled(L.siteModerator, d.siteModerator)] : []),
-    ]),
-    section('Purpose', [labelled(L.aims, d.aims), labelled(L.content, d.content)]),
-    section('Audience and contributors', [labelled(L.audience, groups(d.audience, d.audienceDetails)), labelled(L.contributors, groups(d.contributors, d.contributorsDetails))]),
-    section('Running the account', [
-      labelled(L.administrators, d.administrators.map((p) => p.name).join(', ')),
-      labelled(L.moderators, moderatorNames),
-      labelled('Vets external contributors', `${d.vetterName}, ${d.vetterRole}`),
-      labelled(L.platform, d.platform),
-      labelled(L.host, d.host),
-      labelled(L.visibility, visibilityLabel(d)),
-    ]),
-    section('Dates', [labelled(L.goLive, formatDay(d.goLive)), labelled(L.closure, d.closure ? formatDay(d.closure) : 'No planned closure')]),
-    section('Contributors and safety', [
-      labelled(L.advertising, d.advertising),
-      labelled(L.parentalConsent, d.parentalConsent || 'Not applicable'),
-      labelled(L.security, d.security),
-    ]),
-    section('Business case', [labelled(L.promotion, d.promotion), labelled(L.successMeasures, d.successMeasures)]),
+    {
+      title: 'Team',
+      items: [
+        item(L.department, d.department),
+        // Requests made before the form stopped asking for it separately may name someone else here.
+        ...(d.siteModerator && d.siteModerator !== moderatorNames ? [item(L.siteModerator, d.siteModerator)] : []),
+      ],
+    },
+    { title: 'Purpose', items: [item(L.aims, d.aims), item(L.content, d.content)] },
+    { title: 'Audience and contributors', items: [item(L.audience, groups(d.audience, d.audienceDetails)), item(L.contributors, groups(d.contributors, d.contributorsDetails))] },
+    {
+      title: 'Running the account',
+      items: [
+        item(L.administrators, d.administrators.map((p) => p.name).join(', ')),
+        item(L.moderators, moderatorNames),
+        item('Vets external contributors', `${d.vetterName}, ${d.vetterRole}`),
+        item(L.platform, d.platform),
+        item(L.host, d.host),
+        item(L.visibility, visibilityLabel(d)),
+      ],
+    },
+    { title: 'Dates', items: [item(L.goLive, formatDay(d.goLive)), item(L.closure, d.closure ? formatDay(d.closure) : 'No planned closure')] },
+    {
+      title: 'Contributors and safety',
+      items: [item(L.advertising, d.advertising), item(L.parentalConsent, d.parentalConsent || 'Not applicable'), item(L.security, d.security)],
+    },
+    { title: 'Business case', items: [item(L.promotion, d.promotion), item(L.successMeasures, d.successMeasures)] },
   ];
+}
+
+function answers(r: AccountRequest): Element[] {
+  return requestAnswers(r).map((sec) =>
+    container([note(`${sec.title}`, { weight: 'Bolder' }), ...sec.items.map((i) => labelled(i.label, i.value))], { spacing: 'Medium' }),
+  );
 }
 
 function stepsTrail(r: AccountRequest, timeZone: string): Element[] {

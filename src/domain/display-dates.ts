@@ -40,3 +40,20 @@ export function localDay(iso: string, timeZone: string): string {
   if (Number.isNaN(d.getTime())) return iso.slice(0, 10);
   return formatter(`local:${timeZone}`, () => new Intl.DateTimeFormat('en-CA', { timeZone })).format(d);
 }
+
+/** The instant (ISO) a calendar day (`YYYY-MM-DD`) begins in the school's time zone: what "created on or after this day" compares with. */
+export function startOfLocalDay(isoDate: string, timeZone: string): string {
+  const wall = Date.parse(`${isoDate.slice(0, 10)}T00:00:00Z`);
+  const f = formatter(`wall:${timeZone}`, () =>
+    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' }),
+  );
+  // The zone's offset at an instant: its wall-clock time read as if it were UTC, minus the instant.
+  const offset = (t: number) => {
+    const p = Object.fromEntries(f.formatToParts(new Date(t)).map((x) => [x.type, Number(x.value)]));
+    return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - t;
+  };
+  // Twice: the offset at the guess may differ from the offset at the answer across a clock change.
+  let t = wall - offset(wall);
+  t = wall - offset(t);
+  return new Date(t).toISOString();
+}

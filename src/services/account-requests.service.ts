@@ -6,6 +6,7 @@ import { ConflictError, domainError, ErrorCodes, type DomainError } from '../dom
 import type { Actor, SchoolRole, StaffMember } from '../domain/people';
 import { ScheduledJobs, type RequestMessage, type WorkflowSettings } from '../domain/request-effects';
 import { requestRefusal, type Viewer } from '../domain/request-permissions';
+import type { RequestListPage, RequestListQuery } from '../domain/request-list';
 import { formValues, parseRequestForm, type FieldErrors, type RequestFormValues } from '../domain/request-form.schema';
 import { err, ok, type Result } from '../domain/result';
 import { routeRequest } from '../domain/routing';
@@ -339,6 +340,22 @@ export class AccountRequestService {
     if (!found) return err(domainError(ErrorCodes.REQUEST_NOT_FOUND, 'That request no longer exists.'));
     const refused = requestRefusal(found.value, viewer, 'view');
     return refused ? err(refused) : ok(found.value);
+  }
+
+  /**
+   * A request with its whole history as `viewer` may see it: every decision of every round (typed
+   * signatures, times, comments) and the audit trail of submissions, withdrawals and escalations.
+   */
+  async history(viewer: Viewer, requestId: string): Promise<Result<{ request: AccountRequest; decisions: DecisionRecord[]; audit: AuditEntry[] }, DomainError>> {
+    const found = await this.view(viewer, requestId);
+    if (!found.ok) return found;
+    const [decisions, audit] = await Promise.all([this.deps.store.listDecisions(requestId), this.deps.store.listAudit(requestId)]);
+    return ok({ request: found.value, decisions, audit });
+  }
+
+  /** A page of the school's requests, for those who oversee them (the page rule says who). */
+  async listSchool(query: RequestListQuery): Promise<RequestListPage> {
+    return this.deps.store.listRequestsPage(query);
   }
 
   async listMine(actorId: string): Promise<AccountRequest[]> {
