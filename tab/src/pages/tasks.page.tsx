@@ -1,11 +1,163 @@
+import { Body1, Button, Caption1, MessageBar, MessageBarBody, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import type { DeclarationDetail, SignAnswer, TasksResponse } from '../../../src/contract/tasks';
+import { tasksPaths } from '../../../src/contract/tasks';
+import { formatDay } from '../../../src/domain/display-dates';
+import { api, ApiFailure } from '../api-client';
+import { AdaptiveCardView, type CardAction } from '../components/adaptive-card';
 import { Page } from '../components/page';
-import { Empty } from '../components/states';
+import { ActingCard, RequestPage, RequestTable } from '../components/request-views';
+import { Empty, Failed, Loading } from '../components/states';
+import { useLoad } from '../components/use-load';
 import type { PageProps } from './page-props';
 
-export default function TasksPage(_props: PageProps) {
+const useStyles = makeStyles({
+  section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
+  list: { listStyle: 'none', padding: 0, margin: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  item: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    gap: tokens.spacingHorizontalM,
+    padding: tokens.spacingVerticalS,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    minWidth: 0,
+  },
+  grow: { minWidth: 0, flex: '1 1 12rem', overflowWrap: 'anywhere' },
+  cards: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL, minWidth: 0 },
+  card: { maxWidth: '480px', minWidth: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+});
+
+/**
+ * My tasks: declarations I still have to sign, my requests and where each one
+ * is, and the approvals waiting for me as the cards the bot sends. Addresses:
+ * #/tasks, #/tasks/request/<id>, #/tasks/declaration/<versionId>.
+ */
+export default function TasksPage({ me, path, theme, navigate }: PageProps) {
+  if (path[0] === 'request' && path[1]) {
+    return <RequestPage id={path[1]} timeZone={me.school.timeZone} theme={theme} back={() => navigate('tasks')} backLabel="Back to My tasks" />;
+  }
+  if (path[0] === 'declaration' && path[1]) return <DeclarationPage versionId={path[1]} {...{ me, path, theme, navigate }} />;
+  return <Overview {...{ me, path, theme, navigate }} />;
+}
+
+function Overview({ me, theme, navigate }: PageProps) {
+  const s = useStyles();
+  const tasks = useLoad<TasksResponse>(tasksPaths.tasks, { pollMs: 30_000 });
+  const t = tasks.data;
   return (
     <Page title="My tasks">
-      <Empty title="Nothing here yet." />
+      {tasks.error && <Failed error={tasks.error} retry={tasks.reload} />}
+      {tasks.loading && !t && <Loading label="Loading your tasks…" />}
+      {t && (
+        <>
+          <section className={s.section} aria-labelledby="tasks-approvals">
+            <Subtitle2 as="h2" id="tasks-approvals">
+              Approvals waiting for you
+            </Subtitle2>
+            {t.approvals.length === 0 ? (
+              <Empty title="No approvals waiting for you." />
+            ) : (
+              <div className={s.cards}>
+                {t.approvals.map((a) => (
+                  <ActingCard key={a.request.id} requestId={a.request.id} card={a.card} theme={theme} label={`Approval for ${a.request.reference}`} done={() => tasks.reload()} />
+                ))}
+              </div>
+            )}
+          </section>
+
+          <section className={s.section} aria-labelledby="tasks-declarations">
+            <Subtitle2 as="h2" id="tasks-declarations">
+              Declarations to sign
+            </Subtitle2>
+            {t.declarations.length === 0 ? (
+              <Empty title="You have signed every current policy." />
+            ) : (
+              <ul className={s.list}>
+                {t.declarations.map((d) => (
+                  <li key={d.versionId} className={s.item}>
+                    <div className={s.grow}>
+                      <Text weight="semibold" block>
+                        {d.title}
+                      </Text>
+                      <Caption1>{`Version ${d.versionLabel}, effective ${formatDay(d.effectiveDate)}`}</Caption1>
+                    </div>
+                    <Button appearance="primary" onClick={() => navigate(`tasks/declaration/${encodeURIComponent(d.versionId)}`)} aria-label={`Read and sign ${d.title}, version ${d.versionLabel}`}>
+                      Read and sign
+                    </Button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+
+          <section className={s.section} aria-labelledby="tasks-requests">
+            <Subtitle2 as="h2" id="tasks-requests">
+              Your requests
+            </Subtitle2>
+            {t.requests.length === 0 ? (
+              <Empty title="You have not asked for an account yet.">To ask for a school social media account, type “request” in the Countersign chat.</Empty>
+            ) : (
+              <RequestTable items={t.requests} timeZone={me.school.timeZone} open={(id) => navigate(`tasks/request/${encodeURIComponent(id)}`)} caption="Your requests" />
+            )}
+          </section>
+        </>
+      )}
+    </Page>
+  );
+}
+
+/** One declaration: its card as the chat shows it, signed here with the same rules. */
+function DeclarationPage({ versionId, theme, navigate }: PageProps & { versionId: string }) {
+  const s = useStyles();
+  const view = useLoad<DeclarationDetail>(tasksPaths.declaration(versionId));
+  const [card, setCard] = useState<object | undefined>();
+  const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const onAction = async (a: CardAction) => {
+    if (a.verb === 'declaration.show' && typeof a.data.versionId === 'string') return navigate(`tasks/declaration/${encodeURIComponent(a.data.versionId)}`);
+    if (a.verb !== 'declaration.sign') return;
+    setBusy(true);
+    setOutcome(undefined);
+    try {
+      const answer = await api.post<SignAnswer>(tasksPaths.sign(versionId), {
+        typedName: String(a.data.typedName ?? ''),
+        confirm: a.data.confirm === 'true' || a.data.confirm === true,
+        ...(typeof a.data.campaignId === 'string' ? { campaignId: a.data.campaignId } : {}),
+      });
+      setCard(answer.card);
+      setOutcome({ ok: true, message: answer.message });
+    } catch (e) {
+      setOutcome({ ok: false, message: e instanceof ApiFailure || e instanceof Error ? e.message : 'That did not work.' });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Page
+      title={view.data ? view.data.title : 'Declaration'}
+      actions={
+        <Button appearance="secondary" onClick={() => navigate('tasks')}>
+          Back to My tasks
+        </Button>
+      }
+    >
+      {view.error && <Failed error={view.error} retry={view.reload} />}
+      {view.loading && !view.data && <Loading label="Loading the declaration…" />}
+      {view.data && (
+        <div className={s.card} aria-busy={busy}>
+          <Body1>Read the statements and the full policy, tick the box, and type your full name to sign.</Body1>
+          {outcome && (
+            <MessageBar intent={outcome.ok ? 'success' : 'error'} role={outcome.ok ? 'status' : 'alert'}>
+              <MessageBarBody>{outcome.message}</MessageBarBody>
+            </MessageBar>
+          )}
+          <AdaptiveCardView card={card ?? view.data.card} theme={theme} onAction={(a) => void onAction(a)} label={`Declaration: ${view.data.title}`} />
+        </div>
+      )}
     </Page>
   );
 }
