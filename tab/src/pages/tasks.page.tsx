@@ -1,6 +1,6 @@
 import { Body1, Button, Caption1, MessageBar, MessageBarBody, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
-import type { DeclarationDetail, SignAnswer, TasksResponse } from '../../../src/contract/tasks';
+import type { ApprovalWaiting, DeclarationDetail, SignAnswer, TasksResponse } from '../../../src/contract/tasks';
 import { tasksPaths } from '../../../src/contract/tasks';
 import { formatDay } from '../../../src/domain/display-dates';
 import { api, ApiFailure } from '../api-client';
@@ -46,6 +46,9 @@ function Overview({ me, theme, navigate }: PageProps) {
   const s = useStyles();
   const tasks = useLoad<TasksResponse>(tasksPaths.tasks, { pollMs: 30_000 });
   const t = tasks.data;
+  // Approvals decided here stay on the page, showing the outcome and the refreshed card, as a chat keeps the card.
+  const [kept, setKept] = useState<ApprovalWaiting[]>([]);
+  const approvals = t ? [...t.approvals, ...kept.filter((k) => !t.approvals.some((a) => a.request.id === k.request.id))].sort((a, b) => a.request.createdAt.localeCompare(b.request.createdAt)) : [];
   return (
     <Page title="My tasks">
       {tasks.error && <Failed error={tasks.error} retry={tasks.reload} />}
@@ -56,12 +59,19 @@ function Overview({ me, theme, navigate }: PageProps) {
             <Subtitle2 as="h2" id="tasks-approvals">
               Approvals waiting for you
             </Subtitle2>
-            {t.approvals.length === 0 ? (
+            {approvals.length === 0 ? (
               <Empty title="No approvals waiting for you." />
             ) : (
               <div className={s.cards}>
-                {t.approvals.map((a) => (
-                  <ActingCard key={a.request.id} requestId={a.request.id} card={a.card} theme={theme} label={`Approval for ${a.request.reference}`} done={() => tasks.reload()} />
+                {approvals.map((a) => (
+                  <ActingCard
+                    key={a.request.id}
+                    requestId={a.request.id}
+                    card={a.card}
+                    theme={theme}
+                    label={`Approval for ${a.request.reference}`}
+                    done={() => setKept((k) => [...k.filter((x) => x.request.id !== a.request.id), a])}
+                  />
                 ))}
               </div>
             )}
