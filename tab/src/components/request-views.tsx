@@ -151,12 +151,12 @@ export function Timeline({ entries, timeZone }: { entries: TimelineEntry[]; time
  */
 export function useRequestCardActions(requestId: string, done?: (answer: RequestChanged) => void) {
   const [card, setCard] = useState<object | undefined>();
-  const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | undefined>();
+  const [outcome, setOutcome] = useState<{ intent: 'success' | 'error' | 'info'; message: string } | undefined>();
   const [busy, setBusy] = useState(false);
   const onAction = async (a: CardAction) => {
     const isDecision = (decisionVerbs as readonly string[]).includes(a.verb);
     if (!isDecision && a.verb !== 'request.withdraw') {
-      setOutcome({ ok: false, message: a.verb === 'request.edit' ? 'Edit and resubmit the request in the Countersign chat.' : 'Your requests are listed on My tasks.' });
+      setOutcome({ intent: 'info', message: a.verb === 'request.edit' ? 'Edit and resubmit the request in the Countersign chat.' : 'Your requests are listed on My tasks.' });
       return;
     }
     setBusy(true);
@@ -172,10 +172,10 @@ export function useRequestCardActions(requestId: string, done?: (answer: Request
           })
         : await api.post<RequestChanged>(tasksPaths.withdraw(requestId));
       setCard(answer.card);
-      setOutcome({ ok: true, message: answer.message });
+      setOutcome({ intent: 'success', message: answer.message });
       done?.(answer);
     } catch (e) {
-      setOutcome({ ok: false, message: e instanceof ApiFailure || e instanceof Error ? e.message : 'That did not work.' });
+      setOutcome({ intent: 'error', message: e instanceof ApiFailure || e instanceof Error ? e.message : 'That did not work.' });
     } finally {
       setBusy(false);
     }
@@ -190,7 +190,7 @@ export function ActingCard({ requestId, card, theme, label, done }: { requestId:
   return (
     <div className={s.card} aria-busy={acting.busy}>
       {acting.outcome && (
-        <MessageBar intent={acting.outcome.ok ? 'success' : 'error'} role={acting.outcome.ok ? 'status' : 'alert'}>
+        <MessageBar intent={acting.outcome.intent} role={acting.outcome.intent === 'error' ? 'alert' : 'status'}>
           <MessageBarBody>{acting.outcome.message}</MessageBarBody>
         </MessageBar>
       )}
