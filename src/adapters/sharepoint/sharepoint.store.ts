@@ -85,6 +85,10 @@ export class SharePointStore implements Store {
   private readonly conversationItems = new Map<string, string>();
   private seq?: Seq;
 
+  /** Requests read per query by listRequestsPage, and the most one call reads; tests make them small to reach every branch. */
+  listChunk = LIST_CHUNK;
+  listScan = LIST_SCAN;
+
   constructor(readonly site: SiteClient) {
     this.policies = new SharePointPolicyStore(site);
     this.jobs = new SharePointJobQueue(site);
@@ -182,7 +186,7 @@ export class SharePointStore implements Store {
   async listRequestsPage(q: RequestListQuery): Promise<RequestListPage> {
     const items: AccountRequest[] = [];
     let at: RequestListPosition | undefined = q.after;
-    let strict = false; // `at` ends a whole second: read strictly before it
+    let strict = false; // true once `at` ends a whole second: read strictly before it
     let scanned = 0;
     const bounds = [
       ...(q.createdFrom ? [`fields/CreatedAt ge ${lit(toDateTime(q.createdFrom)!)}`] : []),
@@ -191,16 +195,14 @@ export class SharePointStore implements Store {
     for (;;) {
       const upper = at ? [`fields/CreatedAt ${strict ? 'lt' : 'le'} ${lit(toDateTime(at.createdAt)!)}`] : [];
       const filter = [...bounds, ...upper];
-      const chunk = await this.site.query('requests', { filter: filter.length ? filter.join(' and ') : `fields/CreatedAt ge ${EPOCH}`, orderby: 'fields/CreatedAt desc', top: LIST_CHUNK }, LIST_CHUNK);
+      const chunk = await this.site.query('requests', { filter: filter.length ? filter.join(' and ') : `fields/CreatedAt ge ${EPOCH}`, orderby: 'fields/CreatedAt desc', top: this.listChunk }, this.listChunk);
       let read = chunk.map((it) => requestFrom(it.fields)).sort(compareListOrder);
-      const full = chunk.length === LIST_CHUNK;
-      let wholeSecond = false;
+      const full = chunk.length === this.listChunk;
       if (full) {
         const oldest = read.at(-1)!.createdAt;
         if (read[0]!.createdAt === oldest) {
           const same = await this.site.query('requests', { filter: `fields/CreatedAt eq ${lit(toDateTime(oldest)!)}` });
           read = same.map((it) => requestFrom(it.fields)).sort(compareListOrder);
-          wholeSecond = true;
         } else read = read.filter((r) => r.createdAt !== oldest);
       }
       for (const r of read) {
@@ -210,13 +212,15 @@ export class SharePointStore implements Store {
           if (items.length === q.limit) return { items, next: positionOf(items.at(-1)!) };
           items.push(r);
         }
-        if (scanned >= LIST_SCAN) return { items, next: positionOf(r) };
+        if (scanned >= this.listScan) return { items, next: positionOf(r) };
       }
       if (!full) return { items };
       const last = read.at(-1);
       if (!last) return { items };
+      // Every request of `last`'s second has been read by now (it is newer than the chunk's oldest second,
+      // or that second was read whole), so the next read starts strictly before it: always progress.
       at = positionOf(last);
-      strict = wholeSecond;
+      strict = true;
     }
   }
 
