@@ -161,7 +161,7 @@ export const COUNTING_AUDIENCE = 'Counting the audience.';
 export const countingAudience = (p: Pick<Progress, 'phase' | 'total'>): boolean => p.phase === 'preparing' && p.total === 0;
 
 /** The campaign's phase in an admin's words, as the status card and the tab say it. */
-export function campaignPhaseWords(c: Pick<Campaign, 'closed'>, p: Pick<Progress, 'phase'>, timeZone: string): string {
+export function campaignPhaseWords(c: { closed?: { at: string; byName: string } }, p: Pick<Progress, 'phase'>, timeZone: string): string {
   return {
     preparing: 'Preparing the audience: reading the directory and booking the cards',
     sending: 'Sending cards',
