@@ -9,12 +9,21 @@ const useStyles = makeStyles({
 });
 
 const noon = (day: string) => new Date(`${day}T12:00:00Z`);
+/** Axis ticks are short ("23 Nov") so that they fit 320 px; the callouts and the sentence below give the full day. */
+const tick = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
-/** Cumulative signatures by day, from the launch day (none signed yet) to the last day someone signed. */
-export function CompletionOverTime({ byDay, launchDay, total }: { byDay: Array<{ day: string; signed: number }>; launchDay: string; total: number }) {
+/**
+ * Cumulative signatures by day: from the launch day (none signed yet) to `lastDay` (today, or the day it
+ * closed or its deadline), the running total held flat after the last day someone signed.
+ */
+export function CompletionOverTime({ byDay, launchDay, lastDay, total }: { byDay: Array<{ day: string; signed: number }>; launchDay: string; lastDay: string; total: number }) {
   const s = useStyles();
-  const points = [...(byDay[0]?.day !== launchDay ? [{ day: launchDay, signed: 0 }] : []), ...byDay];
   const last = byDay[byDay.length - 1];
+  const points = [
+    ...(byDay[0]?.day !== launchDay ? [{ day: launchDay, signed: 0 }] : []),
+    ...byDay,
+    ...(lastDay > (last?.day ?? launchDay) ? [{ day: lastDay, signed: last?.signed ?? 0 }] : []),
+  ];
   const words = last ? `${last.signed} of ${total} signed by ${formatDay(last.day)}.` : 'No one has signed yet.';
   const data: ChartProps = {
     chartTitle: 'Signatures over time',
@@ -24,7 +33,7 @@ export function CompletionOverTime({ byDay, launchDay, total }: { byDay: Array<{
     <figure className={s.figure} aria-label={`Completion over time. ${words}`}>
       <Subtitle2 as="h3">Completion over time</Subtitle2>
       {points.length > 1 ? (
-        <LineChart data={data} height={220} yMinValue={0} yMaxValue={Math.max(total, 1)} hideLegend customDateTimeFormatter={(d) => formatDay(d.toISOString().slice(0, 10))} />
+        <LineChart data={data} height={220} yMinValue={0} yMaxValue={Math.max(total, 1)} hideLegend customDateTimeFormatter={(d) => tick.format(d)} />
       ) : null}
       <Caption1>{words}</Caption1>
     </figure>
@@ -41,9 +50,7 @@ export function CompletionByDepartment({ departments }: { departments: Progress[
   return (
     <figure className={s.figure}>
       <Subtitle2 as="h3">By department</Subtitle2>
-      <div aria-hidden="true">
-        <HorizontalBarChart data={data} chartDataMode="fraction" barHeight={12} hideTooltip />
-      </div>
+      <HorizontalBarChart data={data} chartDataMode="fraction" barHeight={12} hideTooltip />
       <ul className={s.list}>
         {departments.map((d) => (
           <li key={d.department}>

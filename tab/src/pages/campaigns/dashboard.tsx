@@ -17,7 +17,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { campaignPaths, type CampaignCompletion, type CampaignDashboard, type CampaignExport } from '../../../../src/contract/campaigns';
 import { audienceWords, campaignPhaseWords } from '../../../../src/domain/campaign';
 import { formatDay, formatMoment, localDay } from '../../../../src/domain/display-dates';
@@ -48,6 +48,12 @@ export function Dashboard({ id, timeZone, onBack }: { id: string; timeZone: stri
   const completion = useLoad<CampaignCompletion>(campaignPaths.completion(id), { pollMs: COMPLETION_POLL_MS });
   const [notice, setNotice] = useState<Notice | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
+  // The completion line reads every signature, so it is asked for less often, and again as soon as the count moves.
+  const signedNow = live.data?.progress.byState.signed;
+  useEffect(() => {
+    if (signedNow !== undefined) completion.reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [signedNow]);
 
   if (live.error && !live.data) return <Failed error={live.error} retry={live.reload} />;
   if (!live.data) return <Loading label="Loading the campaign…" />;
@@ -160,7 +166,7 @@ export function Dashboard({ id, timeZone, onBack }: { id: string; timeZone: stri
       <CampaignStats progress={p} closed={!!c.closed} />
       {p.total > 0 && (
         <div className={s.charts}>
-          {completion.data ? <CompletionOverTime byDay={completion.data.byDay} launchDay={localDay(c.launchedAt, timeZone)} total={p.total} /> : <Loading label="Loading the completion line…" />}
+          {completion.data ? <CompletionOverTime byDay={completion.data.byDay} launchDay={localDay(c.launchedAt, timeZone)} lastDay={c.closed ? localDay(c.closed.at, timeZone) : live.data.today < c.deadline ? live.data.today : c.deadline} total={p.total} /> : <Loading label="Loading the completion line…" />}
           <CompletionByDepartment departments={p.byDepartment} />
         </div>
       )}
