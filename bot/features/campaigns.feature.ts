@@ -3,17 +3,12 @@ import { campaignRefusal } from '../../src/domain/campaign-permissions';
 import { viewerOf } from '../../src/services/actors';
 import { Verbs } from '../../src/cards/verbs';
 import { addDays } from '../../src/domain/calendar-date';
-import type { Campaign } from '../../src/domain/campaign';
+import { campaignExportFileName as exportFileName, DEFAULT_DEADLINE_DAYS } from '../../src/domain/campaign';
 import { campaignLaunchData, campaignRef } from '../card-data';
 import type { Feature, FeatureDeps } from './feature';
 import { notice } from './request-replies';
 
-/** The deadline the launch form suggests: three weeks from today. */
-const DEFAULT_DEADLINE_DAYS = 21;
 
-
-/** A name that is safe as a file name and says what the export is. */
-const exportFileName = (c: Campaign, today: string) => `campaign-${c.versionLabel}-${today}-${c.id.slice(0, 8)}.csv`.replace(/[^\w.-]/g, '-');
 
 /**
  * Policy admins launch an acknowledgement campaign, follow it and export it for governors.

@@ -79,6 +79,13 @@ export class SqliteCampaignStore implements CampaignStore {
     })();
   }
 
+  async claimRemindDay(id: string, day: string): Promise<boolean> {
+    const res = this.db
+      .prepare(`UPDATE campaigns SET data = json_set(data, '$.remindedOn', ?) WHERE id = ? AND json_extract(data, '$.remindedOn') IS NOT ?`)
+      .run(day, id, day);
+    return res.changes > 0;
+  }
+
   async markAudienceReady(id: string): Promise<void> {
     this.db.prepare(`UPDATE campaigns SET data = json_set(data, '$.audienceStatus', 'ready') WHERE id = ?`).run(id);
   }

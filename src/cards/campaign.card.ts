@@ -1,6 +1,6 @@
-import { RECIPIENT_STATE_LABELS, type Campaign, type Progress } from '../domain/campaign';
+import { campaignPhaseWords, countingAudience, COUNTING_AUDIENCE, departmentWords, RECIPIENT_STATE_LABELS, UNCONFIRMED_LABEL as unconfirmedLabel, UNCONFIRMED_MEANING as unconfirmedMeaning, type Campaign, type Progress } from '../domain/campaign';
 import type { PolicyVersion } from '../domain/policy';
-import { formatDay, localDay } from '../domain/display-dates';
+import { formatDay } from '../domain/display-dates';
 import { actionSet, card, execute, fieldError, heading, input, labelled, note, openUrl, plain, type AdaptiveCard, type Element } from './ac';
 import { Verbs } from './verbs';
 
@@ -30,8 +30,6 @@ export function campaignLaunchCard(o: {
 
 const pct = (n: number, total: number) => `${total ? Math.round((n / total) * 100) : 0}%`;
 const W = RECIPIENT_STATE_LABELS;
-/** "Sent, delivery not confirmed" and what it means, apart, so the count sits between them. */
-const [unconfirmedLabel, unconfirmedMeaning] = W.unconfirmed.split(': ');
 
 export interface CampaignStatusOptions {
   exportLink?: string;
@@ -47,21 +45,15 @@ export interface CampaignStatusOptions {
  * department reads as a sentence in the same words as the CSV.
  */
 export function campaignStatusCard(c: Campaign, p: Progress, o: CampaignStatusOptions): AdaptiveCard {
-  const timeZone = o.timeZone;
-  const phase = {
-    preparing: 'Preparing the audience: reading the directory and booking the cards',
-    sending: 'Sending cards',
-    open: 'Open',
-    closed: c.closed ? `Closed by ${c.closed.byName} on ${formatDay(localDay(c.closed.at, timeZone))}` : 'Closed (deadline passed)',
-  }[p.phase];
+  const phase = campaignPhaseWords(c, p, o.timeZone);
   const s = p.byState;
   const body: Element[] = [
     heading(`Campaign: ${c.title} (${c.versionLabel})`, 'Large'),
     ...(o.banner ? [plain(o.banner, { weight: 'Bolder' })] : []),
     labelled('Status', `${phase}. Deadline ${formatDay(c.deadline)}; reminders every ${c.reminderEveryDays} days.`),
     // Before the first page of the audience is booked there is nothing to count: "0 of 0" would read as an empty audience.
-    ...(p.phase === 'preparing' && p.total === 0
-      ? [plain('Counting the audience. The figures appear within a minute: press Refresh.', { spacing: 'Medium' })]
+    ...(countingAudience(p)
+      ? [plain(`${COUNTING_AUDIENCE} The figures appear within a minute: press Refresh.`, { spacing: 'Medium' })]
       : [
           labelled(W.signed, `${s.signed} of ${p.total} (${pct(s.signed, p.total)})`, { spacing: 'Medium' }),
           labelled(W.sent, String(s.sent), { spacing: 'None' }),
@@ -87,10 +79,9 @@ export function campaignStatusCard(c: Campaign, p: Progress, o: CampaignStatusOp
 
 const capitalise = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
-/** "Key Stage 1: 1 of 4 signed, 2 still to sign, 1 could not be reached". "Still to sign" counts everyone not signed who can still be reached: waiting, in doubt or not sent yet. */
+/** "Key Stage 1: 1 of 4 signed, 2 still to sign, 1 could not be reached" (the words: domain/campaign.ts). */
 function department(d: Progress['byDepartment'][number]): Element {
-  const parts = [`${d.signed} of ${d.total} signed`, ...(d.outstanding ? [`${d.outstanding} still to sign`] : []), ...(d.failed ? [`${d.failed} could not be reached`] : [])];
-  return labelled(d.department, parts.join(', '), { spacing: 'Small' });
+  return labelled(d.department, departmentWords(d), { spacing: 'Small' });
 }
 
 /** A second launch for a version whose campaign is still open: names it and offers its status. */

@@ -1,5 +1,7 @@
 import { domainError, ErrorCodes, type DomainError } from './errors';
 import type { Viewer } from './request-permissions';
+import { isOpen, type Campaign } from './campaign';
+import { formatDay } from './display-dates';
 
 /**
  * Who may run acknowledgement campaigns: policy admins, for every campaign
@@ -14,3 +16,18 @@ export function campaignRefusal(viewer: Viewer, _action: CampaignAction): Domain
 }
 
 export const mayRunCampaigns = (viewer: Viewer): boolean => !campaignRefusal(viewer, 'view');
+
+/**
+ * "Remind now": only while the campaign is open, and at most once a school day, so that a
+ * second press (or a second admin) cannot send everyone who has not signed two reminders in a day.
+ * The store records the day atomically (CampaignStore.claimRemindDay); this says why not, in words.
+ */
+export function remindNowRefusal(c: Pick<Campaign, 'closed' | 'deadline' | 'remindedOn'>, today: string): DomainError | undefined {
+  if (!isOpen(c, today)) {
+    return domainError(ErrorCodes.CAMPAIGN_CLOSED, c.closed ? `This campaign was closed by ${c.closed.byName}: no more reminders are sent.` : `This campaign’s deadline (${formatDay(c.deadline)}) has passed: no more reminders are sent.`);
+  }
+  if (c.remindedOn === today) {
+    return domainError(ErrorCodes.CAMPAIGN_ALREADY_REMINDED, 'Reminders were already sent today to everyone who has not signed. You can remind them again tomorrow.');
+  }
+  return undefined;
+}

@@ -1,6 +1,26 @@
+import { formatDay, localDay } from './display-dates';
 import { RECIPIENT_STATES, type RecipientState } from './recipient.workflow';
 
-export type AudienceSpec = { kind: 'roster' } | { kind: 'group'; groupId: string } | { kind: 'team'; teamId: string };
+/**
+ * Who a campaign goes to. `departments`: the roster, only those whose directory department is one of
+ * these (as the directory spells them). People who joined since a date are not offered: the staff
+ * record carries no join date.
+ */
+export type AudienceSpec = { kind: 'roster' } | { kind: 'departments'; departments: string[] } | { kind: 'group'; groupId: string } | { kind: 'team'; teamId: string };
+
+/** Whether a member of staff read from the directory belongs to the audience (group and team rosters arrive with the Microsoft 365 directory: everyone, for now). */
+export function inAudience(a: AudienceSpec, person: { department: string }): boolean {
+  return a.kind !== 'departments' || a.departments.includes(person.department);
+}
+
+/** The audience in an admin's words: "All staff", "Key Stage 1 and Early Years". */
+export function audienceWords(a: AudienceSpec): string {
+  if (a.kind === 'departments') {
+    const d = a.departments;
+    return d.length <= 1 ? (d[0] ?? 'No department') : `${d.slice(0, -1).join(', ')} and ${d[d.length - 1]}`;
+  }
+  return a.kind === 'roster' ? 'All staff' : a.kind === 'group' ? 'A Microsoft 365 group' : 'A team';
+}
 
 export interface Campaign {
   id: string;
@@ -22,6 +42,8 @@ export interface Campaign {
    * absent on campaigns launched before the audience was expanded in the background (they were ready at once).
    */
   audienceStatus?: 'preparing' | 'ready';
+  /** The school day (YYYY-MM-DD) an admin last pressed "Remind now": at most once a day (campaign-permissions.ts). */
+  remindedOn?: string;
   /** Set when an admin closes the campaign early (or a new launch closes one past its deadline). Absent while open. */
   closed?: { at: string; by: string; byName: string };
 }
@@ -128,3 +150,48 @@ export function addSchoolDays(from: Date, days: number): Date {
   }
   return d;
 }
+
+/** "Sent, delivery not confirmed" and what it means, apart, so a count can sit between them. */
+export const [UNCONFIRMED_LABEL, UNCONFIRMED_MEANING] = RECIPIENT_STATE_LABELS.unconfirmed.split(': ') as [string, string];
+
+/** What is said while the audience is being read and nothing is counted yet ("0 of 0" would read as an empty audience). */
+export const COUNTING_AUDIENCE = 'Counting the audience.';
+
+/** Nothing to count yet: the launch's job has not booked its first page. */
+export const countingAudience = (p: Pick<Progress, 'phase' | 'total'>): boolean => p.phase === 'preparing' && p.total === 0;
+
+/** The campaign's phase in an admin's words, as the status card and the tab say it. */
+export function campaignPhaseWords(c: { closed?: { at: string; byName: string } }, p: Pick<Progress, 'phase'>, timeZone: string): string {
+  return {
+    preparing: 'Preparing the audience: reading the directory and booking the cards',
+    sending: 'Sending cards',
+    open: 'Open',
+    closed: c.closed ? `Closed by ${c.closed.byName} on ${formatDay(localDay(c.closed.at, timeZone))}` : 'Closed (deadline passed)',
+  }[p.phase];
+}
+
+/** "1 of 4 signed, 2 still to sign, 1 could not be reached": a department's line. "Still to sign" counts everyone not signed who can still be reached: waiting, in doubt or not sent yet. */
+export function departmentWords(d: Progress['byDepartment'][number]): string {
+  return [`${d.signed} of ${d.total} signed`, ...(d.outstanding ? [`${d.outstanding} still to sign`] : []), ...(d.failed ? [`${d.failed} could not be reached`] : [])].join(', ');
+}
+
+/**
+ * Completion over time: for each school day on which someone signed, how many had signed by its end.
+ * From the recipients' own signedAt, so it always ends at the signed count.
+ */
+export function signaturesByDay(signedAts: Iterable<string>, timeZone: string): Array<{ day: string; signed: number }> {
+  const perDay = new Map<string, number>();
+  for (const at of signedAts) {
+    const day = localDay(at, timeZone);
+    perDay.set(day, (perDay.get(day) ?? 0) + 1);
+  }
+  let total = 0;
+  return [...perDay.keys()].sort().map((day) => ({ day, signed: (total += perDay.get(day)!) }));
+}
+
+/** The export's file name: safe as a file name, and says what it is. */
+export const campaignExportFileName = (c: Pick<Campaign, 'versionLabel' | 'id'>, today: string): string =>
+  `campaign-${c.versionLabel}-${today}-${c.id.slice(0, 8)}.csv`.replace(/[^\w.-]/g, '-');
+
+/** The deadline a launch form suggests: three weeks from today. */
+export const DEFAULT_DEADLINE_DAYS = 21;

@@ -21,6 +21,12 @@ export interface CampaignStore {
   openCampaignFor(versionId: string): Promise<Campaign | undefined>;
   /** Records who closed it and when; idempotent: closing a closed campaign returns it unchanged. */
   closeCampaign(id: string, closed: NonNullable<Campaign['closed']>): Promise<Campaign | undefined>;
+  /**
+   * Records that an admin reminded everyone now on school day `day` (the campaign's `remindedOn`),
+   * unless that was already recorded for that day: true for the one call that recorded it, false for
+   * every other, so two presses at once cannot both book a reminder run.
+   */
+  claimRemindDay(id: string, day: string): Promise<boolean>;
   /** The launch's audience has been read and booked. Idempotent. */
   markAudienceReady(id: string): Promise<void>;
 

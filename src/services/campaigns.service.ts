@@ -1,10 +1,10 @@
-import { campaignProgress, countRecipients, isOpen, recipientStateWords, RECIPIENT_STATE_LABELS, unreachableReason, type AudienceSpec, type Campaign, type Progress } from '../domain/campaign';
+import { campaignProgress, countRecipients, inAudience, isOpen, recipientStateWords, RECIPIENT_STATE_LABELS, signaturesByDay, unreachableReason, type AudienceSpec, type Campaign, type Progress } from '../domain/campaign';
 import { formatDay, formatMoment, localDay } from '../domain/display-dates';
-import { campaignRefusal } from '../domain/campaign-permissions';
+import { campaignRefusal, remindNowRefusal } from '../domain/campaign-permissions';
 import { ConflictError, domainError, ErrorCodes, type DomainError } from '../domain/errors';
 import type { Actor, StaffMember } from '../domain/people';
 import { currentVersion } from '../domain/policy';
-import { newRecipient, REMINDABLE, transitionRecipient, type Recipient, type RecipientEvent } from '../domain/recipient.workflow';
+import { newRecipient, REMINDABLE, transitionRecipient, type Recipient, type RecipientEvent, type RecipientState } from '../domain/recipient.workflow';
 import { err, ok, type Result } from '../domain/result';
 import type { CampaignStore } from '../ports/campaign-store';
 import type { Clock } from '../ports/clock';
@@ -119,6 +119,12 @@ export class CampaignService {
     else if (input.deadline < today) fields.deadline = `Deadline: it is in the past; choose ${today} or later.`;
     const every = input.reminderEveryDays ?? DEFAULT_REMINDER_DAYS;
     if (!Number.isInteger(every) || every < 1 || every > 90) fields.reminderEveryDays = 'Reminder every: a whole number of days from 1 to 90.';
+    const audience = input.audience ?? { kind: 'roster' };
+    if (audience.kind === 'departments') {
+      const named = [...new Set(audience.departments.map((x) => x.trim()).filter(Boolean))];
+      if (!named.length) fields.audience = 'Audience: choose at least one department, or all staff.';
+      else audience.departments = named;
+    }
     if (version) {
       const current = currentVersion(await this.d.policies.listVersions(version.policyId), today);
       if (current && current.id !== version.id) fields.versionId = `Policy version: ${version.versionLabel} has been replaced by ${current.versionLabel}; launch the current one.`;
@@ -140,7 +146,7 @@ export class CampaignService {
       versionId: version.id,
       versionLabel: version.versionLabel,
       title: version.title,
-      audience: input.audience ?? { kind: 'roster' },
+      audience,
       deadline: input.deadline,
       reminderEveryDays: every,
       launchedBy: actor.id,
@@ -253,11 +259,107 @@ export class CampaignService {
     return ok({ campaign, progress, csv: lines.join('\r\n') + '\r\n', summary });
   }
 
+  /**
+   * "Remind now": books the same reminder run the schedule books (new joiners added, everyone who has not
+   * signed reminded, signatures checked first), at once, at most once a school day (campaign-permissions.ts).
+   * The store records the day atomically, so two presses at once book one run.
+   */
+  async remindNow(actor: AdminActor, campaignId: string): Promise<Result<{ campaign: Campaign }, DomainError>> {
+    const denied = campaignRefusal({ id: actor.id, roles: actor.staff?.roles ?? [] }, 'remind');
+    if (denied) return err(denied);
+    const found = await this.find(campaignId);
+    if (!found.ok) return found;
+    const today = this.today();
+    const refused = remindNowRefusal(found.value, today);
+    if (refused) return err(refused);
+    if (!(await this.d.campaigns.claimRemindDay(found.value.id, today))) return err(remindNowRefusal({ ...found.value, remindedOn: today }, today)!);
+    const c = { ...found.value, remindedOn: today };
+    const at = this.d.clock.now().toISOString();
+    await this.d.jobs.enqueue([{ id: this.d.ids.next(), schoolId: c.schoolId, kind: JobKinds.remindRun, key: `remind-run:${c.id}:now-${today}`, payload: { campaignId: c.id, n: 0, now: today }, runAt: at, attempts: 0 }]);
+    this.d.onQueued?.();
+    return ok({ campaign: c });
+  }
+
+  /** Every campaign, newest first. */
+  async list(actor: AdminActor): Promise<Result<Campaign[], DomainError>> {
+    const denied = this.requireAdmin(actor);
+    if (denied) return err(denied);
+    return ok(await this.d.campaigns.listCampaigns());
+  }
+
+  /** The departments in the directory, for choosing an audience: read a page at a time. */
+  async departments(actor: AdminActor): Promise<Result<string[], DomainError>> {
+    const denied = this.requireAdmin(actor);
+    if (denied) return err(denied);
+    const seen = new Set<string>();
+    for (let after = ''; ; ) {
+      const page = await this.d.directory.listStaffPage(after, AUDIENCE_PAGE);
+      for (const p of page) if (p.department) seen.add(p.department);
+      if (page.length < AUDIENCE_PAGE) break;
+      after = page[page.length - 1].id;
+    }
+    return ok([...seen].sort((a, b) => a.localeCompare(b)));
+  }
+
+  /** Cumulative signatures by school day, from the signed recipients' own signedAt (read a page at a time). */
+  async completion(actor: AdminActor, campaignId: string): Promise<Result<{ campaign: Campaign; byDay: Array<{ day: string; signed: number }> }, DomainError>> {
+    const denied = this.requireAdmin(actor);
+    if (denied) return err(denied);
+    const found = await this.find(campaignId);
+    if (!found.ok) return found;
+    const at: string[] = [];
+    for (let after = ''; ; ) {
+      const page = await this.d.campaigns.listRecipients(found.value.id, { state: 'signed', afterUserId: after, limit: PAGE });
+      for (const r of page) if (r.signedAt) at.push(r.signedAt);
+      if (page.length < PAGE) break;
+      after = page[page.length - 1].userId;
+    }
+    return ok({ campaign: found.value, byDay: signaturesByDay(at, this.d.timeZone) });
+  }
+
+  /**
+   * One page of the people who have not signed, state by state (NOT_SIGNED order) and by user id within a
+   * state, optionally of one department. The cursor is "<state>:<last user id>". A department filter reads
+   * at most a few store pages per call and may answer fewer than `limit` with a cursor to go on.
+   */
+  async notSigned(
+    actor: AdminActor,
+    campaignId: string,
+    o: { department?: string; cursor?: string; limit: number },
+  ): Promise<Result<{ campaign: Campaign; items: Recipient[]; next?: string }, DomainError>> {
+    const denied = this.requireAdmin(actor);
+    if (denied) return err(denied);
+    const found = await this.find(campaignId);
+    if (!found.ok) return found;
+    const [state0, after0 = ''] = (o.cursor ?? '').split(/:(.*)/s);
+    let i = Math.max(0, NOT_SIGNED.indexOf(state0 as RecipientState));
+    let after = o.cursor ? after0 : '';
+    const items: Recipient[] = [];
+    for (let reads = 0; i < NOT_SIGNED.length && items.length < o.limit; reads++) {
+      if (reads >= 8) return ok({ campaign: found.value, items, next: `${NOT_SIGNED[i]}:${after}` });
+      const want = o.limit - items.length;
+      const page = await this.d.campaigns.listRecipients(found.value.id, { state: NOT_SIGNED[i], afterUserId: after, limit: o.department ? Math.max(want, 100) : want });
+      for (const r of page) {
+        if (items.length === o.limit) break;
+        after = r.userId;
+        if (!o.department || r.department === o.department) items.push(r);
+      }
+      if (items.length === o.limit) break;
+      if (page.length < (o.department ? Math.max(want, 100) : want)) {
+        i++;
+        after = '';
+      }
+    }
+    // Full: there may be more after the last one given; a next page that turns out empty is harmless.
+    const next = i < NOT_SIGNED.length && items.length === o.limit ? `${NOT_SIGNED[i]}:${after}` : undefined;
+    return ok({ campaign: found.value, items, ...(next ? { next } : {}) });
+  }
+
   /** The job handlers this service owns. */
   handlers(): Record<string, JobHandler> {
     return {
       [JobKinds.send]: (job) => this.send(String(job.payload.campaignId), String(job.payload.userId), job.attempts),
-      [JobKinds.remindRun]: (job) => this.remindRun(String(job.payload.campaignId), Number(job.payload.n)),
+      [JobKinds.remindRun]: (job) => this.remindRun(String(job.payload.campaignId), Number(job.payload.n), job.payload.now ? String(job.payload.now) : undefined),
       [JobKinds.remindOne]: (job) => this.remindOne(String(job.payload.campaignId), String(job.payload.userId)),
       [JobKinds.expand]: (job) => this.expand(String(job.payload.campaignId), String(job.payload.pass ?? 'launch'), String(job.payload.after ?? ''), job.attempts, job.runAt),
     };
@@ -297,8 +399,10 @@ export class CampaignService {
     const at = now.toISOString();
     // Graph group and team rosters arrive with the Microsoft 365 directory; the roster is everyone.
     const people = await this.d.directory.listStaffPage(after, AUDIENCE_PAGE);
-    const signed = await this.d.policies.signedAmong(campaign.versionId, people.map((p) => p.id));
-    const recipients = people.map((p): Recipient => {
+    // A department audience takes its people from each page as it is read: still one page of the directory at a time.
+    const members = people.filter((p) => inAudience(campaign.audience, p));
+    const signed = members.length ? await this.d.policies.signedAmong(campaign.versionId, members.map((p) => p.id)) : new Map<string, string>();
+    const recipients = members.map((p): Recipient => {
       const r = newRecipient(campaign.id, p, at, campaign.schoolId);
       const signedAt = signed.get(p.id);
       return signedAt ? { ...r, state: 'signed', signedAt } : r;
@@ -372,11 +476,13 @@ export class CampaignService {
    * who has not signed (sent, or sent but unconfirmed) gets a reminder, and the next run is booked.
    * Declarations are checked per page, so a signature whose recipient update was lost still counts.
    */
-  private async remindRun(campaignId: string, n: number): Promise<JobOutcome> {
+  private async remindRun(campaignId: string, n: number, nowDay?: string): Promise<JobOutcome> {
     const campaign = await this.d.campaigns.getCampaign(campaignId);
     if (!campaign || !isOpen(campaign, this.today())) return { kind: 'done' };
     const at = this.d.clock.now().toISOString();
-    const jobs: Job[] = [this.expandJob(campaign, `r${n}`, '', at)];
+    // An admin's "Remind now" run is named by its day; it books no next run (the scheduled chain goes on as it was).
+    const run = nowDay ? `now-${nowDay}` : String(n);
+    const jobs: Job[] = [this.expandJob(campaign, `r${run}`, '', at)];
     for (const state of REMINDABLE) {
       for (let after = ''; ; ) {
         const page = await this.d.campaigns.listRecipients(campaign.id, { state, afterUserId: after, limit: PAGE });
@@ -384,14 +490,14 @@ export class CampaignService {
         for (const r of page) {
           const signedAt = signed.get(r.userId);
           if (signedAt) await this.apply(campaign.id, r.userId, { type: 'signed', at: signedAt });
-          else jobs.push({ id: this.d.ids.next(), schoolId: campaign.schoolId, kind: JobKinds.remindOne, key: `remind:${campaign.id}:${n}:${r.userId}`, payload: { campaignId: campaign.id, userId: r.userId }, runAt: at, attempts: 0 });
+          else jobs.push({ id: this.d.ids.next(), schoolId: campaign.schoolId, kind: JobKinds.remindOne, key: `remind:${campaign.id}:${run}:${r.userId}`, payload: { campaignId: campaign.id, userId: r.userId }, runAt: at, attempts: 0 });
         }
         if (page.length < PAGE) break;
         after = page[page.length - 1].userId;
       }
     }
     const next = new Date(this.d.clock.now().getTime() + campaign.reminderEveryDays * DAY);
-    if (this.d.localDate(next) <= campaign.deadline) jobs.push(this.remindRunJob(campaign, n + 1, next));
+    if (!nowDay && this.d.localDate(next) <= campaign.deadline) jobs.push(this.remindRunJob(campaign, n + 1, next));
     await this.d.jobs.enqueue(jobs);
     this.d.onQueued?.();
     return { kind: 'done' };
@@ -419,6 +525,9 @@ export class CampaignService {
     return { kind: 'done' };
   }
 }
+
+/** Who has not signed, in the order an admin chases them: waiting first, then in doubt, not sent yet, and could not be reached. */
+const NOT_SIGNED: readonly RecipientState[] = ['sent', 'unconfirmed', 'queued', 'failed'];
 
 /** The one retry policy's wait for a job (src/resilience/retry.policy.ts). */
 export const backoff = (attempt: number, retryAfterMs?: number): number => backoffMs(jobsPolicy, attempt, Math.random(), retryAfterMs);

@@ -145,47 +145,51 @@ export function App() {
     );
 
   return (
-    <FluentProvider theme={themes[theme]} className={s.root}>
-      <header className={s.header}>
-        <Text weight="semibold" size={400}>
-          Countersign{me ? ` · ${me.school.name}` : ''}
-        </Text>
-        {me && (
-          <div className={s.who}>
-            <Caption1>
-              {me.person.name}
-              {me.demo ? ' (demo)' : ''}
-            </Caption1>
-            {me.demo && (
-              <Button size="small" appearance="subtle" onClick={() => setNeedsDevSignIn(true)}>
-                Switch person
-              </Button>
-            )}
-          </div>
-        )}
-      </header>
-      <div className={s.body}>
-        {me && !needsDevSignIn && pages.length > 0 && (
-          <nav aria-label="Pages">
-            <TabList className={s.sideNav} vertical selectedValue={current} onTabSelect={(_, d) => navigate(String(d.value))}>
-              {pages.map((p) => (
-                <Tab key={p.id} value={p.id} className={s.sideTab}>
-                  {p.label}
-                </Tab>
-              ))}
-            </TabList>
-            <div className={s.narrowNav}>
-              <Select aria-label="Page" value={current} select={{ className: s.narrowSelect }} onChange={(_, d) => navigate(d.value)}>
-                {pages.map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.label}
-                  </option>
-                ))}
-              </Select>
+    // The layout sits on a div of its own: FluentProvider gives its className to every portal it opens
+    // (tooltips, dialogs), and a portal 100vh high with a background would cover the page and take its clicks.
+    <FluentProvider theme={themes[theme]}>
+      <div className={s.root}>
+        <header className={s.header}>
+          <Text weight="semibold" size={400}>
+            Countersign{me ? ` · ${me.school.name}` : ''}
+          </Text>
+          {me && (
+            <div className={s.who}>
+              <Caption1>
+                {me.person.name}
+                {me.demo ? ' (demo)' : ''}
+              </Caption1>
+              {me.demo && (
+                <Button size="small" appearance="subtle" onClick={() => setNeedsDevSignIn(true)}>
+                  Switch person
+                </Button>
+              )}
             </div>
-          </nav>
-        )}
-        <main className={s.main}>{content}</main>
+          )}
+        </header>
+        <div className={s.body}>
+          {me && !needsDevSignIn && pages.length > 0 && (
+            <nav aria-label="Pages">
+              <TabList className={s.sideNav} vertical selectedValue={current} onTabSelect={(_, d) => navigate(String(d.value))}>
+                {pages.map((p) => (
+                  <Tab key={p.id} value={p.id} className={s.sideTab}>
+                    {p.label}
+                  </Tab>
+                ))}
+              </TabList>
+              <div className={s.narrowNav}>
+                <Select aria-label="Page" value={current} select={{ className: s.narrowSelect }} onChange={(_, d) => navigate(d.value)}>
+                  {pages.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.label}
+                    </option>
+                  ))}
+                </Select>
+              </div>
+            </nav>
+          )}
+          <main className={s.main}>{content}</main>
+        </div>
       </div>
     </FluentProvider>
   );

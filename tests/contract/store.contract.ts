@@ -696,6 +696,21 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await fresher.campaigns.openCampaignFor('v-2025')).toBeUndefined();
     });
 
+    it('keeps a department audience; records "remind now" once a day, even from two instances at once', async () => {
+      const sut = await fresh();
+      const c = { ...makeCampaign('camp-1', 'v-2025', 0), audience: { kind: 'departments' as const, departments: ['Key Stage 1', 'Early Years'] } };
+      await sut.campaigns.createCampaign(c, [], []);
+      expect(await (await sut.another()).campaigns.getCampaign(c.id)).toEqual(c);
+      const other = await sut.another();
+      const claims = await Promise.all([sut.campaigns.claimRemindDay(c.id, '2027-03-01'), other.campaigns.claimRemindDay(c.id, '2027-03-01')]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await sut.campaigns.claimRemindDay(c.id, '2027-03-01')).toBe(false);
+      expect((await (await sut.another()).campaigns.getCampaign(c.id))!.remindedOn).toBe('2027-03-01');
+      expect(await sut.campaigns.claimRemindDay(c.id, '2027-03-02')).toBe(true);
+      expect((await (await sut.another()).campaigns.getCampaign(c.id))!.remindedOn).toBe('2027-03-02');
+      expect(await sut.campaigns.claimRemindDay('camp-none', '2027-03-02')).toBe(false);
+    });
+
     it('updates a recipient with its etag; a stale etag is ConflictError; concurrent updates: one wins', async () => {
       const { campaigns } = await fresh();
       const c = makeCampaign('camp-1', 'v-2025', 0);

@@ -307,8 +307,11 @@ export const listDefs: Record<ListKey, ListDef> = {
       text('PolicyId', 'Policy id'),
       text('VersionId', 'Version id'),
       text('VersionLabel', 'Version'),
-      choice('AudienceKind', 'Audience', ['roster', 'group', 'team']),
+      choice('AudienceKind', 'Audience', ['roster', 'group', 'team', 'departments']),
       text('AudienceId', 'Group or team id'),
+      // One department a line, as the directory spells them (audience kind 'departments').
+      note('AudienceDepartments', 'Departments'),
+      day('RemindedOn', 'Reminded now on'),
       day('Deadline', 'Deadline'),
       num('ReminderEveryDays', 'Remind every (days)'),
       ...person('LaunchedBy', 'Launched by'),

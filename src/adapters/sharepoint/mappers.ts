@@ -390,6 +390,8 @@ export function campaignFields(c: Campaign): Fields {
     VersionLabel: line(c.versionLabel, 'version label'),
     AudienceKind: a.kind,
     AudienceId: a.kind === 'group' ? a.groupId : a.kind === 'team' ? a.teamId : null,
+    AudienceDepartments: a.kind === 'departments' ? a.departments.join('\n') : null,
+    RemindedOn: c.remindedOn ? toDate(c.remindedOn) : null,
     Deadline: toDate(c.deadline),
     ReminderEveryDays: c.reminderEveryDays,
     LaunchedById: line(c.launchedBy, 'launched by'),
@@ -406,7 +408,14 @@ export function campaignClosedFields(closed: Campaign['closed']): Fields {
 
 export function campaignFrom(f: Fields): Campaign {
   const kind = str(f.AudienceKind);
-  const audience: AudienceSpec = kind === 'group' ? { kind, groupId: str(f.AudienceId) } : kind === 'team' ? { kind, teamId: str(f.AudienceId) } : { kind: 'roster' };
+  const audience: AudienceSpec =
+    kind === 'group'
+      ? { kind, groupId: str(f.AudienceId) }
+      : kind === 'team'
+        ? { kind, teamId: str(f.AudienceId) }
+        : kind === 'departments'
+          ? { kind, departments: str(f.AudienceDepartments).split('\n').filter(Boolean) }
+          : { kind: 'roster' };
   return {
     id: str(f.CampaignId),
     schoolId: str(f.SchoolId),
@@ -420,6 +429,7 @@ export function campaignFrom(f: Fields): Campaign {
     launchedBy: str(f.LaunchedById),
     launchedByName: str(f.LaunchedByName),
     launchedAt: fromDateTime(f.LaunchedAt) ?? '',
+    ...(fromDate(f.RemindedOn) ? { remindedOn: fromDate(f.RemindedOn) } : {}),
     ...(str(f.AudienceStatus) ? { audienceStatus: str(f.AudienceStatus) as 'preparing' | 'ready' } : {}),
     ...(fromDateTime(f.ClosedAt) ? { closed: { at: fromDateTime(f.ClosedAt)!, by: str(f.ClosedById), byName: str(f.ClosedByName) } } : {}),
   };

@@ -7,7 +7,7 @@ import type { Job } from '../../ports/job-queue';
 import type { Versioned } from '../../ports/store';
 import { CampaignCounters, type CountDelta } from './counters';
 import { SharePointError } from './errors';
-import { decodeTag, encodeTag, keyOf, line, lit, str, title } from './fields';
+import { decodeTag, encodeTag, keyOf, line, lit, str, title, toDate } from './fields';
 import { campaignClosedFields, campaignFields, campaignFrom, recipientFields, recipientFrom, recipientKey, recipientStateFields, stateKey, userVersionKey } from './mappers';
 import { cmp } from './sharepoint-policy.store';
 import type { SharePointJobQueue } from './sharepoint-job.queue';
@@ -138,6 +138,16 @@ export class SharePointCampaignStore implements CampaignStore {
     const next: Campaign = { ...found.c, closed };
     this.remember(next, found.itemId);
     return next;
+  }
+
+  /** The day's claim is an item in CS_Meta with a unique key (a second create fails), then the campaign's RemindedOn column, for reading. */
+  async claimRemindDay(id: string, day: string): Promise<boolean> {
+    const found = await this.read(id);
+    if (!found) return false;
+    if (!(await this.site.create('meta', { Title: 'Remind now, once a day', MetaKey: keyOf('remind-now', id, day), MetaValue: day }))) return false;
+    await this.site.update('campaigns', found.itemId, { RemindedOn: toDate(day) });
+    this.remember({ ...found.c, remindedOn: day }, found.itemId);
+    return true;
   }
 
   async markAudienceReady(id: string): Promise<void> {

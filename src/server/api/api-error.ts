@@ -35,6 +35,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.STORE_CONFLICT]: 409,
   [ErrorCodes.CAMPAIGN_ALREADY_OPEN]: 409,
   [ErrorCodes.CAMPAIGN_CLOSED]: 409,
+  [ErrorCodes.CAMPAIGN_ALREADY_REMINDED]: 409,
   [ErrorCodes.DECLARATION_SUPERSEDED]: 409,
   [ErrorCodes.RECIPIENT_BAD_TRANSITION]: 409,
 };

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { audienceWords, departmentWords, inAudience, signaturesByDay } from '../../src/domain/campaign';
+import { remindNowRefusal } from '../../src/domain/campaign-permissions';
+
+describe('the campaign dashboard’s derivations', () => {
+  it('counts signatures cumulatively by the school’s day, not the server’s', () => {
+    // 23:30 UTC on 31 March 2027 is already 1 April in London (BST).
+    const at = ['2027-03-30T08:00:00Z', '2027-03-31T23:30:00Z', '2027-03-30T15:00:00Z', '2027-04-01T09:00:00Z'];
+    expect(signaturesByDay(at, 'Europe/London')).toEqual([
+      { day: '2027-03-30', signed: 2 },
+      { day: '2027-04-01', signed: 4 },
+    ]);
+    expect(signaturesByDay([], 'Europe/London')).toEqual([]);
+  });
+
+  it('a department audience takes only its departments; all staff takes everyone', () => {
+    const a = { kind: 'departments' as const, departments: ['Key Stage 1', 'Early Years'] };
+    expect(inAudience(a, { department: 'Key Stage 1' })).toBe(true);
+    expect(inAudience(a, { department: 'Key Stage 2' })).toBe(false);
+    expect(inAudience({ kind: 'roster' }, { department: 'Key Stage 2' })).toBe(true);
+    expect(audienceWords(a)).toBe('Key Stage 1 and Early Years');
+    expect(audienceWords({ kind: 'departments', departments: ['A', 'B', 'C'] })).toBe('A, B and C');
+    expect(audienceWords({ kind: 'roster' })).toBe('All staff');
+  });
+
+  it('says a department’s line as the status card does', () => {
+    expect(departmentWords({ department: 'Key Stage 1', total: 4, signed: 1, outstanding: 2, failed: 1 })).toBe('1 of 4 signed, 2 still to sign, 1 could not be reached');
+    expect(departmentWords({ department: 'Office', total: 2, signed: 2, outstanding: 0, failed: 0 })).toBe('2 of 2 signed');
+  });
+
+  it('“Remind now” once a school day, and only while the campaign is open', () => {
+    const open = { deadline: '2027-03-20' };
+    expect(remindNowRefusal(open, '2027-03-10')).toBeUndefined();
+    expect(remindNowRefusal({ ...open, remindedOn: '2027-03-09' }, '2027-03-10')).toBeUndefined();
+    expect(remindNowRefusal({ ...open, remindedOn: '2027-03-10' }, '2027-03-10')).toMatchObject({ code: 'CAMPAIGN.ALREADY_REMINDED', message: expect.stringMatching(/tomorrow/) });
+    expect(remindNowRefusal({ ...open, closed: { at: '2027-03-05T10:00:00Z', by: 'x', byName: 'Ada Admin' } }, '2027-03-10')).toMatchObject({ code: 'CAMPAIGN.CLOSED', message: expect.stringMatching(/closed by Ada Admin/) });
+    expect(remindNowRefusal(open, '2027-03-21')).toMatchObject({ code: 'CAMPAIGN.CLOSED', message: expect.stringMatching(/deadline/) });
+  });
+});
