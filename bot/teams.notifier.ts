@@ -202,7 +202,7 @@ export class TeamsNotifier implements Notifier {
   }
 
   /** A card for someone the Playground has no chat for: the demo inbox is its delivery. */
-  private async keepOnly(inbox: DemoInboxService, userId: string, card: AdaptiveCard, o: DeliverOptions): Promise<DeliveryResult> {
+  private async keepOnly(inbox: DemoInboxService, userId: string, card: AdaptiveCard, o: DeliverOptions, why = 'the Playground has no chat for them'): Promise<DeliveryResult> {
     // Nothing reached the Playground, so the attempt is recorded here if the send never got that far.
     if (o.beforeSend && !(await o.beforeSend())) return { kind: 'cancelled', userId };
     try {
@@ -212,7 +212,7 @@ export class TeamsNotifier implements Notifier {
       return { kind: 'failed', userId, reason: 'the demo inbox could not be written', transient: true };
     }
     const name = (await this.o.directory.getStaff(userId).catch(() => undefined))?.name ?? userId;
-    this.o.log(`${o.purpose} card for ${name} kept in their demo inbox (the Playground has no chat for them)`);
+    this.o.log(`${o.purpose} card for ${name} kept in their demo inbox (${why})`);
     return { kind: 'sent', userId };
   }
 
@@ -231,6 +231,11 @@ export class TeamsNotifier implements Notifier {
     if (this.o.inbox?.keeps(userId) && this.noPlaygroundChat.has(userId)) return this.keepOnly(this.o.inbox, userId, card, o);
     try {
       const address = await this.o.conversations.lookup(userId);
+      // Embedded mode before any chat client has written (the tab alone, no Playground open): there is no connector
+      // to send to, and the demo inbox is the delivery, as for people the Playground has no chat for.
+      if (!address && this.o.inbox?.keeps(userId) && !(this.o.conversations.serviceUrl() ?? this.o.defaultServiceUrl)) {
+        return this.keepOnly(this.o.inbox, userId, card, o, 'no chat client has connected yet');
+      }
       let sent: { conversationId: string; activityId: string } | undefined;
       if (address) {
         try {

@@ -81,3 +81,26 @@ describe('Demo inboxes do not exist outside the embedded mode', () => {
     }
   });
 });
+
+describe('Demo inboxes without the Playground', () => {
+  const h = new Harness();
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+
+  it('a campaign launched from the tab before any chat client has written still reaches each person’s demo inbox', async () => {
+    const api = await apiAs(h, people.policyAdmin);
+    const options = await api.get('/api/campaigns/options');
+    const launched = await api.post('/api/campaigns', {
+      versionId: options.body.versions[0].id,
+      deadline: new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10),
+      reminderEveryDays: 7,
+      audience: { kind: 'departments', departments: ['Key Stage 1'] },
+    });
+    expect(launched.status).toBe(201);
+    await h.settle();
+    const chloe = (await api.get('/api/inboxes')).body.find((p: { name: string }) => p.name.startsWith('Chloe'));
+    const inbox = await api.get(`/api/inboxes/${chloe.id}`);
+    expect(inbox.body.cards.map((c: { kind: string }) => c.kind)).toEqual(['declaration']);
+    expect(h.logs.some((l) => /kept in their demo inbox \(no chat client has connected yet\)/.test(l))).toBe(true);
+  });
+});
