@@ -3,6 +3,7 @@
  *
  *   GET  /api/policies                        → PoliciesResponse
  *   POST /api/policies/:policyId/versions     PublishVersionBody → 201 PolicyVersionRow
+ *     with dryRun: every check and the row that would be published (its hash; publishedAt ''), 200, nothing stored
  *
  * Published versions are frozen. Publishing content, or a version label, that
  * a version of the policy already has is refused with 409: never a second
@@ -55,4 +56,6 @@ export interface PublishVersionBody {
   /** The "I will …" statements, at least one. */
   statements: string[];
   requireOpenBeforeSign?: boolean;
+  /** Check only: answer what would be published, store nothing. */
+  dryRun?: boolean;
 }

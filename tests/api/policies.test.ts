@@ -87,6 +87,20 @@ describe('POST /api/policies/:policyId/versions', () => {
     expect(mine[0]!.publishedAt).toBe(res.body.publishedAt);
   });
 
+  it('checks a version without publishing it (dryRun): 200 with the hash it would freeze, nothing stored', async () => {
+    const api = await apiAs(h, demoPeople.policyAdmin);
+    const b = body();
+    const check = await api.post<PolicyVersionRow>(path, { ...b, dryRun: true });
+    expect(check.status).toBe(200);
+    expect(check.body.publishedAt).toBe('');
+    expect((await h.app.store.policies.listVersions(demoPolicy.id)).some((v) => v.versionLabel === b.versionLabel)).toBe(false);
+    const real = await api.post<PolicyVersionRow>(path, b);
+    expect(real.status).toBe(201);
+    expect(real.body.contentHash).toBe(check.body.contentHash);
+    expect(real.body.id).toBe(check.body.id);
+    expect((await api.post(path, { ...b, dryRun: true })).status).toBe(409);
+  });
+
   it('refuses anyone but a policy admin with 403, publishing nothing', async () => {
     const b = body();
     const res = await (await apiAs(h, demoPeople.headTeacher)).post(path, b);

@@ -87,7 +87,9 @@ function PublishDialog({ policy, onClose, onPublished }: { policy: PolicySummary
     statements: (last?.statements ?? []).join('\n'),
     requireOpenBeforeSign: last?.requireOpenBeforeSign ?? false,
   });
-  const [checking, setChecking] = useState(false);
+  /** The version as the server checked it (its hash), awaiting "Publish and freeze"; undefined while editing. */
+  const [checked, setChecked] = useState<PolicyVersionRow | undefined>();
+  const checking = !!checked;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiFailure | undefined>();
   const set = <K extends keyof Draft>(k: K) => (v: Draft[K]) => setD((x) => ({ ...x, [k]: v }));
@@ -103,18 +105,16 @@ function PublishDialog({ policy, onClose, onPublished }: { policy: PolicySummary
   });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    // First press: check the form and ask for confirmation; the server checks it again when publishing.
-    if (!checking) {
-      setChecking(true);
-      return;
-    }
     setBusy(true);
     setError(undefined);
+    const path = `/api/policies/${encodeURIComponent(policy.id)}/versions`;
     try {
-      onPublished(await api.post<PolicyVersionRow>(`/api/policies/${encodeURIComponent(policy.id)}/versions`, body()));
+      // First press: the server checks the form and answers the hash it would freeze; the second publishes (checked again).
+      if (!checked) setChecked(await api.post<PolicyVersionRow>(path, { ...body(), dryRun: true }));
+      else onPublished(await api.post<PolicyVersionRow>(path, body()));
     } catch (x) {
       setError(x as ApiFailure);
-      setChecking(false);
+      setChecked(undefined);
     } finally {
       setBusy(false);
     }
@@ -153,16 +153,18 @@ function PublishDialog({ policy, onClose, onPublished }: { policy: PolicySummary
               <Checkbox checked={d.requireOpenBeforeSign} onChange={(_, v) => set('requireOpenBeforeSign')(!!v.checked)} label="Staff must open the full document before signing" disabled={checking} />
               {checking && (
                 <MessageBar intent="warning">
-                  <MessageBarBody>Once published, this version cannot be changed: a correction is a new version, and staff sign it again. Publish it now?</MessageBarBody>
+                  <MessageBarBody>
+                    The form is in order. Its content hash will be <span className={s.hash}>{checked?.contentHash}</span>. Once published, this version cannot be changed: a correction is a new version, and staff sign it again. Publish it now?
+                  </MessageBarBody>
                 </MessageBar>
               )}
             </DialogContent>
             <DialogActions>
-              <Button appearance="secondary" onClick={checking ? () => setChecking(false) : onClose} disabled={busy}>
+              <Button appearance="secondary" onClick={checking ? () => setChecked(undefined) : onClose} disabled={busy}>
                 {checking ? 'Back to editing' : 'Cancel'}
               </Button>
               <Button appearance="primary" type="submit" disabled={busy}>
-                {busy ? 'Publishing…' : checking ? 'Publish and freeze' : 'Check'}
+                {busy ? (checking ? 'Publishing…' : 'Checking…') : checking ? 'Publish and freeze' : 'Check'}
               </Button>
             </DialogActions>
           </DialogBody>

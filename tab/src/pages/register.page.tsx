@@ -38,6 +38,8 @@ const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
   surface: { maxWidth: 'min(480px, calc(100vw - 32px))', boxSizing: 'border-box' },
   muted: { color: tokens.colorNeutralForeground3 },
+  /** A badge whose text may wrap: Fluent's badge has a fixed height for one line. */
+  warning: { height: 'auto', minHeight: '20px', whiteSpace: 'normal', textAlign: 'start', justifyContent: 'flex-start', paddingTop: tokens.spacingVerticalXXS, paddingBottom: tokens.spacingVerticalXXS },
 });
 
 /** A field's message from a refusal that names it (400 `field`, or `fields`). */
@@ -268,7 +270,7 @@ export default function RegisterPage({ me }: PageProps) {
         a.warnings.length ? (
           <div className={s.warnings}>
             {a.warnings.map((w) => (
-              <Badge key={w.kind} appearance="tint" color={w.kind.endsWith('Past') || w.kind.startsWith('few') ? 'danger' : 'warning'} shape="rounded">
+              <Badge key={w.kind} className={s.warning} appearance="tint" color={w.kind.endsWith('Past') || w.kind.startsWith('few') ? 'danger' : 'warning'} shape="rounded">
                 {w.message}
               </Badge>
             ))}

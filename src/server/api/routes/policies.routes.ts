@@ -46,6 +46,7 @@ const publishInput = z
     summary: text('summary', 4000),
     statements: z.array(text('statement', 500), { message: 'give at least one statement' }).min(1, { message: 'give at least one statement' }).max(30, { message: 'at most 30 statements' }),
     requireOpenBeforeSign: z.boolean({ message: 'answer yes or no' }).optional().default(false),
+    dryRun: z.boolean({ message: 'answer yes or no' }).optional().default(false),
   })
   .refine((v) => !v.reviewDate || v.reviewDate > v.effectiveDate, { message: 'the review date must fall after the effective date', path: ['reviewDate'] });
 
@@ -88,8 +89,9 @@ export function policiesRoutes(d: ApiDeps): ApiRoute[] {
       page: 'policies',
       input: publishInput,
       async handle(_ctx, input: z.infer<typeof publishInput>) {
-        const { policyId, reviewDate, ...content } = input;
-        const v = unwrap(await d.declarations.publishNew(policyId, { ...content, reviewDate: reviewDate ?? defaultReviewDate(content.effectiveDate) }));
+        const { policyId, reviewDate, dryRun, ...content } = input;
+        const v = unwrap(await d.declarations.publishNew(policyId, { ...content, reviewDate: reviewDate ?? defaultReviewDate(content.effectiveDate) }, { dryRun }));
+        if (dryRun) return row({ version: v, current: false, signed: 0 });
         const today = localDay(d.clock.now().toISOString(), d.timeZone);
         const current = currentVersion(await d.store.policies.listVersions(policyId), today)?.id === v.id;
         return new ApiReply(201, row({ version: v, current, signed: 0 }));
