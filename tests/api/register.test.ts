@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
 import type { RegisterAccount } from '../../src/contract/register';
 import type { StaffMember } from '../../src/domain/people';
 import { validForm } from '../support/forms';
-import { Harness } from '../support/harness';
+import { appOn, STORES } from '../support/on-each-store';
 import { apiAs } from '../support/tab-api';
 
-const h = new Harness();
-beforeAll(() => h.start());
-afterAll(() => h.stop());
+// On both stores: SharePoint on the local Graph server, throttling and losing write replies (on-each-store.ts).
+describe.each(STORES)('the account register on %s', (store) => {
+const h = appOn(store);
 
 const staff = (first: string) => demoStaff.find((s) => s.name.startsWith(first))!;
 const amira = staff('Amira'); // an administrator on validForm's request
@@ -184,4 +184,5 @@ describe('POST /api/register/:accountId/handover', () => {
     const stale = await api.post(`/api/register/${a.id}/handover`, { etag: a.etag, fromId: amira.id, toId: chloe.id });
     expect(stale.status).toBe(409);
   });
+});
 });

@@ -469,7 +469,8 @@ export class SharePointStore implements Store {
    * One `$batch` chain: the guarded PATCH (If-Match; 412 is ConflictError),
    * then the audit entry (dependsOn; 409 = written before). Each write carries
    * a fresh WriteId, so a 412 met by the client's own retry of a write that
-   * did land is recognised as ours, not as a conflict. If the audit POST
+   * did land is recognised as ours, not as a conflict (so is a batch whose
+   * answer never came, once the item is read again). If the audit POST
    * fails after the update landed, it is tried once more on its own; should
    * that fail too, the error is thrown with the change saved (a batch is not a
    * transaction), and the caller's retry meets a stale etag.
@@ -480,7 +481,17 @@ export class SharePointStore implements Store {
     const writeId = randomUUID();
     const fields = { ...accountFields(a), WriteId: writeId };
     const steps = [this.site.updateReq('accounts', tag.itemId, fields, tag.eTag), this.site.createReq('audit', auditFields(change.audit))];
-    const { responses, stoppedAt } = await this.site.batch.chain(steps, (i, x) => ok(x.status) || (i === 1 && x.status === 409));
+    let out: Awaited<ReturnType<BatchRunner['chain']>>;
+    try {
+      out = await this.site.batch.chain(steps, (i, x) => ok(x.status) || (i === 1 && x.status === 409));
+    } catch (e) {
+      // The batch's answer never came (an outage after retries): if our write landed, finish with the audit entry.
+      const now = await this.site.get('accounts', tag.itemId).catch(() => undefined);
+      if (!now || str(now.fields.WriteId) !== writeId) throw e;
+      await this.site.create('audit', auditFields(change.audit));
+      return { value: a, etag: encodeTag(tag.itemId, now.eTag) };
+    }
+    const { responses, stoppedAt } = out;
     let eTag: string;
     if (stoppedAt === 0) {
       const head = responses[0]!;
