@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoPolicy, demoPolicyVersions } from '../../src/adapters/demo-policy';
 import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
 import type { PoliciesResponse, PolicyVersionRow, PublishVersionBody } from '../../src/contract/policies';
 import { canonicalVersionContent } from '../../src/domain/policy';
-import { Harness } from '../support/harness';
+import { appOn, STORES } from '../support/on-each-store';
 import { apiAs } from '../support/tab-api';
 
-const h = new Harness();
-beforeAll(async () => {
-  await h.start();
-  await h.app.ready;
-});
-afterAll(() => h.stop());
+// On both stores: SharePoint on the local Graph server, throttling and losing write replies (on-each-store.ts).
+describe.each(STORES)('policies on %s', (store) => {
+const h = appOn(store);
+beforeAll(() => h.app.ready);
 
 const path = `/api/policies/${demoPolicy.id}/versions`;
 let n = 0;
@@ -135,4 +133,5 @@ describe('POST /api/policies/:policyId/versions', () => {
     expect(res.status).toBe(404);
     expect(res.body.error).toBe('POLICY.NOT_FOUND');
   });
+});
 });
