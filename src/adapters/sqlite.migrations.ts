@@ -97,4 +97,6 @@ export const migrations: string[] = [
    CREATE INDEX demo_inbox_request ON demo_inbox(request_id);`,
   // The Approvals page lists a school's requests newest first, a page at a time (keyset on created_at, id).
   `CREATE INDEX requests_school_created ON requests(school_id, created_at, id);`,
+  // Accounts in the register change (go-live confirmed, administrators handed over): guarded by a version, as requests are.
+  `ALTER TABLE accounts ADD COLUMN etag INTEGER NOT NULL DEFAULT 1;`,
 ];

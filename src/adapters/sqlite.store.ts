@@ -14,6 +14,7 @@ import { insertJobs, SqliteJobQueue } from './sqlite-job.queue';
 import { earliestRunAt } from '../ports/job-queue';
 import { SqlitePolicyStore } from './sqlite-policy.store';
 import type {
+  AccountChange,
   AuditEntry,
   ConversationAddress,
   DecisionRecord,
@@ -243,6 +244,28 @@ export class SqliteStore implements Store {
   async listAccounts(): Promise<RegisteredAccount[]> {
     const rows = this.db.prepare('SELECT data FROM accounts ORDER BY approved_at').all() as { data: string }[];
     return rows.map((r) => JSON.parse(r.data));
+  }
+
+  async listAccountVersions(): Promise<Versioned<RegisteredAccount>[]> {
+    const rows = this.db.prepare('SELECT data, etag FROM accounts ORDER BY approved_at').all() as { data: string; etag: number }[];
+    return rows.map((r) => ({ value: JSON.parse(r.data), etag: String(r.etag) }));
+  }
+
+  async getAccount(id: string): Promise<Versioned<RegisteredAccount> | undefined> {
+    const row = this.db.prepare('SELECT data, etag FROM accounts WHERE id = ?').get(id) as { data: string; etag: number } | undefined;
+    return row ? { value: JSON.parse(row.data), etag: String(row.etag) } : undefined;
+  }
+
+  async saveAccountChange(change: AccountChange): Promise<Versioned<RegisteredAccount>> {
+    const a = change.account;
+    const expected = Number(change.expectedEtag);
+    const next = expected + 1;
+    this.db.transaction(() => {
+      const res = Number.isInteger(expected) ? this.db.prepare('UPDATE accounts SET data = ?, etag = ? WHERE id = ? AND etag = ?').run(JSON.stringify(a), next, a.id, expected) : { changes: 0 };
+      if (res.changes === 0) throw new ConflictError('account', a.id);
+      insertAudit(this.db, change.audit);
+    })();
+    return { value: a, etag: String(next) };
   }
 
   async saveConversation(c: ConversationAddress): Promise<void> {

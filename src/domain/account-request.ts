@@ -133,6 +133,23 @@ export interface RegisteredAccount {
   approvedAt: string;
   ownerId: string;
   ownerName: string;
+  /** Set when an administrator confirms the account is live and its login is held by the network manager. */
+  confirmation?: GoLiveConfirmation;
+}
+
+/**
+ * An administrator's confirmation that the account went live and that its
+ * login is held by the network manager. A tick and a name: never a password.
+ */
+export interface GoLiveConfirmation {
+  /** YYYY-MM-DD: the day the account went live, as the administrator says. */
+  liveOn: string;
+  /** Who holds the login (the network manager), by name. */
+  networkManagerName: string;
+  byId: string;
+  byName: string;
+  /** Server time, ISO 8601. */
+  at: string;
 }
 
 /** The register entry for a request the head teacher has approved. */

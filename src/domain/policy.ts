@@ -59,3 +59,11 @@ export function currentVersion(versions: PolicyVersion[], today: string): Policy
     .sort((a, b) => (a.effectiveDate === b.effectiveDate ? a.publishedAt.localeCompare(b.publishedAt) : a.effectiveDate.localeCompare(b.effectiveDate)))
     .at(-1);
 }
+
+/** A version's review date when none is given: the day before its effective date a year on (2025-09-01 → 2026-08-31). */
+export function defaultReviewDate(effectiveDate: string): string {
+  const d = new Date(`${effectiveDate}T12:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() + 1);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}

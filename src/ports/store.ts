@@ -71,6 +71,13 @@ export interface RequestChange {
   jobs?: Job[];
 }
 
+/** A change to an account in the register, guarded by the etag read before it, with its audit entry. */
+export interface AccountChange {
+  account: RegisteredAccount;
+  expectedEtag: string;
+  audit: AuditEntry;
+}
+
 /**
  * The records port. Adapters: SQLite (embedded) and SharePoint lists (Microsoft 365).
  * `saveRequestChange` throws ConflictError when `expectedEtag` is stale.
@@ -99,6 +106,11 @@ export interface Store {
   listDecisions(requestId: string): Promise<DecisionRecord[]>;
   listAudit(entityId: string): Promise<AuditEntry[]>;
   listAccounts(): Promise<RegisteredAccount[]>;
+  /** The register with each account's etag, in approval order: what a change to one of them must present. */
+  listAccountVersions(): Promise<Versioned<RegisteredAccount>[]>;
+  getAccount(id: string): Promise<Versioned<RegisteredAccount> | undefined>;
+  /** Saves the account and its audit entry together; throws ConflictError when `expectedEtag` is stale. */
+  saveAccountChange(change: AccountChange): Promise<Versioned<RegisteredAccount>>;
 
   saveConversation(address: ConversationAddress): Promise<void>;
   getConversation(userId: string): Promise<ConversationAddress | undefined>;

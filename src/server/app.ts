@@ -215,7 +215,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   app.use(
     '/api',
     tabApi(
-      { requests, declarations, campaigns, directory, store, clock, timeZone: config.timeZone, schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'), embedded, inbox, saveExport, policyLink, cardAction: (actor, verb, data) => bot.act(actor, verb, data), log },
+      { requests, declarations, campaigns, directory, store, clock, ids, timeZone: config.timeZone, schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'), embedded, inbox, saveExport, policyLink, cardAction: (actor, verb, data) => bot.act(actor, verb, data), log },
       {
         auth: devSessions ?? ssoAuthenticator(ssoOf(config), { clock, log }),
         dev: devSessions ? { sessions: devSessions, people: async () => demoStaff.map((s) => ({ ...s, schoolId: config.schoolId })) } : undefined,

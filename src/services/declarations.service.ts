@@ -56,6 +56,35 @@ export class DeclarationService {
     return version;
   }
 
+  /**
+   * Publishes a new version of a known policy from the policy admins' form,
+   * through `publish` (which freezes it). Refused when the policy is unknown,
+   * or when one of its versions already has this content or this label: a
+   * second publish of the same thing is a conflict (409), never a second
+   * version. The id comes from the content hash, so two identical publishes at
+   * once store one version (the store ignores a second insert of an id).
+   * `dryRun`: every check, and the version that would be published, unsaved.
+   */
+  async publishNew(policyId: string, content: Omit<PolicyContent, 'policyId'>, o: { dryRun?: boolean } = {}): Promise<Result<PolicyVersion, DomainError>> {
+    const policy = (await this.d.policies.listPolicies()).find((p) => p.id === policyId);
+    if (!policy) return err(domainError(ErrorCodes.POLICY_NOT_FOUND, 'There is no such policy.'));
+    const full: PolicyContent = { ...content, policyId };
+    const hash = this.d.hasher.sha256(canonicalVersionContent(full));
+    const versions = await this.d.policies.listVersions(policyId);
+    const same = versions.find((v) => v.contentHash === hash);
+    if (same) return err(domainError(ErrorCodes.POLICY_ALREADY_PUBLISHED, `This content is already published as version ${same.versionLabel}; published versions cannot change.`));
+    const label = full.versionLabel.trim().toLowerCase();
+    const taken = versions.find((v) => v.versionLabel.trim().toLowerCase() === label);
+    if (taken) {
+      return err(domainError(ErrorCodes.POLICY_ALREADY_PUBLISHED, `Version ${taken.versionLabel} is already published and cannot change. Give the new version another label.`, { fields: { versionLabel: 'This label is taken by a published version.' } }));
+    }
+    const id = `${policyId}-${hash.slice(0, 16)}`;
+    // A check before publishing: what would be frozen, with its hash; nothing is stored, so no publishedAt.
+    if (o.dryRun) return ok({ ...full, id, schoolId: policy.schoolId, publishedAt: '', contentHash: hash });
+    const published = await this.publish(policy, id, full);
+    return ok((await this.d.policies.getVersion(id)) ?? published);
+  }
+
   /** The current version of each policy, for `sign` and `status`. */
   async currentVersions(): Promise<PolicyVersion[]> {
     const out: PolicyVersion[] = [];

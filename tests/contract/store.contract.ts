@@ -384,6 +384,59 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
     });
   });
 
+  describe('the account register', () => {
+    /** An approved request with its account in the register. */
+    async function registered(store: Store): Promise<RegisteredAccount> {
+      const r = makeRequest('r1', { id: 'u-req', name: 'Rae Quest' }, 0);
+      const v1 = await store.saveRequestChange({ request: r, audit: makeAudit('a1', r.id, 'request.submit', 0) });
+      const first = decide(r, 'approved', ict, 5);
+      const v2 = await store.saveRequestChange({ request: first.next, expectedEtag: v1.etag, decision: first.decision, audit: makeAudit('a2', r.id, 'approval.approve', 5) });
+      const second = decide(first.next, 'approved', head, 9);
+      const account = makeAccount(second.next, 9);
+      await store.saveRequestChange({ request: second.next, expectedEtag: v2.etag, decision: second.decision, audit: makeAudit('a3', r.id, 'approval.approve', 9), account });
+      return account;
+    }
+
+    it('reads an account with its etag, saves a change with it and its audit entry, and refuses a stale etag with ConflictError', async () => {
+      const { store } = await fresh();
+      const account = await registered(store);
+      expect(await store.getAccount('nope')).toBeUndefined();
+      const v1 = (await store.getAccount(account.id))!;
+      expect(v1.value).toEqual(account);
+      expect((await store.listAccountVersions()).map((v) => [v.value.id, v.etag])).toEqual([[account.id, v1.etag]]);
+
+      const confirmed: RegisteredAccount = { ...account, confirmation: { liveOn: '2025-09-15', networkManagerName: 'Ian Price', byId: 'u-adm', byName: 'Ada Min', at: at(20) } };
+      const v2 = await store.saveAccountChange({ account: confirmed, expectedEtag: v1.etag, audit: makeAudit('acc-a1', account.id, 'account.confirm', 20, confirmed, 'account') });
+      expect(v2.etag).not.toBe(v1.etag);
+      expect(await store.getAccount(account.id)).toEqual({ value: confirmed, etag: v2.etag });
+      expect(await store.listAccounts()).toEqual([confirmed]);
+
+      const handed: RegisteredAccount = { ...confirmed, administrators: [{ id: 'u-new', name: 'New Person' }, ...confirmed.administrators.slice(1)] };
+      const e = await conflictOf(store.saveAccountChange({ account: handed, expectedEtag: v1.etag, audit: makeAudit('acc-a2', account.id, 'account.handover', 21, handed, 'account') }));
+      expect(e).toBeInstanceOf(ConflictError);
+      expect((await store.getAccount(account.id))!.value).toEqual(confirmed);
+      expect((await store.listAudit(account.id)).map((a) => a.id)).toEqual(['acc-a1']);
+    });
+
+    it('of two changes with the same etag, exactly one wins', async () => {
+      const { store } = await fresh();
+      const account = await registered(store);
+      const v1 = (await store.getAccount(account.id))!;
+      const a: RegisteredAccount = { ...account, administrators: [{ id: 'u-a', name: 'A' }, ...account.administrators.slice(1)] };
+      const b: RegisteredAccount = { ...account, administrators: [{ id: 'u-b', name: 'B' }, ...account.administrators.slice(1)] };
+      const results = await Promise.allSettled([
+        store.saveAccountChange({ account: a, expectedEtag: v1.etag, audit: makeAudit('x-a', account.id, 'account.handover', 20, null, 'account') }),
+        store.saveAccountChange({ account: b, expectedEtag: v1.etag, audit: makeAudit('x-b', account.id, 'account.handover', 20, null, 'account') }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(lost.reason).toBeInstanceOf(ConflictError);
+      const winner = results[0]!.status === 'fulfilled' ? a : b;
+      expect((await store.getAccount(account.id))!.value).toEqual(winner);
+      expect((await store.listAudit(account.id)).map((x) => x.id)).toEqual([winner === a ? 'x-a' : 'x-b']);
+    });
+  });
+
   describe('a change and its effects, after a failure between them', () => {
     const reminder = (id: string, r: AccountRequest, minute: number): Job => ({ id: `job-${id}`, schoolId: r.schoolId, kind: 'approval.remind', key: `remind:${r.id}:${id}`, payload: { requestId: r.id }, runAt: at(minute), attempts: 0 });
     const jobIds = async (jobs: JobQueue) => (await jobs.receive(new Date(at(100_000)), 100, 60_000)).map((j) => j.id).sort();

@@ -210,6 +210,8 @@ export const listDefs: Record<ListKey, ListDef> = {
       day('Closure', 'Closure date'),
       when('ApprovedAt', 'Approved at'),
       ...person('Owner', 'Owner'),
+      note('Confirmation', 'Go-live confirmation', { description: 'JSON: the day it went live, who holds the login, who confirmed and when' }),
+      writeId(),
     ],
   },
   conversations: {

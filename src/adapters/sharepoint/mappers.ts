@@ -1,4 +1,4 @@
-import type { AccountRequest, ApprovalStep, AudienceGroup, NamedStaff, Visibility } from '../../domain/account-request';
+import type { AccountRequest, ApprovalStep, AudienceGroup, GoLiveConfirmation, NamedStaff, Visibility } from '../../domain/account-request';
 import { currentApprover, requestTitle } from '../../domain/account-request';
 import type { AudienceSpec, Campaign } from '../../domain/campaign';
 import type { Declaration } from '../../domain/declaration.workflow';
@@ -194,6 +194,7 @@ export function accountFields(a: RegisteredAccount): Fields {
     ApprovedAt: toDateTime(a.approvedAt),
     OwnerId: line(a.ownerId, 'owner id'),
     OwnerName: line(a.ownerName, 'owner name'),
+    Confirmation: a.confirmation ? JSON.stringify(a.confirmation) : null,
   };
 }
 
@@ -214,6 +215,7 @@ export function accountFrom(f: Fields): RegisteredAccount {
     approvedAt: fromDateTime(f.ApprovedAt) ?? '',
     ownerId: str(f.OwnerId),
     ownerName: str(f.OwnerName),
+    ...(str(f.Confirmation) ? { confirmation: json<GoLiveConfirmation>(f.Confirmation, undefined as never) } : {}),
   };
 }
 

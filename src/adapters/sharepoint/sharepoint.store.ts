@@ -5,7 +5,7 @@ import { earliestRunAt, type Job, type ReceivedJob } from '../../ports/job-queue
 import { ConflictError } from '../../domain/errors';
 import type { StaffMember } from '../../domain/people';
 import { compareListOrder, isAfter, matchesFilter, type RequestListPage, type RequestListPosition, type RequestListQuery } from '../../domain/request-list';
-import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, Versioned } from '../../ports/store';
+import type { AccountChange, AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, Versioned } from '../../ports/store';
 import { BatchRunner, type BatchOptions, type SubRequest, type SubResponse } from './batch';
 import type { SharePointConfig } from './config';
 import { SharePointError } from './errors';
@@ -449,6 +449,62 @@ export class SharePointStore implements Store {
   async listAccounts(): Promise<RegisteredAccount[]> {
     const items = await this.site.query('accounts', {});
     return sorted(items, accountFrom, (a, b) => cmp(a.v.approvedAt, b.v.approvedAt) || a.id - b.id);
+  }
+
+  async listAccountVersions(): Promise<Versioned<RegisteredAccount>[]> {
+    const items = await this.site.query('accounts', {});
+    return items
+      .map((it) => ({ v: accountFrom(it.fields), id: Number(it.id), it }))
+      .sort((a, b) => cmp(a.v.approvedAt, b.v.approvedAt) || a.id - b.id)
+      .map(({ v, it }) => ({ value: v, etag: encodeTag(it.id, it.eTag) }));
+  }
+
+  /** By the unique (so indexed) AccountId. */
+  async getAccount(id: string): Promise<Versioned<RegisteredAccount> | undefined> {
+    const it = await this.site.findOne('accounts', `fields/AccountId eq ${lit(id)}`);
+    return it ? { value: accountFrom(it.fields), etag: encodeTag(it.id, it.eTag) } : undefined;
+  }
+
+  /**
+   * One `$batch` chain: the guarded PATCH (If-Match; 412 is ConflictError),
+   * then the audit entry (dependsOn; 409 = written before). Each write carries
+   * a fresh WriteId, so a 412 met by the client's own retry of a write that
+   * did land is recognised as ours, not as a conflict (so is a batch whose
+   * answer never came, once the item is read again). If the audit POST
+   * fails after the update landed, it is tried once more on its own; should
+   * that fail too, the error is thrown with the change saved (a batch is not a
+   * transaction), and the caller's retry meets a stale etag.
+   */
+  async saveAccountChange(change: AccountChange): Promise<Versioned<RegisteredAccount>> {
+    const a = change.account;
+    const tag = decodeTag(change.expectedEtag, 'account', a.id);
+    const writeId = randomUUID();
+    const fields = { ...accountFields(a), WriteId: writeId };
+    const steps = [this.site.updateReq('accounts', tag.itemId, fields, tag.eTag), this.site.createReq('audit', auditFields(change.audit))];
+    let out: Awaited<ReturnType<BatchRunner['chain']>>;
+    try {
+      out = await this.site.batch.chain(steps, (i, x) => ok(x.status) || (i === 1 && x.status === 409));
+    } catch (e) {
+      // The batch's answer never came (an outage after retries): if our write landed, finish with the audit entry.
+      const now = await this.site.get('accounts', tag.itemId).catch(() => undefined);
+      if (!now || str(now.fields.WriteId) !== writeId) throw e;
+      await this.site.create('audit', auditFields(change.audit));
+      return { value: a, etag: encodeTag(tag.itemId, now.eTag) };
+    }
+    const { responses, stoppedAt } = out;
+    let eTag: string;
+    if (stoppedAt === 0) {
+      const head = responses[0]!;
+      if (head.status !== 412 && head.status !== 404) expectOk(head, `saving account ${a.reference}`);
+      const now = head.status === 412 ? await this.site.get('accounts', tag.itemId) : undefined;
+      if (!now || str(now.fields.WriteId) !== writeId) throw new ConflictError('account', a.id);
+      eTag = now.eTag;
+      await this.site.create('audit', auditFields(change.audit));
+    } else {
+      eTag = itemOf(responses[0]!).eTag;
+      if (stoppedAt === 1) await this.site.create('audit', auditFields(change.audit));
+    }
+    return { value: a, etag: encodeTag(tag.itemId, eTag) };
   }
 
   /** Upsert by person: last write wins, as SQLite's ON CONFLICT DO UPDATE. */

@@ -5,6 +5,7 @@ import type { CampaignService } from '../../services/campaigns.service';
 import type { DeclarationService } from '../../services/declarations.service';
 import type { DemoInboxService } from '../../services/demo-inbox.service';
 import type { Directory } from '../../ports/directory';
+import type { IdSource } from '../../ports/ids';
 import type { AppStore } from '../app-store';
 
 /** What the tab API's routes may call: the same services the bot calls, built once in the composition root. */
@@ -16,6 +17,7 @@ export interface ApiDeps {
   /** For reads no service offers yet (lists that page on the server). Changes go through the services. */
   store: AppStore;
   clock: Clock;
+  ids: IdSource;
   timeZone: string;
   schoolName: string;
   /** Embedded mode: demo inboxes and dev sign-in. */

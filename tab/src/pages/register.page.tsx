@@ -1,11 +1,333 @@
+import {
+  Badge,
+  Body1,
+  Button,
+  Caption1,
+  Checkbox,
+  Combobox,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Option,
+  Select,
+  Text,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ConfirmGoLiveBody, HandoverBody, RegisterAccount, RegisterResponse, StaffChoice } from '../../../src/contract/register';
+import { formatDay, formatMoment } from '../../../src/domain/display-dates';
+import { api, ApiFailure, query } from '../api-client';
 import { Page } from '../components/page';
-import { Empty } from '../components/states';
+import { StackingTable, type StackingColumn } from '../components/stacking-table';
+import { Empty, Failed, Loading } from '../components/states';
+import { useLoad } from '../components/use-load';
 import type { PageProps } from './page-props';
 
-export default function RegisterPage(_props: PageProps) {
+const useStyles = makeStyles({
+  stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS, minWidth: 0 },
+  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
+  warnings: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, minWidth: 0 },
+  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
+  surface: { maxWidth: 'min(480px, calc(100vw - 32px))', boxSizing: 'border-box' },
+  muted: { color: tokens.colorNeutralForeground3 },
+  /** A badge whose text may wrap: Fluent's badge has a fixed height for one line. */
+  warning: { height: 'auto', minHeight: '20px', whiteSpace: 'normal', textAlign: 'start', justifyContent: 'flex-start', paddingTop: tokens.spacingVerticalXXS, paddingBottom: tokens.spacingVerticalXXS },
+});
+
+/** A field's message from a refusal that names it (400 `field`, or `fields`). */
+function fieldError(error: ApiFailure | undefined, field: string): string | undefined {
+  if (!error) return undefined;
+  if (error.body.fields?.[field]) return error.body.fields[field];
+  if (error.body.field === field) return error.message.replace(new RegExp(`^${field}: `), '');
+  return undefined;
+}
+
+/** A refusal that no field explains: shown above the form. */
+const general = (error: ApiFailure | undefined, fields: string[]) => (error && !fields.some((f) => fieldError(error, f)) ? error : undefined);
+
+function People({ people, left }: { people: RegisterAccount['administrators']; left: string[] }) {
+  const s = useStyles();
+  return (
+    <div className={s.stack}>
+      {people.map((p) => (
+        <Text key={p.id || p.name}>
+          {p.name}
+          {left.includes(p.id) && (
+            <>
+              {' '}
+              <Badge appearance="tint" color="danger" size="small">
+                left
+              </Badge>
+            </>
+          )}
+        </Text>
+      ))}
+    </div>
+  );
+}
+
+function ConfirmDialog({ account, onClose, onSaved, onStale }: { account: RegisterAccount; onClose(): void; onSaved(a: RegisterAccount): void; onStale(): void }) {
+  const s = useStyles();
+  const [liveOn, setLiveOn] = useState(account.goLive);
+  const [live, setLive] = useState(false);
+  const [held, setHeld] = useState(false);
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiFailure | undefined>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      // Ticks as given: the server refuses an unticked box by name, so the person sees which one.
+      const body = { etag: account.etag, liveOn, live, loginHeldByNetworkManager: held, networkManagerName: name } as unknown as ConfirmGoLiveBody;
+      onSaved(await api.post<RegisterAccount>(`/api/register/${encodeURIComponent(account.id)}/confirm`, body));
+    } catch (x) {
+      setError(x as ApiFailure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const other = general(error, ['liveOn', 'live', 'loginHeldByNetworkManager', 'networkManagerName']);
+  return (
+    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
+      <DialogSurface className={s.surface}>
+        <form onSubmit={submit}>
+          <DialogBody>
+            <DialogTitle>Confirm go-live: {account.platform}</DialogTitle>
+            <DialogContent className={s.form}>
+              <Body1>Confirm that the account is live and that the network manager holds its login. Never type a password here.</Body1>
+              {other && <Failed error={other} retry={other.status === 409 ? onStale : undefined} />}
+              <Field label="Went live on" required validationMessage={fieldError(error, 'liveOn')}>
+                <Input type="date" value={liveOn} onChange={(_, d) => setLiveOn(d.value)} />
+              </Field>
+              <Field validationMessage={fieldError(error, 'live')}>
+                <Checkbox checked={live} onChange={(_, d) => setLive(!!d.checked)} label="The account is live" />
+              </Field>
+              <Field validationMessage={fieldError(error, 'loginHeldByNetworkManager')}>
+                <Checkbox checked={held} onChange={(_, d) => setHeld(!!d.checked)} label="The login is held by the network manager" />
+              </Field>
+              <Field label="Network manager’s name" required validationMessage={fieldError(error, 'networkManagerName')}>
+                <Input value={name} onChange={(_, d) => setName(d.value)} autoComplete="off" />
+              </Field>
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="secondary" onClick={onClose} disabled={busy}>
+                Cancel
+              </Button>
+              <Button appearance="primary" type="submit" disabled={busy}>
+                {busy ? 'Saving…' : 'Confirm'}
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </form>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+function HandoverDialog({ account, onClose, onSaved, onStale }: { account: RegisterAccount; onClose(): void; onSaved(a: RegisterAccount): void; onStale(): void }) {
+  const s = useStyles();
+  const [fromId, setFromId] = useState(account.administrators.find((p) => account.left.includes(p.id))?.id ?? account.administrators[0]?.id ?? '');
+  const [q, setQ] = useState('');
+  const [choices, setChoices] = useState<StaffChoice[]>([]);
+  const [to, setTo] = useState<StaffChoice | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiFailure | undefined>();
+  useEffect(() => {
+    let live = true;
+    const t = setTimeout(() => {
+      api.get<StaffChoice[]>(`/api/register/staff${query({ q })}`).then(
+        (found) => live && setChoices(found.filter((c) => !account.administrators.some((p) => p.id === c.id))),
+        (x: ApiFailure) => live && setError(x),
+      );
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [q, account.administrators]);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const body: HandoverBody = { etag: account.etag, fromId, toId: to?.id ?? '' };
+      onSaved(await api.post<RegisterAccount>(`/api/register/${encodeURIComponent(account.id)}/handover`, body));
+    } catch (x) {
+      setError(x as ApiFailure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const other = general(error, ['fromId', 'toId']);
+  return (
+    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
+      <DialogSurface className={s.surface}>
+        <form onSubmit={submit}>
+          <DialogBody>
+            <DialogTitle>Hand over: {account.platform}</DialogTitle>
+            <DialogContent className={s.form}>
+              <Body1>Replace an administrator who is leaving by another member of staff. The account keeps its two administrators.</Body1>
+              {other && <Failed error={other} retry={other.status === 409 ? onStale : undefined} />}
+              <Field label="Administrator leaving" required validationMessage={fieldError(error, 'fromId')}>
+                <Select value={fromId} onChange={(_, d) => setFromId(d.value)}>
+                  {account.administrators.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                      {account.left.includes(p.id) ? ' (left)' : ''}
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+              <Field label="Taking over" required validationMessage={fieldError(error, 'toId')}>
+                <Combobox
+                  placeholder="Search staff by name"
+                  freeform
+                  value={to ? to.name : q}
+                  onInput={(e) => {
+                    setTo(undefined);
+                    setQ((e.target as HTMLInputElement).value);
+                  }}
+                  onOptionSelect={(_, d) => setTo(choices.find((c) => c.id === d.optionValue))}
+                >
+                  {choices.map((c) => (
+                    <Option key={c.id} value={c.id} text={c.name}>
+                      {c.name}, {c.jobTitle}
+                    </Option>
+                  ))}
+                </Combobox>
+              </Field>
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="secondary" onClick={onClose} disabled={busy}>
+                Cancel
+              </Button>
+              <Button appearance="primary" type="submit" disabled={busy || !to}>
+                {busy ? 'Saving…' : 'Hand over'}
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </form>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+export default function RegisterPage({ me }: PageProps) {
+  const s = useStyles();
+  const { data, error, loading, reload } = useLoad<RegisterResponse>('/api/register');
+  const [open, setOpen] = useState<{ kind: 'confirm' | 'handover'; account: RegisterAccount } | undefined>();
+  const [saved, setSaved] = useState<string | undefined>();
+  const tz = me.school.timeZone;
+
+  const columns: StackingColumn<RegisterAccount>[] = [
+    {
+      key: 'account',
+      label: 'Account',
+      render: (a) => (
+        <div className={s.stack}>
+          <Text weight="semibold">{a.platform}</Text>
+          <Text>{a.host}</Text>
+          <Caption1 className={s.muted}>
+            {a.department} · {a.reference}
+          </Caption1>
+        </div>
+      ),
+    },
+    { key: 'admins', label: 'Administrators', render: (a) => <People people={a.administrators} left={a.left} /> },
+    { key: 'mods', label: 'Moderators', render: (a) => <People people={a.moderators} left={a.left} /> },
+    {
+      key: 'golive',
+      label: 'Go-live',
+      render: (a) => (
+        <div className={s.stack}>
+          <Text>{formatDay(a.goLive)}</Text>
+          {a.confirmation ? (
+            <Caption1>
+              Live on {formatDay(a.confirmation.liveOn)}; login held by {a.confirmation.networkManagerName} (confirmed by {a.confirmation.byName}, {formatMoment(a.confirmation.at, tz)})
+            </Caption1>
+          ) : (
+            <Caption1 className={s.muted}>Not confirmed yet</Caption1>
+          )}
+        </div>
+      ),
+    },
+    { key: 'closure', label: 'Closure', render: (a) => <Text>{a.closure ? formatDay(a.closure) : 'No closure date'}</Text> },
+    { key: 'review', label: 'Review', render: (a) => <Text>{formatDay(a.reviewDate)}</Text> },
+    {
+      key: 'warnings',
+      label: 'Warnings',
+      render: (a) =>
+        a.warnings.length ? (
+          <div className={s.warnings}>
+            {a.warnings.map((w) => (
+              <Badge key={w.kind} className={s.warning} appearance="tint" color={w.kind.endsWith('Past') || w.kind.startsWith('few') ? 'danger' : 'warning'} shape="rounded">
+                {w.message}
+              </Badge>
+            ))}
+          </div>
+        ) : (
+          <Caption1 className={s.muted}>None</Caption1>
+        ),
+    },
+    {
+      key: 'actions',
+      label: 'Actions',
+      render: (a) =>
+        a.may.confirm || a.may.handover ? (
+          <div className={s.actions}>
+            {a.may.confirm && (
+              <Button size="small" onClick={() => setOpen({ kind: 'confirm', account: a })} aria-label={`Confirm go-live of ${a.platform} (${a.reference})`}>
+                Confirm go-live
+              </Button>
+            )}
+            {a.may.handover && (
+              <Button size="small" onClick={() => setOpen({ kind: 'handover', account: a })} aria-label={`Hand over ${a.platform} (${a.reference})`}>
+                Hand over
+              </Button>
+            )}
+          </div>
+        ) : (
+          <Caption1 className={s.muted}>None for you</Caption1>
+        ),
+    },
+  ];
+
+  const done = (a: RegisterAccount, what: string) => {
+    setOpen(undefined);
+    setSaved(`${what}: ${a.platform} (${a.reference}).`);
+    reload();
+  };
+
+  // Someone changed the account meanwhile: show the register as it is now; the person starts again from there.
+  const stale = () => {
+    setOpen(undefined);
+    reload();
+  };
+
   return (
     <Page title="Account register">
-      <Empty title="Nothing here yet." />
+      <Body1>Every approved school social media account. The review date is a year after final approval, when the annual review reminder is sent.</Body1>
+      {saved && (
+        <MessageBar intent="success">
+          <MessageBarBody>{saved}</MessageBarBody>
+        </MessageBar>
+      )}
+      {error && <Failed error={error} retry={reload} />}
+      {loading && !data && <Loading label="Loading the register…" />}
+      {data && data.accounts.length === 0 && <Empty title="No accounts yet.">An account enters the register when the head teacher approves its request.</Empty>}
+      {data && data.accounts.length > 0 && <StackingTable label="Approved accounts" columns={columns} rows={data.accounts} rowKey={(a) => a.id} />}
+      {open?.kind === 'confirm' && <ConfirmDialog account={open.account} onClose={() => setOpen(undefined)} onSaved={(a) => done(a, 'Go-live confirmed')} onStale={stale} />}
+      {open?.kind === 'handover' && <HandoverDialog account={open.account} onClose={() => setOpen(undefined)} onSaved={(a) => done(a, 'Handed over')} onStale={stale} />}
     </Page>
   );
 }

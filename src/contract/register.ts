@@ -1,0 +1,71 @@
+/**
+ * The Account register page's API shapes (types only; the tab imports them).
+ *
+ *   GET  /api/register                       → RegisterResponse
+ *   GET  /api/register/staff?q=              → StaffChoice[] (for a handover)
+ *   POST /api/register/:accountId/confirm    ConfirmGoLiveBody → RegisterAccount
+ *   POST /api/register/:accountId/handover   HandoverBody → RegisterAccount
+ *
+ * A change presents the `etag` it was shown; a stale one is refused with 409.
+ */
+import type { AccountAction } from '../domain/account-permissions';
+import type { AccountWarningKind } from '../domain/account-register';
+import type { GoLiveConfirmation, NamedStaff } from '../domain/account-request';
+
+export interface RegisterAccount {
+  id: string;
+  reference: string;
+  department: string;
+  platform: string;
+  /** The account's address or handle, as the request gave its host. */
+  host: string;
+  visibility: string;
+  administrators: NamedStaff[];
+  moderators: NamedStaff[];
+  /** YYYY-MM-DD */
+  goLive: string;
+  /** YYYY-MM-DD; empty when the account has no planned end. */
+  closure: string;
+  /** YYYY-MM-DD: a year after final approval (the record holds none; see accountReviewDate). */
+  reviewDate: string;
+  approvedAt: string;
+  ownerName: string;
+  confirmation?: GoLiveConfirmation;
+  warnings: Array<{ kind: AccountWarningKind; message: string }>;
+  /** Ids of listed administrators and moderators no longer on the staff list. */
+  left: string[];
+  /** What the signed-in person may do with this account (account-permissions.ts). */
+  may: Record<AccountAction, boolean>;
+  etag: string;
+}
+
+export interface RegisterResponse {
+  accounts: RegisterAccount[];
+}
+
+export interface StaffChoice {
+  id: string;
+  name: string;
+  jobTitle: string;
+  department: string;
+}
+
+/** A tick for each, and who holds the login. There is no password field, by design. */
+export interface ConfirmGoLiveBody {
+  etag: string;
+  /** YYYY-MM-DD: the day the account went live. */
+  liveOn: string;
+  /** The administrator confirms the account is live. */
+  live: true;
+  /** The administrator confirms the network manager holds the login. */
+  loginHeldByNetworkManager: true;
+  networkManagerName: string;
+}
+
+export interface HandoverBody {
+  etag: string;
+  /** The administrator leaving. */
+  fromId: string;
+  /** Their replacement, a member of staff from /api/register/staff. */
+  toId: string;
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
+import type { RegisterAccount } from '../../src/contract/register';
+import type { StaffMember } from '../../src/domain/people';
+import { validForm } from '../support/forms';
+import { appOn, STORES } from '../support/on-each-store';
+import { apiAs } from '../support/tab-api';
+
+// On both stores: SharePoint on the local Graph server, throttling and losing write replies (on-each-store.ts).
+describe.each(STORES)('the account register on %s', (store) => {
+const h = appOn(store);
+
+const staff = (first: string) => demoStaff.find((s) => s.name.startsWith(first))!;
+const amira = staff('Amira'); // an administrator on validForm's request
+const ben = demoPeople.requester; // the requester, and the other administrator
+const chloe = staff('Chloe'); // a moderator, not an administrator
+const jess = staff('Jess');
+
+/** A request taken through both approvals, as the services do it for the bot: its account is in the register. */
+async function approvedAccount(form: Record<string, string> = {}): Promise<RegisterAccount> {
+  const as = (p: StaffMember) => ({ id: p.id, name: p.name, staff: p });
+  const submitted = await h.app.requests.submit(as(ben), validForm(form));
+  if (!submitted.ok) throw new Error(JSON.stringify(submitted.error));
+  const r = submitted.value;
+  const one = await h.app.requests.decide(as(demoPeople.ictLeader), 'approve', { requestId: r.id, step: 0, round: 1, signature: demoPeople.ictLeader.name, comment: '' });
+  if (!one.ok) throw new Error(JSON.stringify(one.error));
+  const two = await h.app.requests.decide(as(demoPeople.headTeacher), 'approve', { requestId: r.id, step: 1, round: 1, signature: demoPeople.headTeacher.name, comment: '' });
+  if (!two.ok) throw new Error(JSON.stringify(two.error));
+  const list = await (await apiAs(h, demoPeople.ictLeader)).get('/api/register');
+  return (list.body.accounts as RegisterAccount[]).find((a) => a.reference === r.reference)!;
+}
+
+const confirmBody = (a: RegisterAccount, extra: Record<string, unknown> = {}) => ({ etag: a.etag, liveOn: a.goLive, live: true, loginHeldByNetworkManager: true, networkManagerName: 'Gareth Lloyd', ...extra });
+
+describe('GET /api/register', () => {
+  it('lists every approved account with its people, dates, derived review date, warnings and what the viewer may do', async () => {
+    const soon = new Date(Date.now() + 10 * 86400_000).toISOString().slice(0, 10);
+    const a = await approvedAccount({ platform: 'Instagram', closure: soon, goLive: new Date(Date.now() + 2 * 86400_000).toISOString().slice(0, 10) });
+    expect(a.platform).toBe('Instagram');
+    expect(a.host).toBe('Meta Platforms');
+    expect(a.administrators.map((p) => p.name)).toEqual([amira.name, ben.name]);
+    expect(a.moderators).toHaveLength(2);
+    expect(a.closure).toBe(soon);
+    const year = new Date(Date.parse(a.approvedAt) + 365 * 86400_000).toISOString().slice(0, 10);
+    expect(a.reviewDate).toBe(year);
+    expect(a.warnings.map((w) => w.kind)).toEqual(['closureSoon']);
+    expect(a.may).toEqual({ confirm: false, handover: true }); // the ICT leader keeps the register but is not an administrator
+    expect(a.etag).toEqual(expect.any(String));
+
+    for (const who of [demoPeople.headTeacher, demoPeople.policyAdmin]) expect((await (await apiAs(h, who)).get('/api/register')).status).toBe(200);
+  });
+
+  it('refuses a teacher and the deputy head with 403; an administrator sees their own accounts at /api/register/mine', async () => {
+    await approvedAccount();
+    for (const who of [amira, demoPeople.deputy]) {
+      const res = await (await apiAs(h, who)).get('/api/register');
+      expect(res.status).toBe(403);
+      expect(res.body.error).toBe('PAGE.NOT_ALLOWED');
+    }
+    const mine = await (await apiAs(h, amira)).get('/api/register/mine');
+    expect(mine.status).toBe(200);
+    expect(mine.body.accounts.length).toBeGreaterThan(0);
+    expect(mine.body.accounts.every((a: RegisterAccount) => a.may.confirm && !a.may.handover)).toBe(true);
+    expect((await (await apiAs(h, jess)).get('/api/register/mine')).body.accounts).toEqual([]);
+  });
+});
+
+describe('GET /api/register/staff', () => {
+  it('finds staff by name for a handover, for the register’s keepers only, and names a bad query', async () => {
+    const api = await apiAs(h, demoPeople.policyAdmin);
+    const res = await api.get('/api/register/staff?q=jess');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual([{ id: jess.id, name: jess.name, jobTitle: jess.jobTitle, department: jess.department }]);
+    expect((await (await apiAs(h, amira)).get('/api/register/staff?q=jess')).status).toBe(403);
+    const bad = await api.get(`/api/register/staff?q=${'x'.repeat(101)}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('q');
+  });
+});
+
+describe('POST /api/register/:accountId/confirm', () => {
+  it('lets an administrator confirm go-live and who holds the login, with an audit entry', async () => {
+    const a = await approvedAccount();
+    const res = await (await apiAs(h, ben)).post(`/api/register/${a.id}/confirm`, confirmBody(a));
+    expect(res.status).toBe(200);
+    expect(res.body.confirmation).toMatchObject({ liveOn: a.goLive, networkManagerName: 'Gareth Lloyd', byId: ben.id, byName: ben.name });
+    expect(res.body.etag).not.toBe(a.etag);
+    const again = (await (await apiAs(h, demoPeople.ictLeader)).get('/api/register')).body.accounts.find((x: RegisterAccount) => x.id === a.id);
+    expect(again.confirmation.networkManagerName).toBe('Gareth Lloyd');
+    const audit = await h.app.store.listAudit(a.id);
+    expect(audit.map((x) => [x.action, x.actorId])).toEqual([['account.confirm', ben.id]]);
+  });
+
+  it('refuses anyone who is not one of the account’s administrators with 403, the ICT leader included', async () => {
+    const a = await approvedAccount();
+    for (const who of [chloe, demoPeople.ictLeader]) {
+      const res = await (await apiAs(h, who)).post(`/api/register/${a.id}/confirm`, confirmBody(a));
+      expect(res.status).toBe(403);
+      expect(res.body.error).toBe('ACCOUNT.NOT_ADMINISTRATOR');
+    }
+  });
+
+  it('answers bad input with 400 naming the field, and never takes a password', async () => {
+    const a = await approvedAccount();
+    const api = await apiAs(h, amira);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ live: false }, 'live'],
+      [{ loginHeldByNetworkManager: undefined }, 'loginHeldByNetworkManager'],
+      [{ networkManagerName: '   ' }, 'networkManagerName'],
+      [{ liveOn: '2026-02-30' }, 'liveOn'],
+      [{ etag: undefined }, 'etag'],
+      [{ password: 'hunter2' }, 'password'],
+    ];
+    for (const [extra, field] of cases) {
+      const res = await api.post(`/api/register/${a.id}/confirm`, confirmBody(a, extra));
+      expect(res.status, field).toBe(400);
+      expect(res.body.field).toBe(field);
+      expect(res.body.message).toMatch(new RegExp(`^${field}: `));
+    }
+    const late = await api.post(`/api/register/${a.id}/confirm`, confirmBody(a, { liveOn: '2099-01-01' }));
+    expect(late.status).toBe(400);
+    expect(late.body.field).toBe('liveOn');
+    expect(await h.app.store.listAudit(a.id)).toEqual([]);
+  });
+
+  it('answers 404 for an unknown account and 409 for a stale etag, changing nothing', async () => {
+    const a = await approvedAccount();
+    const api = await apiAs(h, amira);
+    expect((await api.post('/api/register/no-such-account/confirm', confirmBody(a))).status).toBe(404);
+    const first = await api.post(`/api/register/${a.id}/confirm`, confirmBody(a, { networkManagerName: 'First' }));
+    expect(first.status).toBe(200);
+    const stale = await (await apiAs(h, ben)).post(`/api/register/${a.id}/confirm`, confirmBody(a, { networkManagerName: 'Second' }));
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toBe('STORE.CONFLICT');
+    expect((await h.app.store.getAccount(a.id))!.value.confirmation!.networkManagerName).toBe('First');
+  });
+});
+
+describe('POST /api/register/:accountId/handover', () => {
+  it('replaces an administrator by a member of staff from the directory, for the ICT leader, head or a policy admin', async () => {
+    const a = await approvedAccount();
+    const res = await (await apiAs(h, demoPeople.headTeacher)).post(`/api/register/${a.id}/handover`, { etag: a.etag, fromId: ben.id, toId: jess.id });
+    expect(res.status).toBe(200);
+    expect(res.body.administrators).toEqual([
+      { id: amira.id, name: amira.name },
+      { id: jess.id, name: jess.name },
+    ]);
+    const audit = await h.app.store.listAudit(a.id);
+    expect(audit.map((x) => [x.action, x.actorId])).toEqual([['account.handover', demoPeople.headTeacher.id]]);
+    // Jess is now an administrator: she may confirm it.
+    expect((await (await apiAs(h, jess)).post(`/api/register/${a.id}/confirm`, confirmBody(res.body))).status).toBe(200);
+  });
+
+  it('refuses an administrator or a teacher with 403', async () => {
+    const a = await approvedAccount();
+    const res = await (await apiAs(h, amira)).post(`/api/register/${a.id}/handover`, { etag: a.etag, fromId: ben.id, toId: jess.id });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toBe('PAGE.NOT_ALLOWED');
+  });
+
+  it('answers 400 naming the field for a missing id, someone not an administrator, an unknown or existing replacement', async () => {
+    const a = await approvedAccount();
+    const api = await apiAs(h, demoPeople.policyAdmin);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ fromId: '' }, 'fromId'],
+      [{ toId: undefined }, 'toId'],
+      [{ fromId: chloe.id }, 'fromId'],
+      [{ toId: 'nobody' }, 'toId'],
+      [{ toId: amira.id }, 'toId'],
+    ];
+    for (const [extra, field] of cases) {
+      const res = await api.post(`/api/register/${a.id}/handover`, { etag: a.etag, fromId: ben.id, toId: jess.id, ...extra });
+      expect(res.status, JSON.stringify(extra)).toBe(400);
+      expect(res.body.field).toBe(field);
+    }
+    expect((await h.app.store.getAccount(a.id))!.value.administrators.map((p) => p.id)).toEqual([amira.id, ben.id]);
+  });
+
+  it('answers 404 for an unknown account and 409 for a stale etag', async () => {
+    const a = await approvedAccount();
+    const api = await apiAs(h, demoPeople.ictLeader);
+    expect((await api.post('/api/register/no-such-account/handover', { etag: a.etag, fromId: ben.id, toId: jess.id })).status).toBe(404);
+    expect((await api.post(`/api/register/${a.id}/handover`, { etag: a.etag, fromId: ben.id, toId: jess.id })).status).toBe(200);
+    const stale = await api.post(`/api/register/${a.id}/handover`, { etag: a.etag, fromId: amira.id, toId: chloe.id });
+    expect(stale.status).toBe(409);
+  });
+});
+});
