@@ -88,6 +88,29 @@ describe('the tab in Chromium (embedded mode)', () => {
     await context.close();
   });
 
+  it('works from the keyboard: Tab reaches the navigation, arrow keys move between pages, and the page follows', async () => {
+    const { context, page } = await openAs(demoPeople.policyAdmin, 1280, 'light');
+    await page.goto(`${h.baseUrl}/tab/#/tasks`);
+    await settled(page, 'My tasks');
+    const nav = page.getByRole('navigation', { name: 'Pages' }).getByRole('tab', { name: 'My tasks' });
+    for (let i = 0; i < 10 && !(await nav.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await nav.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await settled(page, 'Approvals');
+    await context.close();
+  });
+
+  it('follows high contrast (forced colours) outside Teams, and nothing scrolls sideways there either', async () => {
+    const { context, page } = await openAs(demoPeople.policyAdmin, 320, 'dark');
+    await page.emulateMedia({ forcedColors: 'active' });
+    await page.goto(`${h.baseUrl}/tab/#/campaigns`);
+    await settled(page, 'Campaigns');
+    await page.screenshot({ path: join(SHOTS, 'campaigns-phone-high-contrast.png'), fullPage: true });
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    await context.close();
+  });
+
   for (const [size, width] of Object.entries(widths)) {
     for (const scheme of schemes) {
       it(`every page of the policy admin, ${size} (${width} px), ${scheme}: no sideways scroll, no serious axe violation`, async () => {
