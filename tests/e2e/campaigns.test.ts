@@ -1,13 +1,13 @@
-import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPolicyVersions } from '../../src/adapters/demo-policy';
 import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
 import type { StaffMember } from '../../src/domain/people';
 import { launchChromium } from '../support/browser';
 import { Harness } from '../support/harness';
+import { openTabAs, seriousViolations, sidewaysOverflow } from '../support/tab-browser';
 import { actionsOf } from '../support/validate-card';
 
 /** Screenshots for people to look at; git ignores .artifacts. */
@@ -25,25 +25,7 @@ afterAll(async () => {
   await h.stop();
 });
 
-async function openAs(person: Pick<StaffMember, 'id'>, width: number, scheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page }> {
-  const res = await fetch(`${h.baseUrl}/api/dev/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personId: person.id }) });
-  const { token } = (await res.json()) as { token: string };
-  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
-  await context.route(/res(-1)?\.cdn\.office\.net/, (r) => r.abort());
-  await context.addInitScript((t) => sessionStorage.setItem('countersign.devToken', t), token);
-  return { context, page: await context.newPage() };
-}
-
-const sidewaysOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-
-async function seriousViolations(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ ...v, nodes: v.id === 'aria-hidden-focus' ? v.nodes.filter((n) => !n.html.includes('data-tabster-dummy')) : v.nodes }))
-    .filter((v) => v.nodes.length)
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+const openAs = (person: Pick<StaffMember, 'id'>, width: number, scheme: 'light' | 'dark' = 'light') => openTabAs(h, browser, person, { width, scheme });
 
 const chloe = demoStaff.find((s) => s.name.startsWith('Chloe'))!;
 const v2026 = demoPolicyVersions[1]!.id;

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
 import type { StaffMember } from '../../src/domain/people';
 import { launchChromium } from '../support/browser';
 import { Harness } from '../support/harness';
+import { openTabAs } from '../support/tab-browser';
 
 /**
  * The issue's walk-through, as people do it in the tab: the policy admin launches a campaign to one
@@ -25,15 +26,11 @@ afterAll(async () => {
   await h.stop();
 });
 
-async function openAs(person: Pick<StaffMember, 'id'>, width: number): Promise<{ context: BrowserContext; page: Page }> {
-  const res = await fetch(`${h.baseUrl}/api/dev/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personId: person.id }) });
-  const { token } = (await res.json()) as { token: string };
-  const context = await browser.newContext({ viewport: { width, height: 1000 }, acceptDownloads: true });
-  await context.route(/res(-1)?\.cdn\.office\.net/, (r) => r.abort());
+async function openAs(person: Pick<StaffMember, 'id'>, width: number) {
+  const opened = await openTabAs(h, browser, person, { width, height: 1000, acceptDownloads: true });
   // The policy document lives on the school's site, which this closed machine cannot reach: the open is recorded before the redirect.
-  await context.route(/^https:\/\/(?!127\.0\.0\.1)/, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<title>Policy</title><p>The policy.</p>' }));
-  await context.addInitScript((t) => sessionStorage.setItem('countersign.devToken', t), token);
-  return { context, page: await context.newPage() };
+  await opened.context.route(/^https:\/\/(?!127\.0\.0\.1)/, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<title>Policy</title><p>The policy.</p>' }));
+  return opened;
 }
 
 const ks1 = demoStaff.filter((s) => s.department === 'Key Stage 1');

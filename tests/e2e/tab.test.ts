@@ -1,13 +1,13 @@
-import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPeople } from '../../src/adapters/demo-school';
 import type { StaffMember } from '../../src/domain/people';
 import { launchChromium } from '../support/browser';
 import { Harness } from '../support/harness';
 import { apiAs } from '../support/tab-api';
+import { openTabAs, seriousViolations, settled, sidewaysOverflow } from '../support/tab-browser';
 
 /** Screenshots for people to look at; git ignores .artifacts. */
 const SHOTS = join('.artifacts', 'tab-screens');
@@ -26,40 +26,7 @@ afterAll(async () => {
   await h.stop();
 });
 
-/** A browser tab signed in to the demo as `person` (the token the dev sign-in would keep), at a width and colour scheme. */
-async function openAs(person: Pick<StaffMember, 'id'>, width: number, scheme: 'light' | 'dark'): Promise<{ context: BrowserContext; page: Page }> {
-  const res = await fetch(`${h.baseUrl}/api/dev/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personId: person.id }) });
-  const { token } = (await res.json()) as { token: string };
-  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
-  await context.route(/res(-1)?\.cdn\.office\.net/, (r) => r.abort());
-  await context.addInitScript((t) => sessionStorage.setItem('countersign.devToken', t), token);
-  const page = await context.newPage();
-  return { context, page };
-}
-
-/** Waits until the page's heading is shown and nothing is loading any more. */
-async function settled(page: Page, heading: string) {
-  await page.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: 20_000 });
-  await page.waitForFunction(() => !document.querySelector('[role="progressbar"]'), undefined, { timeout: 20_000 });
-}
-
-/** Nothing may scroll sideways (Teams mobile is 320 px wide). */
-const sidewaysOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-
-/**
- * Serious and critical axe violations. Fluent UI v9's focus manager (tabster) puts `<i tabindex="0"
- * aria-hidden="true" data-tabster-dummy>` around arrow-key groups on purpose, to pass focus on; axe's
- * aria-hidden-focus flags them (microsoft/tabster#288, microsoft/fluentui#25133; Accessibility Insights
- * suppresses them since 2025, microsoft/accessibility-insights-web#7605). Only those nodes are set aside.
- */
-async function seriousViolations(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ ...v, nodes: v.id === 'aria-hidden-focus' ? v.nodes.filter((n) => !n.html.includes('data-tabster-dummy')) : v.nodes }))
-    .filter((v) => v.nodes.length)
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+const openAs = (person: Pick<StaffMember, 'id'>, width: number, scheme: 'light' | 'dark') => openTabAs(h, browser, person, { width, scheme });
 
 describe('the tab in Chromium (embedded mode)', () => {
   it('outside Teams, offers the dev sign-in as any demo person, and signing in shows that person’s pages', async () => {

@@ -1,12 +1,12 @@
-import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPeople } from '../../src/adapters/demo-school';
 import type { StaffMember } from '../../src/domain/people';
 import { launchChromium } from '../support/browser';
 import { validForm } from '../support/forms';
+import { openTabAs, seriousViolations, settled, sidewaysOverflow } from '../support/tab-browser';
 import { Harness } from '../support/harness';
 import { actionsOf } from '../support/validate-card';
 
@@ -31,30 +31,7 @@ afterAll(async () => {
   await h.stop();
 });
 
-async function openAs(person: Pick<StaffMember, 'id'>, width: number): Promise<{ context: BrowserContext; page: Page }> {
-  const res = await fetch(`${h.baseUrl}/api/dev/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personId: person.id }) });
-  const { token } = (await res.json()) as { token: string };
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  await context.route(/res(-1)?\.cdn\.office\.net/, (r) => r.abort());
-  await context.addInitScript((t) => sessionStorage.setItem('countersign.devToken', t), token);
-  return { context, page: await context.newPage() };
-}
-
-async function settled(page: Page, heading: string | RegExp) {
-  await page.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: 20_000 });
-  await page.waitForFunction(() => !document.querySelector('[role="progressbar"]'), undefined, { timeout: 20_000 });
-}
-
-const sidewaysOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-
-async function seriousViolations(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ ...v, nodes: v.id === 'aria-hidden-focus' ? v.nodes.filter((n) => !n.html.includes('data-tabster-dummy')) : v.nodes }))
-    .filter((v) => v.nodes.length)
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+const openAs = (person: Pick<StaffMember, 'id'>, width: number) => openTabAs(h, browser, person, { width });
 
 async function looksRight(page: Page, shot: string) {
   await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
