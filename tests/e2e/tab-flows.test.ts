@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
 import type { StaffMember } from '../../src/domain/people';
 import { launchChromium } from '../support/browser';
-import { Harness } from '../support/harness';
+import { validForm } from '../support/forms';
+import { Harness, people } from '../support/harness';
+import { actionsOf } from '../support/validate-card';
 import { openTabAs } from '../support/tab-browser';
 
 /**
@@ -86,4 +88,35 @@ describe('a campaign to one department, followed live while people sign in their
     expect(csv).not.toContain(demoPeople.requester.name);
     await admin.context.close();
   }, 180_000);
+});
+
+describe('an administrator who is a class teacher confirms go-live from My tasks', () => {
+  it('after both approvals, Amira (no register page) finds the account on My tasks and confirms it: a tick, a tick and a name', async () => {
+    const amira = demoStaff.find((s) => s.name.startsWith('Amira'))!;
+    expect((await h.invoke(people.requester, 'request.submit', validForm({ platform: 'Bluesky' }))).status).toBe(200);
+    await h.settle();
+    for (const approver of [people.ictLeader, people.headTeacher]) {
+      const card = h.connector.cardsFor(approver.id).filter((c) => actionsOf(c).some((a) => a.verb === 'approval.approve')).at(-1);
+      const data = actionsOf(card).find((a) => a.verb === 'approval.approve').data;
+      expect((await h.invoke(approver, 'approval.approve', { ...data, signature: approver.name })).status).toBe(200);
+      await h.settle();
+    }
+    const { context, page } = await openTabAs(h, browser, amira, { width: 320 });
+    await page.goto(`${h.baseUrl}/tab/#/tasks`);
+    await page.getByRole('heading', { level: 2, name: 'Accounts to confirm' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: /Confirm go-live of Bluesky/ }).click();
+    const dialog = page.getByRole('dialog');
+    // Unticked boxes are refused by name, and what was typed stays.
+    await dialog.getByLabel('Network manager’s name').fill('Sam Reid');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.getByText(/live/i).first().waitFor();
+    expect(await dialog.getByLabel('Network manager’s name').inputValue()).toBe('Sam Reid');
+    await dialog.getByRole('checkbox', { name: 'The account is live' }).check();
+    await dialog.getByRole('checkbox', { name: 'The login is held by the network manager' }).check();
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText(/Go-live confirmed: Bluesky/).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'tasks-account-confirmed-phone.png'), fullPage: true });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await context.close();
+  }, 120_000);
 });

@@ -3,7 +3,6 @@ import {
   Body1,
   Button,
   Caption1,
-  Checkbox,
   Combobox,
   Dialog,
   DialogActions,
@@ -12,7 +11,6 @@ import {
   DialogSurface,
   DialogTitle,
   Field,
-  Input,
   MessageBar,
   MessageBarBody,
   Option,
@@ -22,10 +20,11 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ConfirmGoLiveBody, HandoverBody, RegisterAccount, RegisterResponse, StaffChoice } from '../../../src/contract/register';
+import type { HandoverBody, RegisterAccount, RegisterResponse, StaffChoice } from '../../../src/contract/register';
 import { formatDay, formatMoment } from '../../../src/domain/display-dates';
 import { api, ApiFailure, query } from '../api-client';
 import { Page } from '../components/page';
+import { ConfirmDialog, fieldError, general } from '../components/confirm-go-live';
 import { StackingTable, type StackingColumn } from '../components/stacking-table';
 import { Empty, Failed, Loading } from '../components/states';
 import { useLoad } from '../components/use-load';
@@ -41,17 +40,6 @@ const useStyles = makeStyles({
   /** A badge whose text may wrap: Fluent's badge has a fixed height for one line. */
   warning: { height: 'auto', minHeight: '20px', whiteSpace: 'normal', textAlign: 'start', justifyContent: 'flex-start', paddingTop: tokens.spacingVerticalXXS, paddingBottom: tokens.spacingVerticalXXS },
 });
-
-/** A field's message from a refusal that names it (400 `field`, or `fields`). */
-function fieldError(error: ApiFailure | undefined, field: string): string | undefined {
-  if (!error) return undefined;
-  if (error.body.fields?.[field]) return error.body.fields[field];
-  if (error.body.field === field) return error.message.replace(new RegExp(`^${field}: `), '');
-  return undefined;
-}
-
-/** A refusal that no field explains: shown above the form. */
-const general = (error: ApiFailure | undefined, fields: string[]) => (error && !fields.some((f) => fieldError(error, f)) ? error : undefined);
 
 function People({ people, left }: { people: RegisterAccount['administrators']; left: string[] }) {
   const s = useStyles();
@@ -71,66 +59,6 @@ function People({ people, left }: { people: RegisterAccount['administrators']; l
         </Text>
       ))}
     </div>
-  );
-}
-
-function ConfirmDialog({ account, onClose, onSaved, onStale }: { account: RegisterAccount; onClose(): void; onSaved(a: RegisterAccount): void; onStale(): void }) {
-  const s = useStyles();
-  const [liveOn, setLiveOn] = useState(account.goLive);
-  const [live, setLive] = useState(false);
-  const [held, setHeld] = useState(false);
-  const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiFailure | undefined>();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      // Ticks as given: the server refuses an unticked box by name, so the person sees which one.
-      const body = { etag: account.etag, liveOn, live, loginHeldByNetworkManager: held, networkManagerName: name } as unknown as ConfirmGoLiveBody;
-      onSaved(await api.post<RegisterAccount>(`/api/register/${encodeURIComponent(account.id)}/confirm`, body));
-    } catch (x) {
-      setError(x as ApiFailure);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const other = general(error, ['liveOn', 'live', 'loginHeldByNetworkManager', 'networkManagerName']);
-  return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface className={s.surface}>
-        <form onSubmit={submit}>
-          <DialogBody>
-            <DialogTitle>Confirm go-live: {account.platform}</DialogTitle>
-            <DialogContent className={s.form}>
-              <Body1>Confirm that the account is live and that the network manager holds its login. Never type a password here.</Body1>
-              {other && <Failed error={other} retry={other.status === 409 ? onStale : undefined} />}
-              <Field label="Went live on" required validationMessage={fieldError(error, 'liveOn')}>
-                <Input type="date" value={liveOn} onChange={(_, d) => setLiveOn(d.value)} />
-              </Field>
-              <Field validationMessage={fieldError(error, 'live')}>
-                <Checkbox checked={live} onChange={(_, d) => setLive(!!d.checked)} label="The account is live" />
-              </Field>
-              <Field validationMessage={fieldError(error, 'loginHeldByNetworkManager')}>
-                <Checkbox checked={held} onChange={(_, d) => setHeld(!!d.checked)} label="The login is held by the network manager" />
-              </Field>
-              <Field label="Network manager’s name" required validationMessage={fieldError(error, 'networkManagerName')}>
-                <Input value={name} onChange={(_, d) => setName(d.value)} autoComplete="off" />
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={onClose} disabled={busy}>
-                Cancel
-              </Button>
-              <Button appearance="primary" type="submit" disabled={busy}>
-                {busy ? 'Saving…' : 'Confirm'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
   );
 }
 

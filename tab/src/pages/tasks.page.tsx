@@ -1,10 +1,12 @@
 import { Body1, Button, Caption1, MessageBar, MessageBarBody, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
+import type { RegisterAccount, RegisterResponse } from '../../../src/contract/register';
 import type { ApprovalWaiting, DeclarationDetail, SignAnswer, TasksResponse } from '../../../src/contract/tasks';
 import { tasksPaths } from '../../../src/contract/tasks';
 import { formatDay } from '../../../src/domain/display-dates';
 import { api, ApiFailure } from '../api-client';
 import { AdaptiveCardView, type CardAction } from '../components/adaptive-card';
+import { ConfirmDialog } from '../components/confirm-go-live';
 import { Page } from '../components/page';
 import { ActingCard, RequestPage, RequestTable } from '../components/request-views';
 import { Empty, Failed, Loading } from '../components/states';
@@ -102,6 +104,8 @@ function Overview({ me, theme, navigate }: PageProps) {
             )}
           </section>
 
+          <AccountsToConfirm />
+
           <section className={s.section} aria-labelledby="tasks-requests">
             <Subtitle2 as="h2" id="tasks-requests">
               Your requests
@@ -115,6 +119,62 @@ function Overview({ me, theme, navigate }: PageProps) {
         </>
       )}
     </Page>
+  );
+}
+
+/**
+ * Accounts I administer whose go-live is not confirmed yet. Administrators are often class teachers, who
+ * have no Account register page: their part of it (confirm go-live, the login held by the network manager)
+ * waits for them here. Shown only when there is something to do.
+ */
+function AccountsToConfirm() {
+  const s = useStyles();
+  const mine = useLoad<RegisterResponse>('/api/register/mine');
+  const [open, setOpen] = useState<RegisterAccount | undefined>();
+  const [saved, setSaved] = useState<string | undefined>();
+  const waiting = (mine.data?.accounts ?? []).filter((a) => a.may.confirm && !a.confirmation);
+  if (!waiting.length && !saved) return null;
+  return (
+    <section className={s.section} aria-labelledby="tasks-accounts">
+      <Subtitle2 as="h2" id="tasks-accounts">
+        Accounts to confirm
+      </Subtitle2>
+      {saved && (
+        <MessageBar intent="success">
+          <MessageBarBody>{saved}</MessageBarBody>
+        </MessageBar>
+      )}
+      <ul className={s.list}>
+        {waiting.map((a) => (
+          <li key={a.id} className={s.item}>
+            <div className={s.grow}>
+              <Text weight="semibold" block>
+                {`${a.platform}: ${a.host}`}
+              </Text>
+              <Caption1>{`Approved; go-live ${formatDay(a.goLive)}. You are one of its administrators.`}</Caption1>
+            </div>
+            <Button appearance="primary" onClick={() => setOpen(a)} aria-label={`Confirm go-live of ${a.platform} (${a.reference})`}>
+              Confirm go-live
+            </Button>
+          </li>
+        ))}
+      </ul>
+      {open && (
+        <ConfirmDialog
+          account={open}
+          onClose={() => setOpen(undefined)}
+          onSaved={(a) => {
+            setOpen(undefined);
+            setSaved(`Go-live confirmed: ${a.platform} (${a.reference}).`);
+            mine.reload();
+          }}
+          onStale={() => {
+            setOpen(undefined);
+            mine.reload();
+          }}
+        />
+      )}
+    </section>
   );
 }
 
