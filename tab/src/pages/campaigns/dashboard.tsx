@@ -101,7 +101,7 @@ export function Dashboard({ id, timeZone, onBack }: { id: string; timeZone: stri
         </Body1>
         <Caption1>
           Audience: {audienceWords(c.audience)}. Launched {formatDay(localDay(c.launchedAt, timeZone))} by {c.launchedByName}.
-          {c.remindedOn ? ` Last reminded now on ${formatDay(c.remindedOn)}.` : ''}
+          {c.remindedOn ? ` “Remind now” last used on ${formatDay(c.remindedOn)}.` : ''}
         </Caption1>
       </div>
       {p.phase === 'preparing' && <Spinner size="tiny" labelPosition="after" label="Counting the audience: reading the directory and booking the cards…" data-print="hide" />}
