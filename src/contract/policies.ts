@@ -9,22 +9,9 @@
  * a version of the policy already has is refused with 409: never a second
  * version, never a change to the first.
  */
-export interface PolicyVersionRow {
-  id: string;
-  title: string;
-  versionLabel: string;
-  /** YYYY-MM-DD */
-  effectiveDate: string;
-  /** YYYY-MM-DD */
-  reviewDate: string;
-  documentUrl: string;
-  summary: string;
-  statements: string[];
-  requireOpenBeforeSign: boolean;
-  /** ISO moment. */
-  publishedAt: string;
-  /** SHA-256 (hex) of the version's canonical content, computed by the server. */
-  contentHash: string;
+import type { PolicyVersion } from '../domain/policy';
+
+export interface PolicyVersionRow extends Omit<PolicyVersion, 'schoolId' | 'policyId'> {
   /** The version people should sign today. */
   current: boolean;
   /** Members of staff now on the list who have signed it (out of the policy's staffCount). */

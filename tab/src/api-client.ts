@@ -62,3 +62,18 @@ export function query(params: Record<string, string | number | boolean | undefin
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+/**
+ * The message for one form field from a refusal: its own entry in `fields`, or the message when the
+ * refusal's `field` is this field or a part of it (`statements.2`), without the leading "field: ".
+ */
+export function fieldMessage(error: ApiFailure | undefined, field: string): string | undefined {
+  if (!error) return undefined;
+  if (error.body.fields?.[field]) return error.body.fields[field];
+  const named = error.body.field;
+  if (named && (named === field || named.startsWith(`${field}.`))) return error.message.replace(/^[\w.]+: /, '');
+  return undefined;
+}
+
+/** A refusal that none of a form's fields explains: shown above the form. */
+export const unexplained = (error: ApiFailure | undefined, fields: readonly string[]) => (error && !fields.some((f) => fieldMessage(error, f)) ? error : undefined);

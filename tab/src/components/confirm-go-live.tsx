@@ -1,24 +1,13 @@
 import { Body1, Button, Checkbox, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
 import type { ConfirmGoLiveBody, RegisterAccount } from '../../../src/contract/register';
-import { api, type ApiFailure } from '../api-client';
+import { api, fieldMessage as fieldError, unexplained as general, type ApiFailure } from '../api-client';
 import { Failed } from './states';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
   surface: { maxWidth: 'min(480px, calc(100vw - 32px))', boxSizing: 'border-box' },
 });
-
-/** A field's message from a refusal that names it (400 `field`, or `fields`). */
-export function fieldError(error: ApiFailure | undefined, field: string): string | undefined {
-  if (!error) return undefined;
-  if (error.body.fields?.[field]) return error.body.fields[field];
-  if (error.body.field === field) return error.message.replace(new RegExp(`^${field}: `), '');
-  return undefined;
-}
-
-/** A refusal that no field explains: shown above the form. */
-export const general = (error: ApiFailure | undefined, fields: string[]) => (error && !fields.some((f) => fieldError(error, f)) ? error : undefined);
 
 /** An account's administrator confirms it went live and that the network manager holds its login (a tick and a name, never a password). */
 export function ConfirmDialog({ account, onClose, onSaved, onStale }: { account: RegisterAccount; onClose(): void; onSaved(a: RegisterAccount): void; onStale(): void }) {

@@ -25,7 +25,7 @@ import {
 import { useState, type FormEvent } from 'react';
 import type { PoliciesResponse, PolicySummary, PolicyVersionRow, PublishVersionBody } from '../../../src/contract/policies';
 import { formatDay, formatMoment } from '../../../src/domain/display-dates';
-import { api, ApiFailure } from '../api-client';
+import { api, ApiFailure, fieldMessage } from '../api-client';
 import { Page } from '../components/page';
 import { StackingTable, type StackingColumn } from '../components/stacking-table';
 import { Empty, Failed, Loading } from '../components/states';
@@ -70,16 +70,11 @@ const percent = (signed: number, of: number) => (of ? Math.round((signed / of) *
 const FIELDS = ['title', 'versionLabel', 'effectiveDate', 'reviewDate', 'documentUrl', 'summary', 'statements', 'requireOpenBeforeSign'] as const;
 type FormField = (typeof FIELDS)[number];
 
-/** The message for a form field: `statements.2` belongs to the statements box. */
+/** The message for a form field, with the line for one of the statements (`statements.2`). */
 function fieldError(error: ApiFailure | undefined, field: FormField): string | undefined {
-  if (!error) return undefined;
-  if (error.body.fields?.[field]) return error.body.fields[field];
-  const named = error.body.field;
-  if (named && (named === field || named.startsWith(`${field}.`))) {
-    const line = named.startsWith(`${field}.`) ? ` (line ${Number(named.slice(field.length + 1)) + 1})` : '';
-    return error.message.replace(/^[\w.]+: /, '') + line;
-  }
-  return undefined;
+  const message = fieldMessage(error, field);
+  const named = error?.body.field;
+  return message && named?.startsWith(`${field}.`) && !error?.body.fields?.[field] ? `${message} (line ${Number(named.slice(field.length + 1)) + 1})` : message;
 }
 
 interface Draft {

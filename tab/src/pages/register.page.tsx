@@ -22,9 +22,9 @@ import {
 import { useEffect, useState, type FormEvent } from 'react';
 import type { HandoverBody, RegisterAccount, RegisterResponse, StaffChoice } from '../../../src/contract/register';
 import { formatDay, formatMoment } from '../../../src/domain/display-dates';
-import { api, ApiFailure, query } from '../api-client';
+import { api, ApiFailure, fieldMessage as fieldError, query, unexplained as general } from '../api-client';
 import { Page } from '../components/page';
-import { ConfirmDialog, fieldError, general } from '../components/confirm-go-live';
+import { ConfirmDialog } from '../components/confirm-go-live';
 import { StackingTable, type StackingColumn } from '../components/stacking-table';
 import { Empty, Failed, Loading } from '../components/states';
 import { useLoad } from '../components/use-load';

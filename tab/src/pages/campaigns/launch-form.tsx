@@ -1,7 +1,7 @@
 import { Body1, Button, Checkbox, Field, Input, MessageBar, MessageBarBody, Radio, RadioGroup, Select, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import { campaignPaths, type AudienceInput, type CampaignDashboard, type CampaignOptions, type LaunchCampaignBody } from '../../../../src/contract/campaigns';
-import { api, type ApiFailure } from '../../api-client';
+import { api, fieldMessage, unexplained, type ApiFailure } from '../../api-client';
 import { Empty, Failed, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-load';
 
@@ -43,14 +43,8 @@ export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): v
   const versionId = values.versionId ?? o.versions[0]!.id;
   const deadline = values.deadline ?? o.defaultDeadline;
   const every = values.every ?? String(o.defaultReminderEveryDays);
-  const fieldError = (name: string) => {
-    if (!failure) return undefined;
-    const own = failure.body.fields?.[name];
-    if (own) return own;
-    return failure.body.field === name || failure.body.field?.startsWith(`${name}.`) ? failure.message : undefined;
-  };
-  const known = ['versionId', 'deadline', 'reminderEveryDays', 'audience'];
-  const general = failure && !known.some((k) => fieldError(k)) ? failure : undefined;
+  const fieldError = (name: string) => fieldMessage(failure, name);
+  const general = unexplained(failure, ['versionId', 'deadline', 'reminderEveryDays', 'audience']);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
