@@ -11,6 +11,10 @@ export interface StaffMember {
   department: string;
   jobTitle: string;
   roles: SchoolRole[];
+  /** First day at the school (YYYY-MM-DD), when the directory knows it (Graph: employeeHireDate): a campaign can reach people who joined since a date. */
+  joinedOn?: string;
+  /** The day the directory stopped listing them (YYYY-MM-DD): kept for the records they are named in, never an actor or an audience again. */
+  leftOn?: string;
 }
 
 /** Roles that the workflows route on. A person may hold several. */

@@ -560,6 +560,13 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       const zoe2 = { ...zoe, department: 'Drama', roles: [] };
       await store.upsertStaff([zoe2]);
       expect(await store.listStaff()).toEqual([al, zoe2]);
+      // Join and leave dates round-trip, and clearing one clears it.
+      const zoe3 = { ...zoe2, joinedOn: '2026-09-01', leftOn: '2026-12-19' };
+      await store.upsertStaff([zoe3]);
+      expect(await store.getStaff('u-zoe')).toEqual(zoe3);
+      expect((await store.listStaffPage('', 10)).find((x) => x.id === 'u-zoe')).toEqual(zoe3);
+      await store.upsertStaff([{ ...zoe3, leftOn: undefined }]);
+      expect(await store.getStaff('u-zoe')).toEqual({ ...zoe2, joinedOn: '2026-09-01' });
     });
 
     it('upserts a whole roster at once', async () => {

@@ -250,6 +250,8 @@ export const listDefs: Record<ListKey, ListDef> = {
       text('Department', 'Department'),
       text('JobTitle', 'Job title'),
       text('Roles', 'Roles'),
+      text('JoinedOn', 'Joined on'),
+      text('LeftOn', 'Left on'),
     ],
   },
   policies: {

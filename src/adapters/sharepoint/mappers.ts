@@ -280,6 +280,8 @@ export function staffFields(s: StaffMember): Fields {
     Department: line(s.department, 'department'),
     JobTitle: line(s.jobTitle, 'job title'),
     Roles: line(codes(s.roles), 'roles'),
+    JoinedOn: s.joinedOn ?? null,
+    LeftOn: s.leftOn ?? null,
   };
 }
 
@@ -292,6 +294,8 @@ export function staffFrom(f: Fields): StaffMember {
     department: str(f.Department),
     jobTitle: str(f.JobTitle),
     roles: fromCodes<SchoolRole>(f.Roles),
+    ...(str(f.JoinedOn) ? { joinedOn: str(f.JoinedOn) } : {}),
+    ...(str(f.LeftOn) ? { leftOn: str(f.LeftOn) } : {}),
   };
 }
 
