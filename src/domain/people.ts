@@ -17,6 +17,9 @@ export interface StaffMember {
   leftOn?: string;
 }
 
+/** Whether a member of staff has left: kept for the records that name them, never an actor or an audience again. */
+export const hasLeft = (s: Pick<StaffMember, 'leftOn'>): boolean => Boolean(s.leftOn);
+
 /** Roles that the workflows route on. A person may hold several. */
 export type SchoolRole = 'ictLeader' | 'headTeacher' | 'deputyHead' | 'policyAdmin';
 
