@@ -6,6 +6,7 @@ import type { AccountRequest } from '../domain/account-request';
 import { currentApprover } from '../domain/account-request';
 import { ConflictError } from '../domain/errors';
 import type { StaffMember } from '../domain/people';
+import type { RosterRecord } from '../domain/roster';
 import { searchText, type RequestListPage, type RequestListQuery } from '../domain/request-list';
 import { insertAudit } from './sqlite-audit';
 import { migrations } from './sqlite.migrations';
@@ -328,6 +329,27 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       for (const s of staff) stmt.run(s.id, s.name, s.email, s.department, s.jobTitle, JSON.stringify(s.roles), s.schoolId, s.joinedOn ?? null, s.leftOn ?? null);
     })();
+  }
+
+  async saveRoster(records: RosterRecord[]): Promise<void> {
+    // Every column but roles: an existing row keeps the roles assigned in Countersign; a new one starts with none.
+    const stmt = this.db.prepare(
+      `INSERT INTO staff (id, name, email, department, job_title, roles, school_id, joined_on, left_on) VALUES (?, ?, ?, ?, ?, '[]', ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, department = excluded.department,
+         job_title = excluded.job_title, school_id = excluded.school_id, joined_on = excluded.joined_on, left_on = excluded.left_on`,
+    );
+    this.db.transaction(() => {
+      for (const s of records) stmt.run(s.id, s.name, s.email, s.department, s.jobTitle, s.schoolId, s.joinedOn ?? null, s.leftOn ?? null);
+    })();
+  }
+
+  async getSyncState(name: string): Promise<string | undefined> {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(`sync:${name}`) as { value: string } | undefined)?.value;
+  }
+
+  async saveSyncState(name: string, value: string | undefined): Promise<void> {
+    if (value === undefined) this.db.prepare('DELETE FROM meta WHERE key = ?').run(`sync:${name}`);
+    else this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`sync:${name}`, value);
   }
 }
 

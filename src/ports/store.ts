@@ -1,5 +1,6 @@
 import type { AccountRequest, Decision, RegisteredAccount } from '../domain/account-request';
 import type { StaffMember } from '../domain/people';
+import type { RosterRecord } from '../domain/roster';
 import type { RequestListPage, RequestListQuery } from '../domain/request-list';
 import type { Job } from './job-queue';
 
@@ -122,4 +123,15 @@ export interface Store {
   /** One page of staff in id order, ids after `after` ('' for the first page). */
   listStaffPage(after: string, limit: number): Promise<StaffMember[]>;
   upsertStaff(staff: StaffMember[]): Promise<void>;
+  /**
+   * Writes what the directory says about people (a roster sync or import): names, emails,
+   * departments, job titles, join and leave dates. Never roles: an existing row keeps its own,
+   * a new row starts with none. Keyed by person id, so writing the same records again changes
+   * nothing (a sync that fails half way converges when it runs again). SQLite: one transaction.
+   */
+  saveRoster(records: RosterRecord[]): Promise<void>;
+  /** A sync's saved position (a Graph deltaLink), so a restart continues from it; undefined before the first sync. */
+  getSyncState(name: string): Promise<string | undefined>;
+  /** Saves (or, with undefined, forgets) a sync's position. */
+  saveSyncState(name: string, value: string | undefined): Promise<void>;
 }

@@ -580,6 +580,43 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(listed).toEqual([...changed].sort((a, b) => (a.name < b.name ? -1 : 1)));
     });
 
+    it('saves a roster without ever touching roles: a new row starts with none, an existing one keeps its own', async () => {
+      const { store } = await fresh();
+      const al = staffMember('u-al', 'Al Brook', 'Computing', ['ictLeader', 'deputyHead']);
+      await store.upsertStaff([al]);
+      const { roles: _r, ...alRecord } = al;
+      const moved = { ...alRecord, name: 'Alan Brook', department: 'Science', jobTitle: 'Head of Science', joinedOn: '2019-09-01' };
+      const bo = { id: 'u-bo', schoolId: SCHOOL, name: 'Bo Chen', email: 'bo@school.example', department: 'Maths', jobTitle: 'Teacher' };
+      await store.saveRoster([moved, bo]);
+      expect(await store.getStaff('u-al')).toEqual({ ...moved, roles: ['ictLeader', 'deputyHead'] });
+      expect(await store.getStaff('u-bo')).toEqual({ ...bo, roles: [] });
+      // A leaver is marked, then listed again: the date goes, the roles never moved.
+      await store.saveRoster([{ ...moved, leftOn: '2026-12-19' }]);
+      expect(await store.getStaff('u-al')).toEqual({ ...moved, leftOn: '2026-12-19', roles: ['ictLeader', 'deputyHead'] });
+      await store.saveRoster([moved]);
+      expect(await store.getStaff('u-al')).toEqual({ ...moved, roles: ['ictLeader', 'deputyHead'] });
+      // Writing the same again is harmless (a retried sync converges), many at once included.
+      const many = people(25, 'r').map((p) => ({ id: p.id, schoolId: SCHOOL, name: p.name, email: `${p.id}@school.example`, department: p.department, jobTitle: 'Teacher' }));
+      await store.saveRoster(many);
+      await store.saveRoster([...many, moved, bo]);
+      expect(await store.listStaff()).toHaveLength(27);
+      expect(await store.getStaff('u-al')).toEqual({ ...moved, roles: ['ictLeader', 'deputyHead'] });
+    });
+
+    it('keeps a sync position, long values included, and forgets it on request', async () => {
+      const { store } = await fresh();
+      expect(await store.getSyncState('directory:users')).toBeUndefined();
+      // A Graph deltaLink is longer than a single line of text allows in SharePoint (255).
+      const link = `https://graph.microsoft.com/v1.0/users/delta?$deltatoken=${'x'.repeat(900)}`;
+      await store.saveSyncState('directory:users', link);
+      expect(await store.getSyncState('directory:users')).toBe(link);
+      await store.saveSyncState('directory:users', `${link}2`);
+      expect(await store.getSyncState('directory:users')).toBe(`${link}2`);
+      expect(await store.getSyncState('directory:group')).toBeUndefined();
+      await store.saveSyncState('directory:users', undefined);
+      expect(await store.getSyncState('directory:users')).toBeUndefined();
+    });
+
     it('pages staff in id order', async () => {
       const { store } = await fresh();
       const roster = people(23, 's').reverse().map((p) => staffMember(p.id, p.name, p.department));

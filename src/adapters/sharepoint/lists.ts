@@ -107,6 +107,8 @@ export const listDefs: Record<ListKey, ListDef> = {
       // JSON [[write id, value], …] of the last writes, newest first: a counter write whose answer was lost is
       // recognised as ours on the retry's 409/412 even when other writes landed after it, so no number is skipped.
       note('RecentWrites', 'Recent writes', { machine: true, description: 'JSON: the last writes and the values they set' }),
+      // A value longer than a single line of text allows (255): a directory sync's Graph deltaLink.
+      note('MetaText', 'Long value', { machine: true, description: 'A long value, e.g. where the directory sync continues from' }),
     ],
   },
   requests: {

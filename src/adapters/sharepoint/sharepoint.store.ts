@@ -4,6 +4,7 @@ import { jobFields } from './mappers';
 import { earliestRunAt, type Job, type ReceivedJob } from '../../ports/job-queue';
 import { ConflictError } from '../../domain/errors';
 import type { StaffMember } from '../../domain/people';
+import type { RosterRecord } from '../../domain/roster';
 import { compareListOrder, isAfter, matchesFilter, type RequestListPage, type RequestListPosition, type RequestListQuery } from '../../domain/request-list';
 import type { AccountChange, AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, Versioned } from '../../ports/store';
 import { BatchRunner, type BatchOptions, type SubRequest, type SubResponse } from './batch';
@@ -572,7 +573,25 @@ export class SharePointStore implements Store {
    * one $batch stream of creates and changed-only updates.
    */
   async upsertStaff(staff: StaffMember[]): Promise<void> {
-    const byId = new Map<string, StaffMember>();
+    await this.writeStaff(staff, (s) => staffFields(s), (s) => staffFields(s));
+  }
+
+  /** As upsertStaff, but an update never sends Roles (the roles assigned in Countersign stay) and a new item has none. */
+  async saveRoster(records: RosterRecord[]): Promise<void> {
+    const directoryFields = (s: RosterRecord) => {
+      const { Roles: _roles, ...rest } = staffFields({ ...s, roles: [] });
+      return rest;
+    };
+    await this.writeStaff(records, (s) => staffFields({ ...s, roles: [] }), directoryFields);
+  }
+
+  /**
+   * Reads who exists (by key for a few, the roster for many), then one $batch stream of creates and
+   * changed-only updates. Keyed by StaffId (unique), so a retry after a partial failure converges:
+   * rows written already are unchanged and skipped, a create that raced another is a 409 and updated.
+   */
+  private async writeStaff<T extends { id: string }>(staff: T[], create: (s: T) => Fields, update: (s: T) => Fields): Promise<void> {
+    const byId = new Map<string, T>();
     for (const s of staff) byId.set(s.id, s); // the last of duplicates wins, as sequential upserts would
     if (!byId.size) return;
     const existing = new Map<string, Item>();
@@ -582,12 +601,11 @@ export class SharePointStore implements Store {
         : await this.site.query('staff', {});
     for (const it of found) existing.set(str(it.fields.StaffId).toLowerCase(), it);
     const reqs: SubRequest[] = [];
-    const order: StaffMember[] = [];
+    const order: T[] = [];
     for (const s of byId.values()) {
-      const fields = staffFields(s);
       const it = existing.get(s.id.toLowerCase());
-      if (!it) reqs.push(this.site.createReq('staff', fields));
-      else if (changed(it.fields, fields)) reqs.push(this.site.updateReq('staff', it.id, fields));
+      if (!it) reqs.push(this.site.createReq('staff', create(s)));
+      else if (changed(it.fields, update(s))) reqs.push(this.site.updateReq('staff', it.id, update(s)));
       else continue;
       order.push(s);
     }
@@ -599,8 +617,27 @@ export class SharePointStore implements Store {
     // Created by another instance between our read and our write: update theirs.
     for (const s of raced) {
       const it = await this.site.findOne('staff', `fields/StaffId eq ${lit(s.id)}`);
-      if (it) await this.site.update('staff', it.id, staffFields(s));
+      if (it) await this.site.update('staff', it.id, update(s));
     }
+  }
+
+  async getSyncState(name: string): Promise<string | undefined> {
+    const it = await this.site.findOne('meta', `fields/MetaKey eq ${lit(syncKey(name))}`);
+    return it ? str(it.fields.MetaText) || undefined : undefined;
+  }
+
+  /** One item per sync, keyed by name: last writer wins, which is right for "where the directory sync got to". */
+  async saveSyncState(name: string, value: string | undefined): Promise<void> {
+    const fields = { MetaText: value ?? null };
+    const it = await this.site.findOne('meta', `fields/MetaKey eq ${lit(syncKey(name))}`);
+    if (it) {
+      await this.site.update('meta', it.id, fields);
+      return;
+    }
+    if (value === undefined) return;
+    if (await this.site.create('meta', { Title: 'Where the directory sync continues from', MetaKey: syncKey(name), MetaValue: '', ...fields })) return;
+    const raced = await this.site.findOne('meta', `fields/MetaKey eq ${lit(syncKey(name))}`);
+    if (raced) await this.site.update('meta', raced.id, fields);
   }
 
   /** The POSTs that turn a change's effects into items; each has a unique key, so a repeat is a 409. */
@@ -635,6 +672,8 @@ export class SharePointStore implements Store {
     this.requestItems.set(id, itemId);
   }
 }
+
+const syncKey = (name: string) => `sync:${name}`;
 
 const reference = (n: number) => `CS-${String(n).padStart(4, '0')}`;
 
