@@ -1,4 +1,4 @@
-import type { SchoolRole, StaffMember } from '../domain/people';
+import { hasLeft, type SchoolRole, type StaffMember } from '../domain/people';
 import type { Directory } from '../ports/directory';
 import type { Store } from '../ports/store';
 
@@ -22,8 +22,9 @@ export class StoreDirectory implements Directory {
     return staff;
   }
 
+  /** Current staff: people marked left stay in the store for the records that name them, but are no one's choice any more. */
   async listStaff(): Promise<StaffMember[]> {
-    return this.store.listStaff();
+    return (await this.store.listStaff()).filter((s) => !hasLeft(s));
   }
 
   async listStaffPage(after: string, limit: number): Promise<StaffMember[]> {
@@ -31,6 +32,11 @@ export class StoreDirectory implements Directory {
   }
 
   async findByRole(role: SchoolRole): Promise<StaffMember[]> {
-    return (await this.store.listStaff()).filter((s) => s.roles.includes(role));
+    return (await this.listStaff()).filter((s) => s.roles.includes(role));
+  }
+
+  /** Drops what is cached, so the next read of each person is fresh (after a roster sync). */
+  forget(): void {
+    this.cache.clear();
   }
 }

@@ -28,7 +28,7 @@ export function accountReviewDate(a: Pick<RegisteredAccount, 'approvedAt'>): str
   return Number.isNaN(t) ? '' : new Date(t + 365 * DAY).toISOString().slice(0, 10);
 }
 
-export type AccountWarningKind = 'fewAdministrators' | 'fewModerators' | 'closureSoon' | 'closurePast' | 'reviewSoon' | 'reviewPast';
+export type AccountWarningKind = 'staffLeft' | 'fewAdministrators' | 'fewModerators' | 'closureSoon' | 'closurePast' | 'reviewSoon' | 'reviewPast';
 
 export interface AccountWarning {
   kind: AccountWarningKind;
@@ -74,6 +74,8 @@ function dateWarning(day: string, today: string, what: 'closure' | 'review'): Ac
  */
 export function accountWarnings(a: RegisteredAccount, today: string, left: ReadonlySet<string> = new Set()): AccountWarning[] {
   const out: AccountWarning[] = [];
+  const handover = leaversWarning(a, left);
+  if (handover) out.push(handover);
   const admins = remaining(a.administrators, left).length;
   const mods = remaining(a.moderators, left).length;
   if (admins < MIN_ADMINISTRATORS) out.push({ kind: 'fewAdministrators', message: `Only ${plural(admins, 'administrator remains', 'administrators remain')}; an account needs ${MIN_ADMINISTRATORS}.` });
@@ -83,6 +85,18 @@ export function accountWarnings(a: RegisteredAccount, today: string, left: Reado
   const review = dateWarning(accountReviewDate(a), today, 'review');
   if (review) out.push(review);
   return out;
+}
+
+/**
+ * The handover warning: the account's administrators and moderators who have left the school (the
+ * directory sync marked them left), by name, so whoever keeps the register knows whose part to hand over.
+ */
+function leaversWarning(a: RegisteredAccount, left: ReadonlySet<string>): AccountWarning | undefined {
+  const gone = (people: readonly NamedStaff[], part: string) => people.filter((p) => p.id && left.has(p.id)).map((p) => `${p.name} (${part})`);
+  const names = [...new Set([...gone(a.administrators, 'administrator'), ...gone(a.moderators, 'moderator')])];
+  if (!names.length) return undefined;
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return { kind: 'staffLeft', message: `${list} ${names.length === 1 ? 'has' : 'have'} left the school: hand ${names.length === 1 ? 'their part' : 'their parts'} over to someone who is staying.` };
 }
 
 /** Every listed person's id, for asking the directory who has left. */

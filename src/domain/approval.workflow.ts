@@ -20,7 +20,9 @@ export type RequestEvent =
   | DecisionEvent
   | { type: 'resubmit'; details: RequestDetails; steps: ApprovalStep[]; at: string }
   | { type: 'withdraw'; at: string }
-  | { type: 'escalate'; step: number; round: number; to: { id: string; name: string }; at: string };
+  | { type: 'escalate'; step: number; round: number; to: { id: string; name: string }; at: string }
+  /** An approver left the staff list (the directory sync marked them left): their undecided steps of this round go to `to`. */
+  | { type: 'approverLeft'; round: number; from: string; to: { id: string; name: string }; at: string };
 
 /** The actor for events the system raises itself (reminders, escalations): never a person, never from card data. */
 export const SYSTEM_ACTOR = { id: 'system', name: 'Countersign' } as const;
@@ -100,6 +102,8 @@ function nextState(state: AccountRequest, event: RequestEvent, actor: Actor): Re
       return withdraw(state, event, actor);
     case 'escalate':
       return escalate(state, event, actor);
+    case 'approverLeft':
+      return approverLeft(state, event, actor);
   }
 }
 
@@ -140,6 +144,24 @@ function escalate(state: AccountRequest, event: Extract<RequestEvent, { type: 'e
     return err(domainError(ErrorCodes.ROUTING_NO_APPROVER, 'There is no one else to escalate this step to.'));
   }
   const steps = state.steps.map((s, i) => (i === state.currentStep ? { ...s, approverId: event.to.id, approverName: event.to.name, delegated: true } : s));
+  return ok({ ...state, steps, updatedAt: event.at });
+}
+
+/**
+ * Someone who holds a step has left: each step of this round still to be decided that they hold
+ * (the current one and any later one) goes to `to`, the deputy, as a delegated step. Only the
+ * system does this, from the directory sync; the deputy is asked and reminded as any approver is.
+ */
+function approverLeft(state: AccountRequest, event: Extract<RequestEvent, { type: 'approverLeft' }>, actor: Actor): Result<AccountRequest, DomainError> {
+  if (actor.id !== SYSTEM_ACTOR.id) return err(domainError(ErrorCodes.APPROVAL_NOT_APPROVER, 'Only Countersign itself hands over a leaver\'s steps.'));
+  const held = (s: AccountRequest['steps'][number], i: number) => i >= state.currentStep && !s.decision && s.approverId === event.from;
+  if (state.status !== 'pending' || event.round !== state.round || !state.steps.some(held)) {
+    return err(domainError(ErrorCodes.REQUEST_NOT_PENDING, 'The leaver holds no step of this request that is still to be decided.'));
+  }
+  if (event.to.id === state.requesterId || event.to.id === event.from) {
+    return err(domainError(ErrorCodes.ROUTING_NO_APPROVER, 'There is no one else to hand this step to: ask an administrator to set a deputy.'));
+  }
+  const steps = state.steps.map((s, i) => (held(s, i) ? { ...s, approverId: event.to.id, approverName: event.to.name, delegated: true } : s));
   return ok({ ...state, steps, updatedAt: event.at });
 }
 

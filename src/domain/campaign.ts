@@ -9,7 +9,9 @@ import { RECIPIENT_STATES, type RecipientState } from './recipient.workflow';
 export type AudienceSpec = { kind: 'roster' } | { kind: 'departments'; departments: string[] } | { kind: 'group'; groupId: string } | { kind: 'team'; teamId: string };
 
 /** Whether a member of staff read from the directory belongs to the audience (group and team rosters arrive with the Microsoft 365 directory: everyone, for now). */
-export function inAudience(a: AudienceSpec, person: { department: string }): boolean {
+export function inAudience(a: AudienceSpec, person: { department: string; leftOn?: string }): boolean {
+  // People marked left by the directory sync stay in the store for their records, never in an audience.
+  if (person.leftOn) return false;
   return a.kind !== 'departments' || a.departments.includes(person.department);
 }
 

@@ -27,6 +27,7 @@ import { VISIBILITY_MS, type JobQueue } from '../ports/job-queue';
 import { AccountRequestService } from '../services/account-requests.service';
 import { ConversationService } from '../services/conversations.service';
 import { DemoInboxService } from '../services/demo-inbox.service';
+import { RosterService } from '../services/roster.service';
 import { SqliteDemoInbox } from '../adapters/sqlite-demo-inbox';
 import type { Config } from './config';
 import { activityShape, tenantGuard } from './activity-guard';
@@ -141,6 +142,8 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     timeZone: config.timeZone,
     onQueued: () => runner?.nudge(),
   });
+  // The one writer of what the directory says about people (the Graph sync, the CSV import); the app reads the store.
+  const roster = new RosterService({ store, jobs: store.jobs, ids, clock, localDate, schoolId: config.schoolId, onSaved: () => directory.forget() });
   runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers() }, concurrency: 32, leaseMs: VISIBILITY_MS, log });
   const seeded = embedded ? seededStaff.then(() => Promise.all(demoPolicyVersions.map((v) => declarations.publish({ ...demoPolicy, schoolId: config.schoolId }, v.id, v.content)))) : Promise.resolve([]);
   const exportLink = (file: string) => `${publicUrl}/exports/${encodeURIComponent(file)}?s=${links.sign(`export:${file}`)}`;
@@ -235,6 +238,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     requests,
     declarations,
     campaigns,
+    roster,
     runner,
     /** Embedded mode's demo inboxes; undefined in every other mode. */
     inbox,

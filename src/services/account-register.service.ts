@@ -2,7 +2,7 @@ import { accountPermissions, accountRefusal, type AccountAction } from '../domai
 import { accountReviewDate, accountWarnings, confirmGoLive, handOver, listedPeople, type AccountWarning } from '../domain/account-register';
 import type { RegisteredAccount } from '../domain/account-request';
 import { ConflictError, domainError, ErrorCodes, type DomainError } from '../domain/errors';
-import type { Actor, StaffMember } from '../domain/people';
+import { hasLeft, type Actor, type StaffMember } from '../domain/people';
 import type { Viewer } from '../domain/request-permissions';
 import { err, ok, type Result } from '../domain/result';
 import type { Clock } from '../ports/clock';
@@ -57,10 +57,10 @@ export class AccountRegisterService {
     return this.d.localDate(this.d.clock.now());
   }
 
-  /** Of these people, who the directory no longer knows. One lookup each; the directory caches them. */
+  /** Of these people, who the directory no longer knows or has marked as left. One lookup each; the directory caches them. */
   private async whoLeft(ids: string[]): Promise<Set<string>> {
     const found = await Promise.all(ids.map(async (id) => [id, await this.d.directory.getStaff(id)] as const));
-    return new Set(found.filter(([, s]) => !s).map(([id]) => id));
+    return new Set(found.filter(([, s]) => !s || hasLeft(s)).map(([id]) => id));
   }
 
   private entry(v: Versioned<RegisteredAccount>, viewer: Viewer, left: Set<string>, today: string): AccountEntry {
@@ -99,7 +99,7 @@ export class AccountRegisterService {
   /** Replaces an administrator who leaves by another member of staff from the directory. */
   async handover(actor: Actor, viewer: Viewer, input: HandoverInput): Promise<Result<AccountEntry, DomainError>> {
     const to = await this.d.directory.getStaff(input.toId);
-    if (!to) return err(domainError(ErrorCodes.ACCOUNT_INVALID, 'No one with this id is on the staff list.', { fields: { toId: 'Choose a member of staff from the list.' } }));
+    if (!to || hasLeft(to)) return err(domainError(ErrorCodes.ACCOUNT_INVALID, 'No one with this id is on the staff list.', { fields: { toId: 'Choose a member of staff from the list.' } }));
     return this.change(actor, viewer, input, 'handover', 'account.handover', async (a) => handOver(a, { fromId: input.fromId, to: { id: to.id, name: to.name } }, await this.whoLeft(listedPeople(a))));
   }
 

@@ -45,7 +45,12 @@ export const ApprovalJobs = {
   escalate: ScheduledJobs.approvalEscalate,
   closure: ScheduledJobs.accountClosure,
   review: ScheduledJobs.accountReview,
+  /** A person the directory sync marked as left: their undecided steps go to the deputy. Booked by the roster service. */
+  approverLeft: 'approval.approver-left',
 } as const;
+
+/** Attempts of an approver-left job that does not yet find the person marked left (the roster write lands after the booking). */
+const WAIT_FOR_LEAVER_ATTEMPTS = 10;
 const DAY = 86_400_000;
 
 /** A form that did not validate: the field errors, and what the person typed, so nothing is lost. */
@@ -251,6 +256,7 @@ export class AccountRequestService {
       [ApprovalJobs.escalate]: (job) => this.escalate(job),
       [ApprovalJobs.closure]: (job) => this.accountReminder(job, 'closure'),
       [ApprovalJobs.review]: (job) => this.accountReminder(job, 'review'),
+      [ApprovalJobs.approverLeft]: (job) => this.approverLeft(job),
     };
   }
 
@@ -306,6 +312,43 @@ export class AccountRequestService {
       to: { id: deputy.id, name: deputy.name },
       at: this.deps.clock.now().toISOString(),
     }));
+    return { kind: 'done' };
+  }
+
+  /**
+   * Hands a leaver's undecided steps to the deputy: every pending request of the school in which they
+   * hold a step still to be decided, each as a workflow transition (the deputy gets the card from the
+   * queue, the requester is told, the audit says why). Booked before the roster write that marks them
+   * left, so it waits until that write is visible; a rejoined person keeps their steps.
+   */
+  private async approverLeft(job: ReceivedJob): Promise<JobOutcome> {
+    const personId = String(job.payload.personId);
+    const person = await this.deps.directory.getStaff(personId);
+    if (!person?.leftOn) {
+      // The write follows the booking within moments (one transaction, or a few batches on SharePoint): look again soon.
+      return job.attempts < WAIT_FOR_LEAVER_ATTEMPTS ? { kind: 'retry', afterMs: Math.min(2_000 * job.attempts, 60_000), error: 'not marked left yet' } : { kind: 'done' };
+    }
+    const deputy = (await this.deps.directory.findByRole('deputyHead')).find((d) => d.id !== personId);
+    for (let after: RequestListQuery['after']; ; ) {
+      const page = await this.deps.store.listRequestsPage({ schoolId: job.schoolId, statuses: ['pending'], after, limit: 100 });
+      for (const r of page.items) {
+        if (!r.steps.some((s, i) => i >= r.currentStep && !s.decision && s.approverId === personId)) continue;
+        if (!deputy) {
+          this.log(`request ${r.reference} waits for ${person.name}, who has left, and there is no deputy head to hand it to`);
+          continue;
+        }
+        const done = await this.change(SYSTEM_ACTOR, r.id, 'approval.approver-left', () => ({
+          type: 'approverLeft',
+          round: r.round,
+          from: personId,
+          to: { id: deputy.id, name: deputy.name },
+          at: this.deps.clock.now().toISOString(),
+        }));
+        if (!done.ok) this.log(`request ${r.reference}: ${person.name}'s step was not handed over (${done.error.message})`);
+      }
+      if (!page.next) break;
+      after = page.next;
+    }
     return { kind: 'done' };
   }
 

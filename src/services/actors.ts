@@ -1,4 +1,4 @@
-import type { Actor, StaffMember } from '../domain/people';
+import { hasLeft, type Actor, type StaffMember } from '../domain/people';
 import { domainError, ErrorCodes, type DomainError } from '../domain/errors';
 import { err, ok, type Result } from '../domain/result';
 import type { Viewer } from '../domain/request-permissions';
@@ -10,7 +10,8 @@ import type { Directory } from '../ports/directory';
  */
 export async function resolveActor(directory: Directory, aadObjectId: string | undefined): Promise<Result<Actor & { staff: StaffMember }, DomainError>> {
   const staff = aadObjectId ? await directory.getStaff(aadObjectId) : undefined;
-  if (!staff) {
+  // Someone the directory sync marked as left keeps their records, but acts no more.
+  if (!staff || hasLeft(staff)) {
     return err(
       domainError(ErrorCodes.ACTOR_UNKNOWN, "You are not in the school's staff directory, so Countersign can't act for you. Ask your ICT team to add you."),
     );

@@ -294,7 +294,7 @@ export class CampaignService {
     const seen = new Set<string>();
     for (let after = ''; ; ) {
       const page = await this.d.directory.listStaffPage(after, AUDIENCE_PAGE);
-      for (const p of page) if (p.department) seen.add(p.department);
+      for (const p of page) if (p.department && !p.leftOn) seen.add(p.department);
       if (page.length < AUDIENCE_PAGE) break;
       after = page[page.length - 1].id;
     }

@@ -46,11 +46,17 @@ describe('account warnings', () => {
   });
 
   it('warns when fewer than two administrators or moderators remain, counting people who have left as gone', () => {
-    expect(kinds(account(), today, new Set(['a2']))).toEqual(['fewAdministrators']);
-    expect(kinds(account(), today, new Set(['m1', 'm2']))).toEqual(['fewModerators']);
-    expect(accountWarnings(account(), today, new Set(['m1', 'm2']))[0]!.message).toBe('Only 0 moderators remain; an account needs 2.');
+    expect(kinds(account(), today, new Set(['a2']))).toEqual(['staffLeft', 'fewAdministrators']);
+    expect(kinds(account(), today, new Set(['m1', 'm2']))).toEqual(['staffLeft', 'fewModerators']);
+    expect(accountWarnings(account(), today, new Set(['m1', 'm2']))[1]!.message).toBe('Only 0 moderators remain; an account needs 2.');
     expect(kinds(account({ administrators: [{ id: 'a1', name: 'Amira' }] }), today)).toEqual(['fewAdministrators']);
     expect(accountWarnings(account({ administrators: [{ id: 'a1', name: 'Amira' }] }), today)[0]!.message).toBe('Only 1 administrator remains; an account needs 2.');
+  });
+
+  it('names the administrators and moderators who have left, so their part is handed over', () => {
+    expect(accountWarnings(account(), today, new Set(['a2']))[0]).toEqual({ kind: 'staffLeft', message: 'Ben (administrator) has left the school: hand their part over to someone who is staying.' });
+    expect(accountWarnings(account(), today, new Set(['a1', 'm2']))[0]!.message).toBe('Amira (administrator) and Grace (moderator) have left the school: hand their parts over to someone who is staying.');
+    expect(kinds(account(), today, new Set(['someone-else']))).toEqual([]);
   });
 
   it('counts the same person listed twice once, and a typed name without an id as present', () => {
@@ -74,7 +80,7 @@ describe('account warnings', () => {
   });
 
   it('lists every problem at once, people first', () => {
-    expect(kinds(account({ closure: '2026-03-02' }), '2027-01-01', new Set(['a1', 'm1']))).toEqual(['fewAdministrators', 'fewModerators', 'closurePast', 'reviewSoon']);
+    expect(kinds(account({ closure: '2026-03-02' }), '2027-01-01', new Set(['a1', 'm1']))).toEqual(['staffLeft', 'fewAdministrators', 'fewModerators', 'closurePast', 'reviewSoon']);
   });
 
   it('counts days across a clock change as whole days', () => {
@@ -129,6 +135,6 @@ describe('handing over', () => {
   it('allows replacing one who left while another who left is still listed: a step towards two', () => {
     const r = handOver(account(), { fromId: 'a1', to: { id: 'n1', name: 'Nia' } }, new Set(['a1', 'a2']));
     expect(r.ok).toBe(true);
-    expect(r.ok && accountWarnings(r.value, '2026-03-01', new Set(['a1', 'a2'])).map((w) => w.kind)).toEqual(['fewAdministrators']);
+    expect(r.ok && accountWarnings(r.value, '2026-03-01', new Set(['a1', 'a2'])).map((w) => w.kind)).toEqual(['staffLeft', 'fewAdministrators']);
   });
 });

@@ -92,6 +92,10 @@ const table: Record<RequestEvent['type'], Record<StateKey, Record<ActorKey, Expe
   escalate: Object.fromEntries(
     (['P0', 'P1', 'RET', 'APP', 'REJ', 'WD'] as const).map((k) => [k, others(C.APPROVAL_NOT_APPROVER, { code: C.APPROVAL_NOT_APPROVER })]),
   ) as Record<StateKey, Record<ActorKey, Expect>>,
+  // Nor does anyone hand over a leaver's steps: only the system actor can (tested below).
+  approverLeft: Object.fromEntries(
+    (['P0', 'P1', 'RET', 'APP', 'REJ', 'WD'] as const).map((k) => [k, others(C.APPROVAL_NOT_APPROVER, { code: C.APPROVAL_NOT_APPROVER })]),
+  ) as Record<StateKey, Record<ActorKey, Expect>>,
   withdraw: {
     P0: others(C.REQUEST_NOT_REQUESTER, { ok: { status: 'withdrawn', currentStep: 0, round: 1 } }),
     P1: others(C.REQUEST_NOT_REQUESTER, { ok: { status: 'withdrawn', currentStep: 1, round: 1 } }),
@@ -106,6 +110,7 @@ function eventFor(type: RequestEvent['type'], s: AccountRequest, a: Actor): Requ
   if (type === 'escalate') return { type, step: s.currentStep, round: s.round, to: D, at: T1 };
   if (type === 'resubmit') return { type, details, steps, at: T1 };
   if (type === 'withdraw') return { type, at: T1 };
+  if (type === 'approverLeft') return { type, round: s.round, from: s.steps[s.currentStep].approverId, to: D, at: T1 };
   return { type, step: s.currentStep, round: s.round, signature: a.name, comment: 'a reason', at: T1 };
 }
 
@@ -115,7 +120,7 @@ const cases = Object.entries(table).flatMap(([event, rows]) =>
 
 describe('request approval workflow: state × event × actor', () => {
   test('the table covers every combination', () => {
-    expect(cases).toHaveLength(6 * 6 * 5);
+    expect(cases).toHaveLength(7 * 6 * 5);
   });
 
   test.each(cases)('$event on $state by $actor', ({ event, state, actor, expected }) => {
@@ -200,6 +205,39 @@ describe('escalation by the system', () => {
   });
   test('never escalates to the requester', () => {
     expect(esc(P0, R).ok).toBe(false);
+  });
+});
+
+describe('an approver who left: their steps go to the deputy', () => {
+  const left = (s: AccountRequest, from: string, to = D) => transition(s, { type: 'approverLeft', round: s.round, from, to, at: T1 }, SYSTEM_ACTOR);
+  test('the current step moves to the deputy, delegated, who can then decide', () => {
+    const next = must(left(P0, I.id));
+    expect([next.steps[0].approverId, next.steps[0].delegated, next.status, next.currentStep]).toEqual([D.id, true, 'pending', 0]);
+    expect(next.steps[1].approverId).toBe(H.id);
+    expect(must(transition(next, { type: 'approve', step: 0, round: 1, signature: D.name, comment: '', at: T1 }, D)).currentStep).toBe(1);
+  });
+  test('a later step they hold moves too, before it is reached', () => {
+    const next = must(left(P0, H.id));
+    expect(next.steps.map((s) => [s.approverId, s.delegated])).toEqual([[I.id, false], [D.id, true]]);
+  });
+  test('a step already decided stays theirs, and a leaver with nothing left to decide is no change', () => {
+    expect(!left(P1, I.id).ok && (left(P1, I.id) as any).error.code).toBe(C.REQUEST_NOT_PENDING);
+  });
+  test.each(['RET', 'APP', 'REJ', 'WD'] as const)('does nothing once the request is %s', (k) => {
+    expect(left(states[k], H.id).ok).toBe(false);
+  });
+  test('never to the requester, nor back to the leaver', () => {
+    expect(!left(P0, I.id, R).ok && (left(P0, I.id, R) as any).error.code).toBe(C.ROUTING_NO_APPROVER);
+    expect(left(P0, I.id, I).ok).toBe(false);
+  });
+  test('the deputy is asked and reminded, and the requester told', () => {
+    const r = left(P0, I.id);
+    expect(r.ok && r.value.effects.map((e) => (e.kind === 'notify' ? `notify ${e.to === D.id ? 'D' : e.to === R.id ? 'R' : e.to} ${e.message}` : e.kind === 'schedule' ? `schedule ${e.key}` : e.kind))).toEqual([
+      'refreshSentCards',
+      'notify D approvalNeeded',
+      'notify R requestUpdated',
+      'schedule approval-remind:r1:1:0',
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { StaffMember } from '../../domain/people';
+import { hasLeft, type StaffMember } from '../../domain/people';
 import type { PageContext } from '../../domain/tab-pages';
 import type { ApiDeps } from './api-deps';
 import type { Authenticator, DevSessions } from './identity';
@@ -16,7 +16,11 @@ import { tasksRoutes } from './routes/tasks.routes';
 /** The tab's API: every page's routes in one table, behind one sign-in check. */
 export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: DevSessions; people: () => Promise<StaffMember[]> }; bodyLimit: string }): Router {
   const pages: PageContext = { demo: d.embedded };
-  const findStaff = (id: string) => d.directory.getStaff(id);
+  // A leaver (marked left by the roster sync) is not staff here: 403 AUTH.NOT_STAFF, as for a stranger.
+  const findStaff = async (id: string) => {
+    const s = await d.directory.getStaff(id);
+    return s && !hasLeft(s) ? s : undefined;
+  };
   return apiRouter(
     [
       ...meRoutes({ pages, schoolName: d.schoolName, timeZone: d.timeZone }),
