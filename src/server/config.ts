@@ -175,6 +175,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** What a command-line tool needs to open the same store as the server (roster import): no bot, no SSO. */
+export interface StoreConfig {
+  store: Config['store'];
+  dataDir: string;
+  schoolId: string;
+  timeZone: string;
+}
+
+const storeSchema = z.object({
+  STORE: z.enum(['sqlite', 'sharepoint'], { message: 'must be sqlite or sharepoint' }).optional(),
+  DATA_DIR: z.string().min(1).default('data'),
+  SCHOOL_ID: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, { message: 'must be a short slug: 1 to 40 lower-case letters, digits and hyphens, e.g. larkfield-primary' })
+    .optional(),
+  SCHOOL_TIMEZONE: z.string().default('Europe/London'),
+});
+
+/**
+ * The store settings alone, read as loadConfig reads them (same variables, same defaults), for tools
+ * that open the server's store: the SQLite file in DATA_DIR, or the SharePoint lists. Throws ConfigError.
+ */
+export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const parsed = storeSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`Countersign cannot open the store: ${String(issue.path[0] ?? 'environment')} ${issue.message}.`);
+  }
+  const c = parsed.data;
+  let store: Config['store'] = { kind: 'sqlite' };
+  if (c.STORE === 'sharepoint') {
+    if (!c.SCHOOL_ID) throw new ConfigError('Countersign cannot open the store: SCHOOL_ID is required when STORE=sharepoint (the slug the server runs with, e.g. larkfield-primary).');
+    try {
+      store = { kind: 'sharepoint', sharePoint: loadSharePointConfig(env) };
+    } catch (e) {
+      if (e instanceof SharePointConfigError) throw new ConfigError(e.message);
+      throw e;
+    }
+  }
+  return { store, dataDir: c.DATA_DIR, schoolId: c.SCHOOL_ID ?? demoSchool.id, timeZone: c.SCHOOL_TIMEZONE };
+}
+
 /** A summary that is safe to log: secrets shown only as set or not set. */
 export function redactedSummary(c: Config): string {
   return [
