@@ -15,6 +15,7 @@ import type { NextFunction, Request as ExRequest, Response as ExResponse } from 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { LocalDirectory } from './graph-directory';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -448,6 +449,8 @@ function litKind(l: Lit): Kind {
 
 export class LocalGraphServer {
   stats: GraphServerStats = emptyStats();
+  /** Users, groups and their change tracking (graph-directory.ts): the roster sync's side of Graph. */
+  readonly directory = new LocalDirectory(() => this.base);
   private opts: LocalGraphServerOptions;
   private sites = new Map<string, SiteRec>();
   private rand: () => number;
@@ -836,6 +839,10 @@ export class LocalGraphServer {
   // ----- routing -----
 
   private route(ctx: Ctx): Route {
+    // ----- directory (users, groups, delta): graph-directory.ts -----
+    const directory = this.directory.route(ctx);
+    if (directory) return directory;
+    // ----- SharePoint sites and lists -----
     const notFound = (msg: string): Route => ({ kind: 'unknown', run: () => fail(400, 'BadRequest', msg) });
     if (!ctx.path.startsWith('/sites/')) return notFound(`Resource not found for the segment '${ctx.path.split('/')[1] ?? ''}'.`);
     const rest = ctx.path.slice('/sites/'.length);
