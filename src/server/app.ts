@@ -28,6 +28,8 @@ import { AccountRequestService } from '../services/account-requests.service';
 import { ConversationService } from '../services/conversations.service';
 import { DemoInboxService } from '../services/demo-inbox.service';
 import { RosterService } from '../services/roster.service';
+import { RosterSyncService } from '../services/roster-sync.service';
+import type { StaffSource } from '../ports/staff-source';
 import { SqliteDemoInbox } from '../adapters/sqlite-demo-inbox';
 import type { Config } from './config';
 import { activityShape, tenantGuard } from './activity-guard';
@@ -50,6 +52,8 @@ export interface AppOverrides {
   log?: (msg: string) => void;
   /** Where Bot Framework publishes the keys that sign its tokens (OpenID metadata); tests serve their own. */
   botSigningKeysUrl?: string;
+  /** The staff group (Graph), when STAFF_GROUP_ID is set; built by main.ts with the SharePoint store's Graph client. */
+  staffSource?: StaffSource;
 }
 
 /** Largest request body accepted. Teams caps a message at about 28 KB, so this is generous. */
@@ -144,7 +148,12 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   });
   // The one writer of what the directory says about people (the Graph sync, the CSV import); the app reads the store.
   const roster = new RosterService({ store, jobs: store.jobs, ids, clock, localDate, schoolId: config.schoolId, onSaved: () => directory.forget() });
-  runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers() }, concurrency: 32, leaseMs: VISIBILITY_MS, log });
+  if (config.directory && !o.staffSource) throw new Error('STAFF_GROUP_ID is set but no staff source was built');
+  const rosterSync =
+    config.directory && o.staffSource
+      ? new RosterSyncService({ source: o.staffSource, store, roster, jobs: store.jobs, ids, clock, schoolId: config.schoolId, everyMs: config.directory.syncEveryMs, log })
+      : undefined;
+  runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers(), ...rosterSync?.handlers() }, concurrency: 32, leaseMs: VISIBILITY_MS, log });
   const seeded = embedded ? seededStaff.then(() => Promise.all(demoPolicyVersions.map((v) => declarations.publish({ ...demoPolicy, schoolId: config.schoolId }, v.id, v.content)))) : Promise.resolve([]);
   const exportLink = (file: string) => `${publicUrl}/exports/${encodeURIComponent(file)}?s=${links.sign(`export:${file}`)}`;
   const saveExport = (file: string, csv: string) => {
@@ -239,6 +248,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     declarations,
     campaigns,
     roster,
+    rosterSync,
     runner,
     /** Embedded mode's demo inboxes; undefined in every other mode. */
     inbox,
@@ -251,6 +261,8 @@ export function createApp(config: Config, o: AppOverrides = {}) {
         const s = embedded ? app.listen(port, '127.0.0.1', () => ok(s)) : app.listen(port, () => ok(s));
       });
       runner?.start();
+      // The directory sync runs on the queue (booked now, then every DIRECTORY_SYNC_HOURS), never in a request.
+      if (rosterSync) void rosterSync.bookNow().catch((e: Error) => log(`booking the directory sync failed: ${e.message}`));
       // A change saved on SharePoint whose records were not yet written (a crash, an outage) still carries
       // them in its item; read-repair finishes it when the request is next read, and this sweep finishes
       // the rest: at start, then every 10 minutes (one indexed query each time; SQLite has nothing to do).

@@ -57,6 +57,10 @@ const schema = z
       .optional(),
     /** Where Entra publishes the tenant's signing keys and whose host v2.0 tokens name as issuer (also written by aadApp/create). */
     AAD_APP_OAUTH_AUTHORITY_HOST: z.string().url({ message: 'must be a URL, e.g. https://login.microsoftonline.com' }).default('https://login.microsoftonline.com'),
+    /** The Entra group whose members (transitively) are the staff: the roster is synced from it into the store. */
+    STAFF_GROUP_ID: z.string().regex(GUID, { message: "must be the staff group's object id, a GUID such as 00000000-0000-0000-0000-000000000000" }).optional(),
+    /** Hours between directory syncs (each reads only the changes since the last). */
+    DIRECTORY_SYNC_HOURS: z.coerce.number({ message: 'must be a number of hours' }).min(0.25, { message: 'must be at least 0.25 (15 minutes)' }).max(168, { message: 'must be at most 168 (a week)' }).default(4),
   })
   .superRefine((c, ctx) => {
     if (c.COUNTERSIGN_MODE === 'embedded') {
@@ -72,6 +76,11 @@ const schema = z
           return;
         }
       }
+    }
+    if (c.STAFF_GROUP_ID && c.STORE !== 'sharepoint') {
+      // The sync reads the group with the same Graph app registration (GRAPH_* settings) as the SharePoint store.
+      ctx.addIssue({ code: 'custom', path: ['STAFF_GROUP_ID'], message: 'needs STORE=sharepoint: the directory sync uses the same Graph app registration as the SharePoint store (without it, import the roster with npm run roster:import)' });
+      return;
     }
     if (c.STORE === 'sharepoint' && !c.LINK_SIGNING_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['LINK_SIGNING_SECRET'], message: 'is required when STORE=sharepoint (32+ random characters that sign links in cards)' });
@@ -113,6 +122,8 @@ export interface Config {
   exportDir: string;
   /** How the tab's API checks Teams SSO tokens; undefined in embedded mode, which signs in demo people instead. */
   sso?: SsoConfig;
+  /** The roster synced from an Entra group (STAFF_GROUP_ID); undefined: the roster is what the store holds (demo, CSV import). */
+  directory?: { staffGroupId: string; syncEveryMs: number };
 }
 
 export interface SsoConfig {
@@ -161,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateScale: c.CONNECTOR_RATE_SCALE,
     approvalReminders: { remind: c.APPROVAL_REMIND_SCHOOL_DAYS, escalate: c.APPROVAL_ESCALATE_SCHOOL_DAYS },
     exportDir: c.EXPORT_DIR ?? `${c.DATA_DIR}/exports`,
+    directory: c.STAFF_GROUP_ID ? { staffGroupId: c.STAFF_GROUP_ID.toLowerCase(), syncEveryMs: Math.round(c.DIRECTORY_SYNC_HOURS * 3600_000) } : undefined,
     sso:
       c.COUNTERSIGN_MODE === 'embedded' || !c.AAD_APP_CLIENT_ID
         ? undefined
@@ -231,5 +243,6 @@ export function redactedSummary(c: Config): string {
     `sso=${c.sso ? `${c.sso.clientId} aud=${c.sso.audiences.join(',')} authority=${c.sso.authorityHost}` : '(embedded: demo sign-in)'}`,
     `linkSecret=${c.linkSecret ? '(set)' : '(embedded: kept in the database)'}`,
     `rateScale=${c.rateScale}`,
+    `staffGroup=${c.directory ? `${c.directory.staffGroupId} every ${c.directory.syncEveryMs / 3600_000}h` : '(none: the stored roster)'}`,
   ].join(' ');
 }

@@ -14,18 +14,24 @@ async function main() {
     throw e;
   }
   let store;
+  let staffSource;
   if (config.store.kind === 'sharepoint') {
     try {
       // Loaded only when used: msal-node and the Graph client cost memory the embedded mode does not need.
       const { SharePointStore } = await import('../adapters/sharepoint/sharepoint.store');
       store = await SharePointStore.fromConfig(config.store.sharePoint, config.schoolId);
+      if (config.directory) {
+        // The same Graph client (and app token) as the store: one pipeline, one retry policy.
+        const { GraphStaffSource } = await import('../adapters/graph-staff.source');
+        staffSource = new GraphStaffSource({ client: store.site.client, baseUrl: config.store.sharePoint.graphBaseUrl, groupId: config.directory.staffGroupId, log: (m) => console.log(`[countersign] ${m}`) });
+      }
     } catch (e) {
       // One line, naming what to fix: the site or the lists are the usual causes.
       console.error(`Countersign cannot start: SharePoint store unavailable: ${(e as Error).message.split('\n')[0]}`);
       process.exit(1);
     }
   }
-  const app = createApp(config, { store });
+  const app = createApp(config, { store, staffSource });
   const port = await app.listen();
   console.log(`[countersign] ${redactedSummary(config)}`);
   console.log(`[countersign] listening on http://localhost:${port} (bot: POST /api/messages, health: GET /healthz)`);

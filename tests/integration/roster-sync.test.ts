@@ -168,3 +168,49 @@ describe.each(['sqlite', 'sharepoint'] as const)('the directory sync on %s', (ki
     expect((await store.getStaff(uid(31)))!.name).toBe('Person 31');
   });
 });
+
+describe('the app and the directory sync', () => {
+  it('books the sync on the queue at start (never in a request), and the staff group arrives in the store', async () => {
+    const { createApp } = await import('../../src/server/app');
+    const { loadConfig } = await import('../../src/server/config');
+    const { m365Env } = await import('../support/m365-env');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const sp = await sharePointUnderTest({ pageSize: 200 });
+    const dir = mkdtempSync(join(tmpdir(), 'countersign-sync-'));
+    sp.server.directory.seedUsers([user(1), user(2), user(3)], STAFF);
+    const config = loadConfig({
+      ...m365Env,
+      DATA_DIR: dir,
+      STORE: 'sharepoint',
+      SHAREPOINT_SITE_ID: 'contoso.sharepoint.com,11111111-1111-4111-8111-111111111111,22222222-2222-4222-8222-222222222222',
+      GRAPH_BASE_URL: sp.baseUrl,
+      GRAPH_TENANT_ID: m365Env.BOT_TENANT_ID,
+      GRAPH_CLIENT_ID: '44444444-4444-4444-8444-444444444444',
+      GRAPH_CLIENT_SECRET: 'not-a-real-secret',
+      STAFF_GROUP_ID: STAFF.toUpperCase(),
+      DIRECTORY_SYNC_HOURS: '6',
+    });
+    expect(config.directory).toEqual({ staffGroupId: STAFF, syncEveryMs: 6 * 3600_000 });
+    const source = new GraphStaffSource({ client: createGraphClient({ baseUrl: sp.baseUrl, tokenProvider }), baseUrl: sp.baseUrl, groupId: STAFF });
+    const app = createApp(config, { store: sp.store, staffSource: source, log: () => undefined });
+    try {
+      await app.listen(0);
+      const deadline = Date.now() + 20_000;
+      while (!(await sp.store.getStaff(uid(3))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await sp.store.getStaff(uid(3))).toMatchObject({ name: 'Person 3', schoolId: m365Env.SCHOOL_ID });
+      expect(await sp.store.getSyncState('directory')).toBeTruthy();
+    } finally {
+      await app.close();
+      await sp.server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses STAFF_GROUP_ID without the SharePoint store, naming the variable', async () => {
+    const { loadConfig } = await import('../../src/server/config');
+    expect(() => loadConfig({ STAFF_GROUP_ID: STAFF })).toThrow(/STAFF_GROUP_ID needs STORE=sharepoint/);
+    expect(() => loadConfig({ STAFF_GROUP_ID: 'staff' })).toThrow(/STAFF_GROUP_ID must be the staff group's object id/);
+  });
+});
