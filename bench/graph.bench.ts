@@ -16,8 +16,22 @@
  *   real seconds (default 300) and every Graph request it makes is counted,
  *   then scaled to an hour (× 3600 / IDLE_SECONDS). The runner caps its sleep
  *   at 60 s, so a window of 300 s sees five or six wakes.
+ * - Directory sync (runs first; BENCH_ONLY=roster runs only it): a staff group of BENCH_STAFF
+ *   people (default 30,000) on the local Graph server, synced into a SQLite store
+ *   (BENCH_ROSTER_STORE=sharepoint writes SharePoint lists too, which takes minutes): the
+ *   directory requests of a first sync (whole group, pages of 999), then of a second after a
+ *   week's changes (renames, department moves, leavers, joiners, pupils renamed), which reads
+ *   only the changes through delta queries. Store writes are counted apart.
  */
 import { performance } from 'node:perf_hooks';
+import { GraphStaffSource } from '../src/adapters/graph-staff.source';
+import { createGraphClient } from '../src/adapters/sharepoint/graph-client';
+import { SqliteStore } from '../src/adapters/sqlite.store';
+import { RosterService } from '../src/services/roster.service';
+import { RosterSyncService } from '../src/services/roster-sync.service';
+import { sharePointUnderTest, tokenProvider } from '../tests/contract/sharepoint-harness';
+import { directoryRequests, type DirUser } from '../tests/support/graph-directory';
+import { LocalGraphServer } from '../tests/support/graph-server';
 import { demoPolicyVersions } from '../src/adapters/demo-policy';
 import { validForm } from '../tests/support/forms';
 import { Harness, people } from '../tests/support/harness';
@@ -25,8 +39,59 @@ import { actionsOf } from '../tests/support/validate-card';
 
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 40);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 300);
+const STAFF = Number(process.env.BENCH_STAFF ?? 30_000);
+
+/** The directory sync: Graph requests of a first and a second sync of a large staff group. */
+async function rosterBench() {
+  const group = '11111111-1111-4111-8111-111111111111';
+  const sp = process.env.BENCH_ROSTER_STORE === 'sharepoint' ? await sharePointUnderTest({ pageSize: 5000 }) : undefined;
+  const server = sp?.server ?? new LocalGraphServer();
+  const baseUrl = sp?.baseUrl ?? (await server.start());
+  const sqlite = sp ? undefined : new SqliteStore(':memory:', { schoolId: 'bench' });
+  const store = sp?.store ?? sqlite!;
+  const id = (n: number) => `b0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const user = (n: number, extra: Partial<DirUser> = {}): DirUser => ({
+    id: id(n), displayName: `Staff ${n}`, mail: `s${n}@trust.example`, userPrincipalName: `s${n}@trust.example`,
+    department: `School ${n % 40} ${['Maths', 'Science', 'English', 'Office'][n % 4]}`, jobTitle: 'Teacher', employeeHireDate: null, ...extra,
+  });
+  server.directory.seedUsers(Array.from({ length: STAFF }, (_, i) => user(i + 1)), group);
+  const clock = { now: () => new Date() };
+  let seq = 0;
+  const ids = { next: () => `bench-${++seq}` };
+  const roster = new RosterService({ store, jobs: store.jobs, ids, clock, localDate: (d) => d.toISOString().slice(0, 10), schoolId: 'bench' });
+  const source = new GraphStaffSource({ client: createGraphClient({ baseUrl, tokenProvider }), baseUrl, groupId: group });
+  const sync = new RosterSyncService({ source, store, roster, jobs: store.jobs, ids, clock, schoolId: 'bench', everyMs: 4 * 3600_000 });
+
+  server.resetStats();
+  let t0 = performance.now();
+  const first = await sync.sync();
+  const firstMs = performance.now() - t0;
+  const firstDir = directoryRequests(server.stats.byTarget);
+  const firstAll = server.stats.requests;
+
+  // A week at a trust: 60 renames, 40 department moves, 50 leavers, 50 joiners, 500 pupils' accounts changed.
+  for (let i = 1; i <= 60; i++) server.directory.updateUser(id(i * 7), { displayName: `Staff ${i * 7} Renamed` });
+  for (let i = 1; i <= 40; i++) server.directory.updateUser(id(i * 11 + 3), { department: 'Trust Central' });
+  for (let i = 1; i <= 50; i++) server.directory.removeMember(group, id(i * 13 + 5));
+  for (let i = 1; i <= 50; i++) server.directory.putUser(user(STAFF + i), [group]);
+  for (let i = 1; i <= 500; i++) server.directory.putUser(user(900_000 + i, { displayName: `Pupil ${i}`, department: 'Year 9' }));
+  server.resetStats();
+  t0 = performance.now();
+  const second = await sync.sync();
+  const secondMs = performance.now() - t0;
+  const secondDir = directoryRequests(server.stats.byTarget);
+  const secondAll = server.stats.requests;
+  await server.stop();
+  sqlite?.close();
+
+  console.log(`\nDirectory sync (${STAFF.toLocaleString('en-GB')} staff in the group; store: ${sp ? 'SharePoint lists' : 'SQLite'})`);
+  console.log(`  first sync:  ${first.read}, ${firstDir} directory requests (${first.plan.added.length} added) in ${(firstMs / 1000).toFixed(1)} s; ${firstAll - firstDir} store requests`);
+  console.log(`  second sync: ${second.read}, ${secondDir} directory requests (${second.plan.added.length} added, ${second.plan.updated.length} updated, ${second.plan.left.length} left; 500 pupils' changes read and ignored) in ${(secondMs / 1000).toFixed(1)} s; ${secondAll - secondDir} store requests`);
+}
 
 async function main() {
+  await rosterBench();
+  if (process.env.BENCH_ONLY === 'roster') return;
   const h = await new Harness({ store: 'sharepoint', graph: { latencyMs: 50, pageSize: 200 } }).start();
   const graph = h.graph!;
   const count = () => ({ top: graph.stats.requests, inner: graph.stats.innerRequests });

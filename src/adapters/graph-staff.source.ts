@@ -189,7 +189,8 @@ export class GraphStaffSource implements StaffSource {
         left = left.filter((id, i) => checks[i]!.status === 404 || !((checks[i]!.body as { value?: string[] })?.value ?? []).includes(this.o.groupId));
       }
       for (const id of deleted) if (!left.includes(id)) left.push(id);
-      const joinedSet = new Set(joined.map((p) => p.id));
+      // Someone who left and whose details also changed has left: their new details are nobody's business here.
+      const joinedSet = new Set([...joined.map((p) => p.id), ...left]);
       const next: Cursor = { v: 1, groupId: this.o.groupId, users: u.deltaLink, groups };
       return { kind: 'changes', joined, left, changed: [...changed.values()].filter((p) => !joinedSet.has(p.id)), cursor: JSON.stringify(next) };
     } catch (e) {

@@ -89,6 +89,7 @@ describe.each(['sqlite', 'sharepoint'] as const)('the directory sync on %s', (ki
 
     // A rename, a department move, a leaver, a joiner, a leaver from the nested group, a pupil renamed.
     dir.updateUser(uid(2), { displayName: 'Person Two-Smith' });
+    dir.updateUser(uid(4), { jobTitle: 'Leaving do organiser' }); // and then leaves: a leaver, not an update
     dir.updateUser(uid(3), { department: 'Science', jobTitle: 'Head of Science' });
     dir.removeMember(STAFF, uid(4));
     dir.putUser(user(2101), [STAFF]);
