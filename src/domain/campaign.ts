@@ -1,5 +1,6 @@
 import { formatDay, localDay } from './display-dates';
 import { RECIPIENT_STATES, type RecipientState } from './recipient.workflow';
+import { NO_DEPARTMENT } from './roster';
 
 /**
  * Who a campaign goes to. `departments`: the roster, only those whose directory department is one of
@@ -12,7 +13,7 @@ export type AudienceSpec = { kind: 'roster' } | { kind: 'departments'; departmen
 export function inAudience(a: AudienceSpec, person: { department: string; leftOn?: string }): boolean {
   // People marked left by the directory sync stay in the store for their records, never in an audience.
   if (person.leftOn) return false;
-  return a.kind !== 'departments' || a.departments.includes(person.department);
+  return a.kind !== 'departments' || a.departments.includes(person.department.trim() || NO_DEPARTMENT);
 }
 
 /** The audience in an admin's words: "All staff", "Key Stage 1 and Early Years". */

@@ -1,5 +1,6 @@
 import { domainError, ErrorCodes, type DomainError } from './errors';
 import { err, ok, type Result } from './result';
+import { NO_DEPARTMENT } from './roster';
 
 /**
  * A campaign recipient: queued → sent → signed, or failed with a reason.
@@ -93,7 +94,8 @@ export function newRecipient(campaignId: string, person: { id: string; name: str
     schoolId,
     userId: person.id,
     name: person.name,
-    department: person.department,
+    // Reports group by department: someone without one is counted under a name a governor can read.
+    department: person.department.trim() || NO_DEPARTMENT,
     state: 'queued',
     attempts: 0,
     remindersSent: 0,

@@ -18,6 +18,7 @@ import { schoolOf } from './actors';
 import { csvRow } from './csv';
 import type { JobHandler, JobOutcome } from './job-runner';
 import { backoffMs, jobsPolicy } from '../resilience/retry.policy';
+import { NO_DEPARTMENT } from '../domain/roster';
 
 export interface CampaignDeps {
   campaigns: CampaignStore;
@@ -294,7 +295,8 @@ export class CampaignService {
     const seen = new Set<string>();
     for (let after = ''; ; ) {
       const page = await this.d.directory.listStaffPage(after, AUDIENCE_PAGE);
-      for (const p of page) if (p.department && !p.leftOn) seen.add(p.department);
+      // Someone without a department is offered as "No department", the name reports group them under.
+      for (const p of page) if (!p.leftOn) seen.add(p.department.trim() || NO_DEPARTMENT);
       if (page.length < AUDIENCE_PAGE) break;
       after = page[page.length - 1].id;
     }

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { StaffMember } from '../../src/domain/people';
+import { inAudience } from '../../src/domain/campaign';
+import { newRecipient } from '../../src/domain/recipient.workflow';
 import { NO_DEPARTMENT, planRoster, planSummary, rosterWrites, type DirectoryPerson, type RosterInput } from '../../src/domain/roster';
 
 const school = 'larkfield';
@@ -80,5 +82,18 @@ describe('planRoster: what a roster changes', () => {
 
   test('a summary in words', () => {
     expect(planSummary(planRoster(stored, { kind: 'full', people: [person('a'), person('d')] }, ctx))).toBe('1 added, 0 updated, 1 left, 0 rejoined, 1 unchanged');
+  });
+});
+
+describe('departments from the directory, as audiences and reports group them', () => {
+  test('someone without a department is reported and chosen as "No department"', () => {
+    expect(newRecipient('c1', { id: 'a', name: 'A', department: ' ' }, '2026-11-24T10:00:00Z', school).department).toBe(NO_DEPARTMENT);
+    expect(inAudience({ kind: 'departments', departments: [NO_DEPARTMENT] }, { department: '' })).toBe(true);
+    expect(inAudience({ kind: 'departments', departments: ['Maths'] }, { department: '' })).toBe(false);
+  });
+  test('a leaver is in no audience', () => {
+    expect(inAudience({ kind: 'roster' }, { department: 'Maths', leftOn: '2026-11-01' })).toBe(false);
+    expect(inAudience({ kind: 'departments', departments: ['Maths'] }, { department: 'Maths', leftOn: '2026-11-01' })).toBe(false);
+    expect(inAudience({ kind: 'roster' }, { department: 'Maths' })).toBe(true);
   });
 });
