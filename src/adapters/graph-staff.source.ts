@@ -17,8 +17,9 @@ import { nextLinkPath } from './sharepoint/graph-client';
  *   it cannot be limited to a group's members), deleted users as `@removed`;
  *   `GET /groups/delta?$filter=id eq '{id}'&$select=members` reports the group's membership
  *   changes in `members@delta` (removals carry `@removed`). Query parameters go on the first
- *   request only; the `@odata.nextLink` / `@odata.deltaLink` carry them. `$deltatoken=latest`
- *   starts tracking from now without listing everything once more.
+ *   request only; the `@odata.nextLink` / `@odata.deltaLink` carry them. Directory resources
+ *   (users, groups) support "sync from now" (delta-query-overview): `$deltatoken=latest` answers
+ *   a deltaLink for the current state without listing everything once more.
  * - Group delta reports DIRECT members only: a change inside a nested group is not reported on the
  *   parent (Microsoft Q&A, "delta of child group members"). So we track the staff group and each
  *   group nested in it (up to MAX_TRACKED_GROUPS, one delta query each), confirm a removal from one
