@@ -771,6 +771,13 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await sut.campaigns.claimRemindDay('camp-none', '2027-03-02')).toBe(false);
     });
 
+    it('keeps a "joined since" audience', async () => {
+      const sut = await fresh();
+      const c = { ...makeCampaign('camp-1', 'v-2025', 0), audience: { kind: 'joinedSince' as const, since: '2026-09-01' } };
+      await sut.campaigns.createCampaign(c, [], []);
+      expect(await (await sut.another()).campaigns.getCampaign(c.id)).toEqual(c);
+    });
+
     it('updates a recipient with its etag; a stale etag is ConflictError; concurrent updates: one wins', async () => {
       const { campaigns } = await fresh();
       const c = makeCampaign('camp-1', 'v-2025', 0);

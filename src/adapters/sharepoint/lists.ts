@@ -311,7 +311,8 @@ export const listDefs: Record<ListKey, ListDef> = {
       text('PolicyId', 'Policy id'),
       text('VersionId', 'Version id'),
       text('VersionLabel', 'Version'),
-      choice('AudienceKind', 'Audience', ['roster', 'group', 'team', 'departments']),
+      choice('AudienceKind', 'Audience', ['roster', 'group', 'team', 'departments', 'joinedSince']),
+      // The group's or team's id; for 'joinedSince', the first join date (YYYY-MM-DD) in the audience.
       text('AudienceId', 'Group or team id'),
       // One department a line, as the directory spells them (audience kind 'departments').
       note('AudienceDepartments', 'Departments'),
