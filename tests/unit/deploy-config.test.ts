@@ -391,3 +391,38 @@ describe('env files and what leaves the machine', () => {
     expect(relative(root, join(root, 'src'))).toBe('src');
   });
 });
+
+describe('aad.manifest.json', () => {
+  const aad = JSON.parse(read('aad.manifest.json'));
+  const manifest = JSON.parse(read('appPackage/manifest.json'));
+
+  it('exposes access_as_user, the scope the server requires, at the URI the Teams manifest names', () => {
+    expect(aad.oauth2Permissions.map((p: any) => p.value)).toEqual(['access_as_user']);
+    expect(read('src/server/api/sso.ts')).toContain("const SCOPE = 'access_as_user';");
+    expect(aad.identifierUris).toEqual([manifest.webApplicationInfo.resource]);
+    expect(aad.appId).toBe(manifest.webApplicationInfo.id);
+    expect(aad.signInAudience).toBe('AzureADMyOrg');
+  });
+
+  it('pre-authorises the Teams and Office clients, so staff are not asked to consent to the tab', () => {
+    // Client ids from "Enable SSO for tab app" (learn.microsoft.com/microsoftteams/platform/tabs/how-to/authentication/tab-sso-register-aad).
+    const clients = {
+      '1fec8e78-bce4-4aaf-ab1b-5451cc387264': 'Teams desktop and mobile',
+      '5e3ce6c0-2b1f-4285-8d4b-75ee78787346': 'Teams web',
+      'd3590ed6-52b3-4102-aeff-aad2292ab01c': 'Microsoft 365 desktop',
+      '00000002-0000-0ff1-ce00-000000000000': 'Microsoft 365 web (Exchange)',
+      'bc59ab01-8403-45c6-8796-ac3ef710b3e3': 'Outlook web',
+      '0ec893e0-5785-4de6-99da-4ed124e5296c': 'Microsoft 365 desktop (UWP)',
+      '4765445b-32c6-49b0-83e6-1d93765276ca': 'Microsoft 365 web',
+      '4345a7b9-9a63-4910-a426-35363201d503': 'Microsoft 365 app',
+      '27922004-5251-4030-b22d-91ecd9a37ea4': 'Outlook mobile',
+    };
+    expect(aad.preAuthorizedApplications.map((a: any) => a.appId).sort()).toEqual(Object.keys(clients).sort());
+    const scopeId = aad.oauth2Permissions[0].id;
+    for (const a of aad.preAuthorizedApplications) expect(a.permissionIds).toEqual([scopeId]);
+  });
+
+  it('asks Graph for Sites.Selected only: app-only access to the one site an admin grants', () => {
+    expect(aad.requiredResourceAccess).toEqual([{ resourceAppId: 'Microsoft Graph', resourceAccess: [{ id: 'Sites.Selected', type: 'Role' }] }]);
+  });
+});
