@@ -55,8 +55,6 @@ var storageName = toLower(take(replace('${resourceBaseName}st${uniqueString(reso
 // Where the app writes campaign exports: /home is App Service's persistent, writable share; the app's own
 // folder is a read-only mount when it runs from the deployed package (WEBSITE_RUN_FROM_PACKAGE=1).
 var dataDir = '/home/countersign-data'
-// Storage Queue Data Contributor, a built-in role (learn.microsoft.com, "Azure built-in roles").
-var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: resourceBaseName
@@ -84,7 +82,9 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
-// For the scaled mode's job queue (COUNTERSIGN_MODE=scaled): no shared keys, reached by the managed identity.
+// For the scaled mode's job queue (COUNTERSIGN_MODE=scaled), which the server does not use yet. No shared keys:
+// the managed identity will reach it with the role Storage Queue Data Contributor, assigned when that mode ships;
+// a role assignment here would make provisioning need Owner rather than Contributor on the resource group.
 resource storage 'Microsoft.Storage/storageAccounts@2023-01-01' = {
   name: storageName
   location: location
@@ -108,16 +108,6 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices@2023-01-01' = {
 resource jobQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-01-01' = {
   parent: queues
   name: 'countersign-jobs'
-}
-
-resource identityMayUseQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storage
-  name: guid(storage.id, identity.id, queueDataContributor)
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', queueDataContributor)
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-  }
 }
 
 resource plan 'Microsoft.Web/serverfarms@2022-09-01' = {

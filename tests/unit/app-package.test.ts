@@ -121,6 +121,7 @@ describe('npm run package', () => {
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('appPackage.sample.zip (manifest.json, color.png, outline.png)');
+    expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.package).toBe('tsx scripts/package-app.ts');
     const bad = run('missing');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('env/.env.missing does not exist');
