@@ -46,7 +46,7 @@ const schema = z
     EXPORT_DIR: z.string().min(1).optional(),
     /**
      * The Entra app behind Teams SSO for the tab (the manifest's webApplicationInfo.id). The name is the
-     * one teamsapp.yml's aadApp/create writes to env/.env.<env>, so a provisioned environment already has it.
+     * one m365agents.yml's aadApp/create writes to env/.env.<env>, so a provisioned environment already has it.
      */
     AAD_APP_CLIENT_ID: z.string().regex(GUID, { message: 'must be the SSO app registration\'s client id, a GUID such as 00000000-0000-0000-0000-000000000000' }).optional(),
     /** Audiences an SSO token may carry, comma-separated; default the client id and api://<PUBLIC_URL host>/<client id>. */
@@ -91,7 +91,7 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['SCHOOL_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (a short, stable slug for this school, e.g. larkfield-primary)` });
     }
     if (!c.AAD_APP_CLIENT_ID) {
-      ctx.addIssue({ code: 'custom', path: ['AAD_APP_CLIENT_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the client id of the Entra app behind the tab's Teams SSO; teamsapp.yml's provision writes it)` });
+      ctx.addIssue({ code: 'custom', path: ['AAD_APP_CLIENT_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the client id of the Entra app behind the tab's Teams SSO; m365agents.yml's provision writes it)` });
     }
   });
 
