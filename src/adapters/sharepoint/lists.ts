@@ -183,7 +183,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     columns: [
       key('AuditId', 'Audit id'),
       school(),
-      choice('EntityType', 'Record type', ['request', 'account', 'declaration', 'campaign']),
+      choice('EntityType', 'Record type', ['request', 'account', 'declaration', 'campaign', 'staff']),
       text('EntityId', 'Record id', { indexed: true }),
       ...person('Actor', 'By'),
       text('Action', 'Action'),
@@ -246,10 +246,12 @@ export const listDefs: Record<ListKey, ListDef> = {
       key('StaffId', 'Person (id)'),
       school(),
       text('FullName', 'Name'),
-      text('Email', 'Email'),
+      // Indexed: COUNTERSIGN_ADMINS names people by e-mail (their UPN).
+      text('Email', 'Email', { indexed: true }),
       text('Department', 'Department'),
       text('JobTitle', 'Job title'),
-      text('Roles', 'Roles'),
+      // Indexed: the role holders are read without the whole roster (listRoleHolders).
+      text('Roles', 'Roles', { indexed: true }),
       text('JoinedOn', 'Joined on'),
       text('LeftOn', 'Left on'),
     ],

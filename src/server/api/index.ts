@@ -16,7 +16,7 @@ import { tasksRoutes } from './routes/tasks.routes';
 /** The tab's API: every page's routes in one table, behind one sign-in check. */
 export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: DevSessions; people: () => Promise<StaffMember[]> }; bodyLimit: string }): Router {
   const pages: PageContext = { demo: d.embedded };
-  const findStaff = (id: string) => d.directory.getStaff(id);
+  const findStaff = (id: string) => d.directory.getStaffNow(id);
   return apiRouter(
     [
       ...meRoutes({ pages, schoolName: d.schoolName, timeZone: d.timeZone }),
