@@ -55,6 +55,15 @@ const schema = z
       .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
       .pipe(z.array(z.string()).min(1, { message: 'must list at least one audience, comma-separated' }))
       .optional(),
+    /**
+     * The school's first policy admins, comma-separated: Entra object ids or e-mail addresses (UPNs).
+     * Applied while the school has no policy admin; after that, policy admins assign roles in Settings.
+     */
+    COUNTERSIGN_ADMINS: z
+      .string()
+      .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine((a) => GUID.test(a) || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a), { message: 'lists an entry that is neither an object id (GUID) nor an e-mail address' })).max(50, { message: 'lists more than 50 people' }))
+      .optional(),
     /** Where Entra publishes the tenant's signing keys and whose host v2.0 tokens name as issuer (also written by aadApp/create). */
     AAD_APP_OAUTH_AUTHORITY_HOST: z.string().url({ message: 'must be a URL, e.g. https://login.microsoftonline.com' }).default('https://login.microsoftonline.com'),
   })
@@ -111,6 +120,8 @@ export interface Config {
   rateScale: number;
   approvalReminders: { remind: number; escalate: number };
   exportDir: string;
+  /** COUNTERSIGN_ADMINS: object ids or e-mail addresses of the first policy admins (see RolesService.grantFirstAdmins). */
+  firstAdmins: string[];
   /** How the tab's API checks Teams SSO tokens; undefined in embedded mode, which signs in demo people instead. */
   sso?: SsoConfig;
 }
@@ -161,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateScale: c.CONNECTOR_RATE_SCALE,
     approvalReminders: { remind: c.APPROVAL_REMIND_SCHOOL_DAYS, escalate: c.APPROVAL_ESCALATE_SCHOOL_DAYS },
     exportDir: c.EXPORT_DIR ?? `${c.DATA_DIR}/exports`,
+    firstAdmins: c.COUNTERSIGN_ADMINS ?? [],
     sso:
       c.COUNTERSIGN_MODE === 'embedded' || !c.AAD_APP_CLIENT_ID
         ? undefined
@@ -189,5 +201,6 @@ export function redactedSummary(c: Config): string {
     `sso=${c.sso ? `${c.sso.clientId} aud=${c.sso.audiences.join(',')} authority=${c.sso.authorityHost}` : '(embedded: demo sign-in)'}`,
     `linkSecret=${c.linkSecret ? '(set)' : '(embedded: kept in the database)'}`,
     `rateScale=${c.rateScale}`,
+    `firstAdmins=${c.firstAdmins.length}`,
   ].join(' ');
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
 import type { IdSource } from '../ports/ids';
 import type { Store, Versioned } from '../ports/store';
+import { findStaff } from './staff-search';
 
 export interface AccountRegisterDeps {
   store: Store;
@@ -186,11 +187,9 @@ export class AccountRegisterService {
     }
   }
 
-  /** Staff whose name or email contains `q` (case-insensitive), for choosing a new administrator; at most `limit`. */
-  async findStaff(q: string, limit = 20): Promise<StaffMember[]> {
-    const needle = q.trim().toLowerCase();
-    const all = await this.d.directory.listStaff();
-    return all.filter((s) => !needle || s.name.toLowerCase().includes(needle) || s.email.toLowerCase().includes(needle)).slice(0, limit);
+  /** Current staff whose name or e-mail contains the words of `q`, for choosing a new administrator; at most `limit`. */
+  findStaff(q: string, limit = 20): Promise<StaffMember[]> {
+    return findStaff(this.d.directory, q, limit);
   }
 }
 

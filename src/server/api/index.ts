@@ -10,6 +10,7 @@ import { devRoutes } from './routes/dev.routes';
 import { inboxesRoutes } from './routes/inboxes.routes';
 import { meRoutes } from './routes/me.routes';
 import { policiesRoutes } from './routes/policies.routes';
+import { settingsRoutes } from './routes/settings.routes';
 import { registerRoutes } from './routes/register.routes';
 import { tasksRoutes } from './routes/tasks.routes';
 
@@ -25,6 +26,7 @@ export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: D
       ...campaignsRoutes(d),
       ...registerRoutes(d),
       ...policiesRoutes(d),
+      ...settingsRoutes(d),
       ...inboxesRoutes(d),
     ],
     {
