@@ -48,6 +48,9 @@ param schoolName string = ''
 @description('IANA time zone for dates shown to people and for school days (SCHOOL_TIMEZONE).')
 param schoolTimeZone string = 'Europe/London'
 
+@description('The first policy admins (COUNTERSIGN_ADMINS): e-mail addresses or object ids, comma-separated. Used while the school has no policy admin.')
+param countersignAdmins string = ''
+
 @description('The SharePoint site that holds the lists (SHAREPOINT_SITE_URL), e.g. https://contoso.sharepoint.com/sites/countersign.')
 param sharePointSiteUrl string
 
@@ -173,6 +176,10 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
         {
           name: 'SCHOOL_TIMEZONE'
           value: schoolTimeZone
+        }
+        {
+          name: 'COUNTERSIGN_ADMINS'
+          value: countersignAdmins
         }
         {
           // The bot signs in as the managed identity: Bot Framework's UserAssignedMSI app type, id = its client id.
