@@ -41,6 +41,16 @@ const useStyles = makeStyles({
   find: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-end', gap: tokens.spacingHorizontalM, minWidth: 0 },
   findField: { minWidth: 0, flex: '1 1 14rem', maxWidth: '24rem' },
   wrap: { overflowWrap: 'anywhere' },
+  roles: {
+    display: 'flex',
+    flexDirection: 'column',
+    minWidth: 0,
+    margin: 0,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalS}`,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke1}`,
+    borderRadius: tokens.borderRadiusMedium,
+  },
+  error: { color: tokens.colorPaletteRedForeground1 },
 });
 
 /** Who holds each role, in a sentence an admin reads at a glance; a role approvals need and nobody holds is said plainly. */
@@ -74,6 +84,7 @@ function RolesDialog({ person, roles, onClose, onSaved }: { person: PersonRoles;
     }
   };
   const other = unexplained(error, ['roles']);
+  const rolesError = fieldMessage(error, 'roles');
   return (
     <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
       <DialogSurface className={s.surface}>
@@ -85,18 +96,23 @@ function RolesDialog({ person, roles, onClose, onSaved }: { person: PersonRoles;
                 {person.jobTitle}, {person.department}. A change applies at once: their next action is checked with these roles.
               </Body1>
               {other && <Failed error={other} />}
-              <Field label="Roles" validationMessage={fieldMessage(error, 'roles')}>
-                <div className={s.stack} role="group" aria-label={`Roles of ${person.name}`}>
-                  {roles.map((r) => (
-                    <Checkbox
-                      key={r.role}
-                      checked={chosen.includes(r.role)}
-                      label={`${r.label}: ${r.duties}`}
-                      onChange={(_, d) => setChosen((c) => (d.checked ? [...c, r.role] : c.filter((x) => x !== r.role)))}
-                    />
-                  ))}
-                </div>
-              </Field>
+              {/* A fieldset, not a Field: a Field gives its one control id to every checkbox inside it, so each label would tick the first. */}
+              <fieldset className={s.roles} aria-describedby={rolesError ? 'settings-roles-error' : undefined}>
+                <legend>Roles</legend>
+                {roles.map((r) => (
+                  <Checkbox
+                    key={r.role}
+                    checked={chosen.includes(r.role)}
+                    label={`${r.label}: ${r.duties}`}
+                    onChange={(_, d) => setChosen((c) => (d.checked ? [...c, r.role] : c.filter((x) => x !== r.role)))}
+                  />
+                ))}
+              </fieldset>
+              {rolesError && (
+                <Text id="settings-roles-error" role="alert" className={s.error}>
+                  {rolesError}
+                </Text>
+              )}
             </DialogContent>
             <DialogActions>
               <Button appearance="secondary" onClick={onClose} disabled={busy}>
