@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { AccountRequest } from '../domain/account-request';
 import { currentApprover } from '../domain/account-request';
 import { ConflictError } from '../domain/errors';
-import type { StaffMember } from '../domain/people';
+import type { SchoolRole, StaffMember } from '../domain/people';
 import type { RosterRecord } from '../domain/roster';
 import { searchText, type RequestListPage, type RequestListQuery } from '../domain/request-list';
 import { insertAudit } from './sqlite-audit';
@@ -317,6 +317,24 @@ export class SqliteStore implements Store {
   async listStaffPage(after: string, limit: number): Promise<StaffMember[]> {
     const rows = this.db.prepare('SELECT * FROM staff WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as any[];
     return rows.map(staffFromRow);
+  }
+
+  async listRoleHolders(): Promise<StaffMember[]> {
+    return (this.db.prepare("SELECT * FROM staff WHERE roles <> '[]' ORDER BY name").all() as any[]).map(staffFromRow);
+  }
+
+  async getStaffByEmail(email: string): Promise<StaffMember | undefined> {
+    const s = this.db.prepare('SELECT * FROM staff WHERE email = ? COLLATE NOCASE LIMIT 1').get(email.trim()) as any;
+    return s ? staffFromRow(s) : undefined;
+  }
+
+  async setStaffRoles(id: string, roles: SchoolRole[], audit: AuditEntry): Promise<StaffMember | undefined> {
+    return this.db.transaction(() => {
+      const changed = this.db.prepare('UPDATE staff SET roles = ? WHERE id = ?').run(JSON.stringify(roles), id).changes;
+      if (!changed) return undefined;
+      if (!this.db.prepare('SELECT 1 FROM audit WHERE id = ?').get(audit.id)) insertAudit(this.db, audit);
+      return staffFromRow(this.db.prepare('SELECT * FROM staff WHERE id = ?').get(id));
+    })();
   }
 
   async upsertStaff(staff: StaffMember[]): Promise<void> {

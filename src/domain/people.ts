@@ -20,8 +20,11 @@ export interface StaffMember {
 /** Whether a member of staff has left: kept for the records that name them, never an actor or an audience again. */
 export const hasLeft = (s: Pick<StaffMember, 'leftOn'>): boolean => Boolean(s.leftOn);
 
-/** Roles that the workflows route on. A person may hold several. */
-export type SchoolRole = 'ictLeader' | 'headTeacher' | 'deputyHead' | 'policyAdmin';
+/**
+ * Roles held per school. The workflows route on the first four; the network manager is the person
+ * who holds the school accounts' logins (the register names them). A person may hold several.
+ */
+export type SchoolRole = 'ictLeader' | 'headTeacher' | 'deputyHead' | 'policyAdmin' | 'networkManager';
 
 /** The identity of whoever caused an event, as established on the server. */
 export interface Actor {
@@ -34,4 +37,5 @@ export const roleLabels: Record<SchoolRole, string> = {
   headTeacher: 'Head teacher',
   deputyHead: 'Deputy head teacher',
   policyAdmin: 'Policy admin',
+  networkManager: 'Network manager',
 };

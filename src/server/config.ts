@@ -46,7 +46,7 @@ const schema = z
     EXPORT_DIR: z.string().min(1).optional(),
     /**
      * The Entra app behind Teams SSO for the tab (the manifest's webApplicationInfo.id). The name is the
-     * one teamsapp.yml's aadApp/create writes to env/.env.<env>, so a provisioned environment already has it.
+     * one m365agents.yml's aadApp/create writes to env/.env.<env>, so a provisioned environment already has it.
      */
     AAD_APP_CLIENT_ID: z.string().regex(GUID, { message: 'must be the SSO app registration\'s client id, a GUID such as 00000000-0000-0000-0000-000000000000' }).optional(),
     /** Audiences an SSO token may carry, comma-separated; default the client id and api://<PUBLIC_URL host>/<client id>. */
@@ -54,6 +54,15 @@ const schema = z
       .string()
       .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
       .pipe(z.array(z.string()).min(1, { message: 'must list at least one audience, comma-separated' }))
+      .optional(),
+    /**
+     * The school's first policy admins, comma-separated: Entra object ids or e-mail addresses (UPNs).
+     * Applied while the school has no policy admin; after that, policy admins assign roles in Settings.
+     */
+    COUNTERSIGN_ADMINS: z
+      .string()
+      .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine((a) => GUID.test(a) || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a), { message: 'lists an entry that is neither an object id (GUID) nor an e-mail address' })).max(50, { message: 'lists more than 50 people' }))
       .optional(),
     /** Where Entra publishes the tenant's signing keys and whose host v2.0 tokens name as issuer (also written by aadApp/create). */
     AAD_APP_OAUTH_AUTHORITY_HOST: z.string().url({ message: 'must be a URL, e.g. https://login.microsoftonline.com' }).default('https://login.microsoftonline.com'),
@@ -100,7 +109,7 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['SCHOOL_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (a short, stable slug for this school, e.g. larkfield-primary)` });
     }
     if (!c.AAD_APP_CLIENT_ID) {
-      ctx.addIssue({ code: 'custom', path: ['AAD_APP_CLIENT_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the client id of the Entra app behind the tab's Teams SSO; teamsapp.yml's provision writes it)` });
+      ctx.addIssue({ code: 'custom', path: ['AAD_APP_CLIENT_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the client id of the Entra app behind the tab's Teams SSO; m365agents.yml's provision writes it)` });
     }
   });
 
@@ -120,6 +129,8 @@ export interface Config {
   rateScale: number;
   approvalReminders: { remind: number; escalate: number };
   exportDir: string;
+  /** COUNTERSIGN_ADMINS: object ids or e-mail addresses of the first policy admins (see RolesService.grantFirstAdmins). */
+  firstAdmins: string[];
   /** How the tab's API checks Teams SSO tokens; undefined in embedded mode, which signs in demo people instead. */
   sso?: SsoConfig;
   /** The roster synced from an Entra group (STAFF_GROUP_ID); undefined: the roster is what the store holds (demo, CSV import). */
@@ -173,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     approvalReminders: { remind: c.APPROVAL_REMIND_SCHOOL_DAYS, escalate: c.APPROVAL_ESCALATE_SCHOOL_DAYS },
     exportDir: c.EXPORT_DIR ?? `${c.DATA_DIR}/exports`,
     directory: c.STAFF_GROUP_ID ? { staffGroupId: c.STAFF_GROUP_ID.toLowerCase(), syncEveryMs: Math.round(c.DIRECTORY_SYNC_HOURS * 3600_000) } : undefined,
+    firstAdmins: c.COUNTERSIGN_ADMINS ?? [],
     sso:
       c.COUNTERSIGN_MODE === 'embedded' || !c.AAD_APP_CLIENT_ID
         ? undefined
@@ -244,5 +256,6 @@ export function redactedSummary(c: Config): string {
     `linkSecret=${c.linkSecret ? '(set)' : '(embedded: kept in the database)'}`,
     `rateScale=${c.rateScale}`,
     `staffGroup=${c.directory ? `${c.directory.staffGroupId} every ${c.directory.syncEveryMs / 3600_000}h` : '(none: the stored roster)'}`,
+    `firstAdmins=${c.firstAdmins.length}`,
   ].join(' ');
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { demoPeople } from '../../src/adapters/demo-school';
+import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
 import type { StaffMember } from '../../src/domain/people';
 import { launchChromium } from '../support/browser';
 import { validForm } from '../support/forms';
@@ -59,7 +59,7 @@ async function axeProblems(page: Page): Promise<string[]> {
 
 const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
-describe('register and policies pages at 320 px and 1280 px', () => {
+describe('register, policies and settings pages at 320 px and 1280 px', () => {
   // npm test builds the tab first; a missing build is a failure, never a skip.
   test('the tab is built', () => expect(built, 'run npm run build:tab (npm test does it)').toBe(true));
   test('the register: the account with its warning, the ICT leader’s Hand over and no Confirm; no sideways scroll at 320 px', async () => {
@@ -102,5 +102,33 @@ describe('register and policies pages at 320 px and 1280 px', () => {
       }
       await page.context().close();
     }
+  }, 60_000);
+
+  test('settings: the policy admin finds Jess, makes her network manager on a phone, and cannot drop her own last policy admin role', async () => {
+    const jess = demoStaff.find((p) => p.name.startsWith('Jess'))!;
+    const page = await open(demoPeople.policyAdmin, 'settings', 320);
+    await page.getByText('Who holds each role').waitFor();
+    await page.getByRole('combobox', { name: /Give someone a role/ }).pressSequentially('jess');
+    await page.getByRole('option', { name: new RegExp(jess.name) }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await page.waitForTimeout(500); // the dialog fades in: contrast is measured once it has
+    expect(await sideways(page)).toBeLessThanOrEqual(0);
+    expect(await axeProblems(page)).toEqual([]);
+    await page.screenshot({ path: `${shots}/settings-roles-320.png`, fullPage: true });
+    await dialog.getByRole('checkbox', { name: /^Network manager/ }).check();
+    // Each box ticks itself (a shared Field once linked every label to the first box).
+    expect(await dialog.getByRole('checkbox', { checked: true }).count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Save roles' }).click();
+    await page.getByText(`${jess.name} now holds: Network manager.`).waitFor();
+    await page.getByRole('button', { name: `Change the roles of ${jess.name}` }).waitFor();
+    expect((await h.app.store.getStaff(jess.id))!.roles).toEqual(['networkManager']);
+    // The last policy admin cannot take the role from herself: the dialog says why and keeps her choice.
+    await page.getByRole('button', { name: `Change the roles of ${demoPeople.policyAdmin.name}` }).click();
+    await dialog.getByRole('checkbox', { name: /^Policy admin/ }).uncheck();
+    await dialog.getByRole('button', { name: 'Save roles' }).click();
+    await dialog.getByText('Keep Policy admin: they are the only one.').waitFor();
+    expect(await dialog.getByRole('checkbox', { name: /^Policy admin/ }).isChecked()).toBe(false);
+    await page.context().close();
   }, 60_000);
 });

@@ -395,7 +395,7 @@ export function campaignFields(c: Campaign): Fields {
     VersionId: line(c.versionId, 'version id'),
     VersionLabel: line(c.versionLabel, 'version label'),
     AudienceKind: a.kind,
-    AudienceId: a.kind === 'group' ? a.groupId : a.kind === 'team' ? a.teamId : null,
+    AudienceId: a.kind === 'group' ? a.groupId : a.kind === 'team' ? a.teamId : a.kind === 'joinedSince' ? a.since : null,
     AudienceDepartments: a.kind === 'departments' ? a.departments.join('\n') : null,
     RemindedOn: c.remindedOn ? toDate(c.remindedOn) : null,
     Deadline: toDate(c.deadline),
@@ -421,7 +421,9 @@ export function campaignFrom(f: Fields): Campaign {
         ? { kind, teamId: str(f.AudienceId) }
         : kind === 'departments'
           ? { kind, departments: str(f.AudienceDepartments).split('\n').filter(Boolean) }
-          : { kind: 'roster' };
+          : kind === 'joinedSince'
+            ? { kind, since: str(f.AudienceId) }
+            : { kind: 'roster' };
   return {
     id: str(f.CampaignId),
     schoolId: str(f.SchoolId),

@@ -10,6 +10,7 @@ import { devRoutes } from './routes/dev.routes';
 import { inboxesRoutes } from './routes/inboxes.routes';
 import { meRoutes } from './routes/me.routes';
 import { policiesRoutes } from './routes/policies.routes';
+import { settingsRoutes } from './routes/settings.routes';
 import { registerRoutes } from './routes/register.routes';
 import { tasksRoutes } from './routes/tasks.routes';
 
@@ -18,7 +19,7 @@ export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: D
   const pages: PageContext = { demo: d.embedded };
   // A leaver (marked left by the roster sync) is not staff here: 403 AUTH.NOT_STAFF, as for a stranger.
   const findStaff = async (id: string) => {
-    const s = await d.directory.getStaff(id);
+    const s = await d.directory.getStaffNow(id);
     return s && !hasLeft(s) ? s : undefined;
   };
   return apiRouter(
@@ -29,6 +30,7 @@ export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: D
       ...campaignsRoutes(d),
       ...registerRoutes(d),
       ...policiesRoutes(d),
+      ...settingsRoutes(d),
       ...inboxesRoutes(d),
     ],
     {
