@@ -323,7 +323,8 @@ export class AccountRequestService {
    */
   private async approverLeft(job: ReceivedJob): Promise<JobOutcome> {
     const personId = String(job.payload.personId);
-    const person = await this.deps.directory.getStaff(personId);
+    // Read afresh: a cached record from just before the roster write would say they are still here.
+    const person = await this.deps.directory.getStaffNow(personId);
     if (!person?.leftOn) {
       // The write follows the booking within moments (one transaction, or a few batches on SharePoint): look again soon.
       return job.attempts < WAIT_FOR_LEAVER_ATTEMPTS ? { kind: 'retry', afterMs: Math.min(2_000 * job.attempts, 60_000), error: 'not marked left yet' } : { kind: 'done' };

@@ -29,7 +29,7 @@ describe.each(STORES)('people who leave the staff list, on %s', (store) => {
     const r = submitted.value;
     expect((await h.app.requests.decide(as(gareth), 'approve', { requestId: r.id, step: 0, round: 1, signature: gareth.name, comment: '' })).ok).toBe(true);
     expect((await h.app.requests.decide(as(priya), 'approve', { requestId: r.id, step: 1, round: 1, signature: priya.name, comment: '' })).ok).toBe(true);
-    const register = async () => ((await (await apiAs(h, gareth)).get('/api/register')).body.accounts as RegisterAccount[]).find((a) => a.reference === r.reference)!;
+    const register = async () => ((await (await apiAs(h, gareth)).get(`/api/register?q=${encodeURIComponent(r.reference)}`)).body.items as RegisterAccount[]).find((a) => a.reference === r.reference)!;
     expect((await register()).warnings.map((w) => w.kind)).not.toContain('staffLeft');
 
     const plan = await leaves(amira);
