@@ -92,6 +92,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       for (const p of read.problems) io.err(`  row ${p.row}${p.field ? `, ${p.field}` : ''}: ${p.message}`);
       return 1;
     }
+    // Teams knows people by their Entra object id: someone imported by e-mail alone is on the list, but in
+    // Microsoft 365 cannot be recognised when they open Countersign until a row (or the group sync) gives it.
+    const noObjectId = read.people.filter((p) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(p.id)).length;
+    if (noObjectId && config.store.kind === 'sharepoint') {
+      io.out(`Note: ${noObjectId === 1 ? '1 person has' : `${noObjectId} people have`} no object id; Teams identifies people by it, so add it for them to use Countersign.`);
+    }
     const localDate = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: config.timeZone }).format(d);
     const roster = new RosterService({ store, jobs: store.jobs, ids: { next: () => randomUUID() }, clock: systemClock, localDate, schoolId: config.schoolId });
     const input = { kind: 'full' as const, people: read.people };

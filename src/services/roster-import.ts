@@ -107,25 +107,35 @@ export function readRosterCsv(text: string, stored: readonly StaffMember[]): { o
   return problems.length ? { ok: false, problems } : { ok: true, people };
 }
 
-/** A plan as lines for a person to read: who would be added, what changes for whom, who would be marked left. */
-export function describePlan(plan: RosterChanges, verbs: { add: string; update: string; leave: string; rejoin: string }): string[] {
+/**
+ * A plan as lines for a person to read: who would be added, what changes for whom, who would be marked
+ * left. At most `limit` people per section (a trust-scale import adds tens of thousands), then a count.
+ */
+export function describePlan(plan: RosterChanges, verbs: { add: string; update: string; leave: string; rejoin: string }, limit = 50): string[] {
   const out: string[] = [];
+  const more = (n: number) => {
+    if (n > limit) out.push(`  … and ${n - limit} more`);
+  };
   const who = (p: { name: string; email: string }) => (p.email ? `${p.name} <${p.email}>` : p.name);
   if (plan.added.length) {
     out.push(`${verbs.add} ${plan.added.length}:`);
-    for (const p of plan.added) out.push(`  + ${who(p)}: ${p.department}, ${p.jobTitle || 'no job title'}`);
+    for (const p of plan.added.slice(0, limit)) out.push(`  + ${who(p)}: ${p.department}, ${p.jobTitle || 'no job title'}`);
+    more(plan.added.length);
   }
   if (plan.updated.length) {
     out.push(`${verbs.update} ${plan.updated.length}:`);
-    for (const u of plan.updated) out.push(`  ~ ${who(u.before)}: ${u.fields.map((f) => `${f} "${u.before[f] ?? ''}" → "${u.after[f] ?? ''}"`).join(', ')}`);
+    for (const u of plan.updated.slice(0, limit)) out.push(`  ~ ${who(u.before)}: ${u.fields.map((f) => `${f} "${u.before[f] ?? ''}" → "${u.after[f] ?? ''}"`).join(', ')}`);
+    more(plan.updated.length);
   }
   if (plan.rejoined.length) {
     out.push(`${verbs.rejoin} ${plan.rejoined.length} (marked left before, listed again):`);
-    for (const r of plan.rejoined) out.push(`  ↺ ${who(r.after)}`);
+    for (const r of plan.rejoined.slice(0, limit)) out.push(`  ↺ ${who(r.after)}`);
+    more(plan.rejoined.length);
   }
   if (plan.left.length) {
     out.push(`${verbs.leave} ${plan.left.length} (not in the file):`);
-    for (const l of plan.left) out.push(`  - ${who(l.before)}`);
+    for (const l of plan.left.slice(0, limit)) out.push(`  - ${who(l.before)}`);
+    more(plan.left.length);
   }
   out.push(`${plan.unchanged} unchanged.`);
   return out;

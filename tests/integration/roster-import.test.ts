@@ -117,6 +117,14 @@ describe('npm run roster:import', () => {
     expect(await staff()).toEqual(before);
   });
 
+  it('lists at most 50 people per section, then how many more', async () => {
+    const many = ['name,email', ...Array.from({ length: 120 }, (_, i) => `Person ${i},p${i}@larkfield.example`)].join('\n');
+    const r = await run(file('many.csv', many), '--dry-run');
+    expect(r.out).toContain('Would add 120:');
+    expect(r.out.split('\n').filter((l) => l.startsWith('  + '))).toHaveLength(50);
+    expect(r.out).toContain('  … and 70 more');
+  });
+
   it('names a header it cannot read, an unclosed quote, and wrong usage', async () => {
     const r = await run(file('h.csv', 'name,mail,shoe size\nA,a@x.org,9\n'));
     expect(r.code).toBe(1);
