@@ -37,6 +37,8 @@ import { DevSessions } from './api/identity';
 import { ssoAuthenticator } from './api/sso';
 
 import type { AppStore } from './app-store';
+import type { AppInstaller } from '../ports/app-installer';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 export type { AppStore };
 
 export interface AppOverrides {
@@ -49,6 +51,16 @@ export interface AppOverrides {
   log?: (msg: string) => void;
   /** Where Bot Framework publishes the keys that sign its tokens (OpenID metadata); tests serve their own. */
   botSigningKeysUrl?: string;
+  /**
+   * Where the bot gets its tokens for calling the Bot Connector; default Entra, from BOT_ID and BOT_PASSWORD.
+   * Tests pass a local issuer's, as they pass botSigningKeysUrl for the other direction.
+   */
+  botCredentials?: ServiceClientCredentialsFactory;
+  /**
+   * Installs the app for people who have never opened it (Graph; built in main.ts like the SharePoint store,
+   * since it shares its Graph settings). Used outside embedded mode only.
+   */
+  appInstaller?: AppInstaller;
 }
 
 /** Largest request body accepted. Teams caps a message at about 28 KB, so this is generous. */
@@ -92,6 +104,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
           MicrosoftAppType: config.bot.type,
           ...(o.botSigningKeysUrl ? signingKeysAt(o.botSigningKeysUrl) : {}),
         },
+    embedded ? undefined : o.botCredentials,
   );
   const adapter = new CloudAdapter(auth);
   const gate = new RateGate(scaleLimits(TEAMS_RATE_LIMITS, config.rateScale));
@@ -114,7 +127,9 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     timeZone: config.timeZone,
     log,
     inbox,
+    installer: embedded ? undefined : o.appInstaller,
   });
+  if (!embedded && config.teamsApp && !o.appInstaller) log('TEAMS_APP_ID is set but no Graph access was given: people who have never opened the app cannot be reached');
   let runner: JobRunner | undefined;
   const localDate = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: config.timeZone }).format(d);
   const requests = new AccountRequestService({
