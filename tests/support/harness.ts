@@ -49,6 +49,8 @@ export interface HarnessOptions {
     installedFor?: Iterable<string>;
     /** Multiplies Teams' and Graph's limits on both sides (CONNECTOR_RATE_SCALE), to keep long runs short. */
     scale?: number;
+    /** Multiplies Graph's Teams limits alone, on both sides (the Graph server and the installer); default `scale`. */
+    graphScale?: number;
   };
 }
 
@@ -115,7 +117,8 @@ export class Harness {
   private async startM365(m: NonNullable<HarnessOptions['m365']>) {
     const scale = m.scale ?? 1;
     await this.issuer!.start();
-    const sp = await sharePointUnderTest({ strictIndexing: true, pageSize: 50, ...this.options.graph, teams: { tenant: this.tenant!, scale } });
+    const graphScale = m.graphScale ?? scale;
+    const sp = await sharePointUnderTest({ strictIndexing: true, pageSize: 50, ...this.options.graph, teams: { tenant: this.tenant!, scale: graphScale } });
     this.graph = sp.server;
     const config = loadConfig({
       ...m365Env,
@@ -132,7 +135,7 @@ export class Harness {
       CONNECTOR_RATE_SCALE: String(scale),
       ...this.options.env,
     });
-    const appInstaller = new TeamsAppInstaller({ baseUrl: sp.baseUrl, tokenProvider, manifestId: config.teamsApp!.manifestId, catalogId: config.teamsApp!.catalogId, scale: config.rateScale, log: (msg) => this.logs.push(msg) });
+    const appInstaller = new TeamsAppInstaller({ baseUrl: sp.baseUrl, tokenProvider, manifestId: config.teamsApp!.manifestId, catalogId: config.teamsApp!.catalogId, scale: m.graphScale ?? config.rateScale, log: (msg) => this.logs.push(msg) });
     this.app = createApp(config, {
       log: (msg) => this.logs.push(msg),
       clock: this.options.clock,
