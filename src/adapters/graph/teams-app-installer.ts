@@ -168,6 +168,7 @@ class Pace {
         this.timer = undefined;
         this.pump();
       }, Math.max(1, this.stamps[0]! + this.windowMs - now));
+      this.timer.unref?.();
     }
   }
 }
