@@ -129,7 +129,16 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     inbox,
     installer: embedded ? undefined : o.appInstaller,
   });
-  if (!embedded && config.teamsApp && !o.appInstaller) log('TEAMS_APP_ID is set but no Graph access was given: people who have never opened the app cannot be reached');
+  // TEAMS_APP_ID is optional: a tenant can instead pre-install the app for everyone with a Teams app setup policy
+  // (learn.microsoft.com, "Manage app setup policies in Microsoft Teams"). Without either, Teams refuses a chat
+  // with anyone who has not opened the app, and their cards fail with that reason: say so once, at start.
+  if (!embedded && !o.appInstaller) {
+    log(
+      config.teamsApp
+        ? 'TEAMS_APP_ID is set but there is no Graph access (STORE=sharepoint): people who have never opened the app cannot be reached'
+        : 'TEAMS_APP_ID is not set: the app will not install itself, so only people who have the app (opened it, or given it by a setup policy) can be reached',
+    );
+  }
   let runner: JobRunner | undefined;
   const localDate = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: config.timeZone }).format(d);
   const requests = new AccountRequestService({

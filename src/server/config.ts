@@ -160,12 +160,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw e;
     }
   }
-  // People who have never opened the app can be reached only if it installs itself for them (learn.microsoft.com,
-  // "Send proactive installation messages"), through Graph with the SharePoint store's settings. Checked after
-  // those settings, so a deployment missing several is told about SharePoint first.
-  if (c.COUNTERSIGN_MODE !== 'embedded' && store.kind === 'sharepoint' && !c.TEAMS_APP_ID) {
-    throw new ConfigError(`Countersign cannot start: TEAMS_APP_ID is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} with STORE=sharepoint (the Teams app's manifest id: the app installs itself through Graph for people who have never opened it).`);
-  }
   return {
     mode: c.COUNTERSIGN_MODE,
     store,
