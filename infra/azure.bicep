@@ -1,5 +1,9 @@
-// Countersign, first version: one Linux web app for bot + tab, and the Azure Bot that routes Teams to it.
-// Storage (queue) and Key Vault come next; see README.md.
+// Countersign on Azure: one Linux web app serves the bot (/api/messages) and the tab (/tab/).
+// Deployed by the arm/deploy step of ../m365agents.yml with azure.parameters.json, whose ${{NAME}} values the
+// Toolkit fills from env/.env.<env> and env/.env.<env>.user. Outputs are written back to env/.env.<env> under
+// their own names (https://aka.ms/teamsfx-actions/arm-deploy). Layout after the Toolkit's own bot template
+// (OfficeDev/microsoft-365-agents-toolkit, templates/vsc/ts/default-bot/infra/azure.bicep): the bot signs in
+// with a user-assigned managed identity, so there is no bot password to create, store or rotate.
 
 @minLength(4)
 @maxLength(20)
@@ -14,29 +18,100 @@ param webAppSku string = 'B1'
 @maxLength(42)
 param botDisplayName string = 'Countersign'
 
-@description('Client id of the bot Entra app (BOT_ID).')
-param botAadAppClientId string
-
-@description('Tenant id of the single-tenant bot Entra app (BOT_TENANT_ID).')
-param botAadAppTenantId string
-
-@description('Client id of the Entra app behind the tab\'s Teams SSO (AAD_APP_CLIENT_ID, written by aadApp/create).')
-param ssoAadAppClientId string
-
-@secure()
-@description('Client secret of the bot Entra app; comes from env/.env.<env>.user.')
-param botAadAppClientSecret string
-
 param botServiceSku string = 'F0'
 
+@description('Client id of the Entra app behind Teams SSO and app-only Graph (AAD_APP_CLIENT_ID, written by aadApp/create).')
+param ssoAadAppClientId string
+
+@description('Tenant of that app: the school\'s Microsoft 365 tenant (AAD_APP_TENANT_ID, written by aadApp/create).')
+param ssoAadAppTenantId string
+
 @secure()
-@description('32+ random characters that sign per-person links in cards (LINK_SIGNING_SECRET).')
+@description('Client secret of that app (SECRET_AAD_APP_CLIENT_SECRET in env/.env.<env>.user): Graph app-only tokens for the SharePoint lists.')
+param ssoAadAppClientSecret string
+
+@description('Where Entra publishes signing keys (AAD_APP_OAUTH_AUTHORITY_HOST, written by aadApp/create).')
+param aadAppOauthAuthorityHost string = 'https://login.microsoftonline.com'
+
+@secure()
+@description('32+ random characters that sign per-person links in cards (SECRET_LINK_SIGNING_SECRET in env/.env.<env>.user).')
 param linkSigningSecret string
 
 @minLength(1)
 @maxLength(40)
 @description('The school\'s id (SCHOOL_ID): a short, stable slug stamped on every record, e.g. larkfield-primary.')
 param schoolId string
+
+@description('The school\'s name as staff know it (SCHOOL_NAME).')
+param schoolName string = ''
+
+@description('IANA time zone for dates shown to people and for school days (SCHOOL_TIMEZONE).')
+param schoolTimeZone string = 'Europe/London'
+
+@description('The first policy admins (COUNTERSIGN_ADMINS): e-mail addresses or object ids, comma-separated. Used while the school has no policy admin.')
+param countersignAdmins string = ''
+
+@description('The SharePoint site that holds the lists (SHAREPOINT_SITE_URL), e.g. https://contoso.sharepoint.com/sites/countersign.')
+param sharePointSiteUrl string
+
+var storageName = toLower(take(replace('${resourceBaseName}st${uniqueString(resourceGroup().id)}', '-', ''), 24))
+// Where the app writes campaign exports: /home is App Service's persistent, writable share; the app's own
+// folder is a read-only mount when it runs from the deployed package (WEBSITE_RUN_FROM_PACKAGE=1).
+var dataDir = '/home/countersign-data'
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: resourceBaseName
+  location: location
+}
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
+  name: resourceBaseName
+  location: location
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: 30
+  }
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: resourceBaseName
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+  }
+}
+
+// For the scaled mode's job queue (COUNTERSIGN_MODE=scaled), which the server does not use yet. No shared keys:
+// the managed identity will reach it with the role Storage Queue Data Contributor, assigned when that mode ships;
+// a role assignment here would make provisioning need Owner rather than Contributor on the resource group.
+resource storage 'Microsoft.Storage/storageAccounts@2023-01-01' = {
+  name: storageName
+  location: location
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    supportsHttpsTrafficOnly: true
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+  }
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices@2023-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource jobQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-01-01' = {
+  parent: queues
+  name: 'countersign-jobs'
+}
 
 resource plan 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName
@@ -54,55 +129,107 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
   name: resourceBaseName
   location: location
   kind: 'app,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identity.id}': {}
+    }
+  }
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
     siteConfig: {
       linuxFxVersion: 'NODE|20-lts'
-      alwaysOn: true // proactive sends and campaign reminders run in-process
+      alwaysOn: true // the job queue's worker, campaign sends and reminders run in-process
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
-      appCommandLine: 'npm run serve'
+      http20Enabled: true
+      // The bundle is built before the zip deploy (m365agents.yml: npm run build:server, build:tab). Building at
+      // boot would write into the package, which App Service mounts read-only (WEBSITE_RUN_FROM_PACKAGE=1).
+      appCommandLine: 'node --enable-source-maps dist/server.mjs'
+      healthCheckPath: '/healthz'
       appSettings: [
         {
           name: 'COUNTERSIGN_MODE'
           value: 'm365'
         }
         {
-          name: 'BOT_ID'
-          value: botAadAppClientId
+          name: 'STORE'
+          value: 'sharepoint'
         }
         {
-          name: 'BOT_TENANT_ID'
-          value: botAadAppTenantId
+          name: 'DATA_DIR'
+          value: dataDir
         }
         {
-          name: 'BOT_TYPE'
-          value: 'SingleTenant'
+          name: 'EXPORT_DIR'
+          value: '${dataDir}/exports'
         }
         {
-          name: 'BOT_PASSWORD'
-          value: botAadAppClientSecret // moves to a Key Vault reference in the next version
-        }
-        {
-          name: 'LINK_SIGNING_SECRET'
-          value: linkSigningSecret // moves to a Key Vault reference with BOT_PASSWORD
-        }
-        {
-          // Stamped on every record; the app refuses to start without it outside embedded mode.
           name: 'SCHOOL_ID'
           value: schoolId
         }
         {
-          // The tab's API accepts Teams SSO tokens for this app only; the app refuses to start without it
-          // outside embedded mode. Its audiences default to it and api://<PUBLIC_URL host>/<it> (SSO_AUDIENCES).
+          name: 'SCHOOL_NAME'
+          value: schoolName
+        }
+        {
+          name: 'SCHOOL_TIMEZONE'
+          value: schoolTimeZone
+        }
+        {
+          name: 'COUNTERSIGN_ADMINS'
+          value: countersignAdmins
+        }
+        {
+          // The bot signs in as the managed identity: Bot Framework's UserAssignedMSI app type, id = its client id.
+          name: 'BOT_TYPE'
+          value: 'UserAssignedMSI'
+        }
+        {
+          name: 'BOT_ID'
+          value: identity.properties.clientId
+        }
+        {
+          // Also the tenant whose people may use the tab and the bot: the managed identity's tenant must be the
+          // school's Microsoft 365 tenant (README, "Deploy to your tenant").
+          name: 'BOT_TENANT_ID'
+          value: identity.properties.tenantId
+        }
+        {
+          // Teams SSO: the tab's API accepts tokens for this app only. SSO_AUDIENCES is left to its default,
+          // this id and api://<PUBLIC_URL host>/<this id> (the manifest's webApplicationInfo.resource).
           name: 'AAD_APP_CLIENT_ID'
           value: ssoAadAppClientId
         }
         {
-          // Links in cards point here; the app refuses to start without it outside embedded mode.
+          name: 'AAD_APP_OAUTH_AUTHORITY_HOST'
+          value: aadAppOauthAuthorityHost
+        }
+        {
           name: 'PUBLIC_URL'
           value: 'https://${resourceBaseName}.azurewebsites.net'
+        }
+        {
+          name: 'LINK_SIGNING_SECRET'
+          value: linkSigningSecret
+        }
+        {
+          name: 'SHAREPOINT_SITE_URL'
+          value: sharePointSiteUrl
+        }
+        {
+          name: 'GRAPH_TENANT_ID'
+          value: ssoAadAppTenantId
+        }
+        {
+          // The SSO app also holds the application permission Sites.Selected: one registration to consent to.
+          name: 'GRAPH_CLIENT_ID'
+          value: ssoAadAppClientId
+        }
+        {
+          name: 'GRAPH_CLIENT_SECRET'
+          value: ssoAadAppClientSecret
         }
         {
           // V8 limits measured by bench:campaign: a 30,000-card campaign stays under 200 MB RSS.
@@ -112,6 +239,16 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
         {
           name: 'WEBSITE_RUN_FROM_PACKAGE'
           value: '1'
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: insights.properties.ConnectionString
+        }
+        {
+          // Codeless Node.js monitoring on Linux App Service (learn.microsoft.com, "Application monitoring
+          // for Azure App Service and Node.js").
+          name: 'ApplicationInsightsAgent_EXTENSION_VERSION'
+          value: '~3'
         }
       ]
     }
@@ -130,9 +267,10 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
   properties: {
     displayName: botDisplayName
     endpoint: 'https://${appHost}/api/messages'
-    msaAppId: botAadAppClientId
-    msaAppTenantId: botAadAppTenantId
-    msaAppType: 'SingleTenant'
+    msaAppId: identity.properties.clientId
+    msaAppTenantId: identity.properties.tenantId
+    msaAppType: 'UserAssignedMSI'
+    msaAppMSIResourceId: identity.id
   }
 }
 
@@ -148,8 +286,13 @@ resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
   }
 }
 
-// The Toolkit writes these outputs to env/.env.<env> under the same names.
+// The Toolkit writes these outputs to env/.env.<env> under the same names; the project file, the app
+// manifest and aad.manifest.json read them from there.
 output BOT_AZURE_APP_SERVICE_RESOURCE_ID string = webApp.id
+output BOT_ID string = identity.properties.clientId
+output BOT_TENANT_ID string = identity.properties.tenantId
 output BOT_DOMAIN string = appHost
 output TAB_DOMAIN string = appHost
 output TAB_ENDPOINT string = 'https://${appHost}'
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.properties.primaryEndpoints.queue
+output AZURE_STORAGE_QUEUE_NAME string = jobQueue.name

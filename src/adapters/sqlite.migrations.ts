@@ -99,4 +99,9 @@ export const migrations: string[] = [
   `CREATE INDEX requests_school_created ON requests(school_id, created_at, id);`,
   // Accounts in the register change (go-live confirmed, administrators handed over): guarded by a version, as requests are.
   `ALTER TABLE accounts ADD COLUMN etag INTEGER NOT NULL DEFAULT 1;`,
+  // A campaign can reach people who joined since a date; people who left stay, for the records that name them.
+  `ALTER TABLE staff ADD COLUMN joined_on TEXT;
+   ALTER TABLE staff ADD COLUMN left_on TEXT;`,
+  // COUNTERSIGN_ADMINS names people by e-mail (their UPN).
+  `CREATE INDEX staff_email ON staff(email COLLATE NOCASE);`,
 ];

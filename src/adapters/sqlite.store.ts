@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { AccountRequest } from '../domain/account-request';
 import { currentApprover } from '../domain/account-request';
 import { ConflictError } from '../domain/errors';
-import type { StaffMember } from '../domain/people';
+import type { SchoolRole, StaffMember } from '../domain/people';
 import { searchText, type RequestListPage, type RequestListQuery } from '../domain/request-list';
 import { insertAudit } from './sqlite-audit';
 import { migrations } from './sqlite.migrations';
@@ -305,27 +305,60 @@ export class SqliteStore implements Store {
 
   async getStaff(id: string): Promise<StaffMember | undefined> {
     const s = this.db.prepare('SELECT * FROM staff WHERE id = ?').get(id) as any;
-    return s ? { id: s.id, schoolId: s.school_id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) } : undefined;
+    return s ? staffFromRow(s) : undefined;
   }
 
   async listStaff(): Promise<StaffMember[]> {
     const rows = this.db.prepare('SELECT * FROM staff ORDER BY name').all() as any[];
-    return rows.map((s) => ({ id: s.id, schoolId: s.school_id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) }));
+    return rows.map(staffFromRow);
   }
 
   async listStaffPage(after: string, limit: number): Promise<StaffMember[]> {
     const rows = this.db.prepare('SELECT * FROM staff WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as any[];
-    return rows.map((s) => ({ id: s.id, schoolId: s.school_id, name: s.name, email: s.email, department: s.department, jobTitle: s.job_title, roles: JSON.parse(s.roles) }));
+    return rows.map(staffFromRow);
+  }
+
+  async listRoleHolders(): Promise<StaffMember[]> {
+    return (this.db.prepare("SELECT * FROM staff WHERE roles <> '[]' ORDER BY name").all() as any[]).map(staffFromRow);
+  }
+
+  async getStaffByEmail(email: string): Promise<StaffMember | undefined> {
+    const s = this.db.prepare('SELECT * FROM staff WHERE email = ? COLLATE NOCASE LIMIT 1').get(email.trim()) as any;
+    return s ? staffFromRow(s) : undefined;
+  }
+
+  async setStaffRoles(id: string, roles: SchoolRole[], audit: AuditEntry): Promise<StaffMember | undefined> {
+    return this.db.transaction(() => {
+      const changed = this.db.prepare('UPDATE staff SET roles = ? WHERE id = ?').run(JSON.stringify(roles), id).changes;
+      if (!changed) return undefined;
+      if (!this.db.prepare('SELECT 1 FROM audit WHERE id = ?').get(audit.id)) insertAudit(this.db, audit);
+      return staffFromRow(this.db.prepare('SELECT * FROM staff WHERE id = ?').get(id));
+    })();
   }
 
   async upsertStaff(staff: StaffMember[]): Promise<void> {
     const stmt = this.db.prepare(
-      `INSERT INTO staff (id, name, email, department, job_title, roles, school_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO staff (id, name, email, department, job_title, roles, school_id, joined_on, left_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, department = excluded.department,
-         job_title = excluded.job_title, roles = excluded.roles, school_id = excluded.school_id`,
+         job_title = excluded.job_title, roles = excluded.roles, school_id = excluded.school_id,
+         joined_on = excluded.joined_on, left_on = excluded.left_on`,
     );
     this.db.transaction(() => {
-      for (const s of staff) stmt.run(s.id, s.name, s.email, s.department, s.jobTitle, JSON.stringify(s.roles), s.schoolId);
+      for (const s of staff) stmt.run(s.id, s.name, s.email, s.department, s.jobTitle, JSON.stringify(s.roles), s.schoolId, s.joinedOn ?? null, s.leftOn ?? null);
     })();
   }
+}
+
+function staffFromRow(s: any): StaffMember {
+  return {
+    id: s.id,
+    schoolId: s.school_id,
+    name: s.name,
+    email: s.email,
+    department: s.department,
+    jobTitle: s.job_title,
+    roles: JSON.parse(s.roles),
+    ...(s.joined_on ? { joinedOn: s.joined_on } : {}),
+    ...(s.left_on ? { leftOn: s.left_on } : {}),
+  };
 }

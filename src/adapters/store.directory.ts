@@ -30,7 +30,15 @@ export class StoreDirectory implements Directory {
     return this.store.listStaffPage(after, limit);
   }
 
+  /** Read afresh every time: roles decide what a person may do, and a change applies at once. */
   async findByRole(role: SchoolRole): Promise<StaffMember[]> {
-    return (await this.store.listStaff()).filter((s) => s.roles.includes(role));
+    return (await this.store.listRoleHolders()).filter((s) => s.roles.includes(role) && !s.leftOn);
+  }
+
+  /** Read afresh every time, for the same reason: who is acting, and with which roles. */
+  async getStaffNow(id: string): Promise<StaffMember | undefined> {
+    const staff = await this.store.getStaff(id);
+    this.cache.set(id, { staff, at: this.now() });
+    return staff;
   }
 }

@@ -6,8 +6,8 @@
 import type { AudienceSpec, Progress } from '../domain/campaign';
 import type { RecipientState } from '../domain/recipient.workflow';
 
-/** The audience as the form sends it: all staff, or one or more departments. */
-export type AudienceInput = { kind: 'all' } | { kind: 'departments'; departments: string[] };
+/** The audience as the form sends it: all staff, one or more departments, or people who joined on or after a date (YYYY-MM-DD). */
+export type AudienceInput = { kind: 'all' } | { kind: 'departments'; departments: string[] } | { kind: 'joinedSince'; since: string };
 
 export interface CampaignSummary {
   id: string;
@@ -35,6 +35,8 @@ export interface CampaignListItem {
 export interface CampaignOptions {
   versions: Array<{ id: string; title: string; versionLabel: string; effectiveDate: string }>;
   departments: string[];
+  /** How many current staff joined on each day (YYYY-MM-DD, ascending), as far as the directory knows join dates. */
+  joinDays: Array<{ day: string; people: number }>;
   /** The school's today (YYYY-MM-DD): the earliest deadline. */
   today: string;
   defaultDeadline: string;

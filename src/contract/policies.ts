@@ -1,7 +1,7 @@
 /**
  * The Policies page's API shapes (types only; the tab imports them).
  *
- *   GET  /api/policies                        → PoliciesResponse
+ *   GET  /api/policies?cursor=&limit=         → PoliciesList (a page of policies in name order, each with every version)
  *   POST /api/policies/:policyId/versions     PublishVersionBody → 201 PolicyVersionRow
  *     with dryRun: every check and the row that would be published (its hash; publishedAt ''), 200, nothing stored
  *
@@ -10,6 +10,7 @@
  * version, never a change to the first.
  */
 import type { PolicyVersion } from '../domain/policy';
+import type { ListPage } from './api';
 
 export interface PolicyVersionRow extends Omit<PolicyVersion, 'schoolId' | 'policyId'> {
   /** The version people should sign today. */
@@ -26,9 +27,7 @@ export interface PolicySummary {
   versions: PolicyVersionRow[];
 }
 
-export interface PoliciesResponse {
-  policies: PolicySummary[];
-}
+export type PoliciesList = ListPage<PolicySummary>;
 
 export interface PublishVersionBody {
   title: string;

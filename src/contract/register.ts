@@ -1,7 +1,8 @@
 /**
  * The Account register page's API shapes (types only; the tab imports them).
  *
- *   GET  /api/register                       → RegisterResponse
+ *   GET  /api/register?q=&attention=&cursor=&limit=        → RegisterList (a page, in approval order)
+ *   GET  /api/register/mine?…                              → RegisterList: the accounts I administer
  *   GET  /api/register/staff?q=              → StaffChoice[] (for a handover)
  *   POST /api/register/:accountId/confirm    ConfirmGoLiveBody → RegisterAccount
  *   POST /api/register/:accountId/handover   HandoverBody → RegisterAccount
@@ -11,6 +12,7 @@
 import type { AccountAction } from '../domain/account-permissions';
 import type { AccountWarningKind } from '../domain/account-register';
 import type { GoLiveConfirmation, NamedStaff } from '../domain/account-request';
+import type { ListPage } from './api';
 
 export interface RegisterAccount {
   id: string;
@@ -39,9 +41,8 @@ export interface RegisterAccount {
   etag: string;
 }
 
-export interface RegisterResponse {
-  accounts: RegisterAccount[];
-}
+/** A page of the register; `total` counts every account that matches the filters. */
+export type RegisterList = ListPage<RegisterAccount>;
 
 export interface StaffChoice {
   id: string;

@@ -3,22 +3,35 @@ import { RECIPIENT_STATES, type RecipientState } from './recipient.workflow';
 
 /**
  * Who a campaign goes to. `departments`: the roster, only those whose directory department is one of
- * these (as the directory spells them). People who joined since a date are not offered: the staff
- * record carries no join date.
+ * these (as the directory spells them). `joinedSince`: the roster, only those whose join date
+ * (YYYY-MM-DD, from the directory) is on or after `since`; people with no join date are left out,
+ * since nothing says they are new.
  */
-export type AudienceSpec = { kind: 'roster' } | { kind: 'departments'; departments: string[] } | { kind: 'group'; groupId: string } | { kind: 'team'; teamId: string };
+export type AudienceSpec =
+  | { kind: 'roster' }
+  | { kind: 'departments'; departments: string[] }
+  | { kind: 'joinedSince'; since: string }
+  | { kind: 'group'; groupId: string }
+  | { kind: 'team'; teamId: string };
 
-/** Whether a member of staff read from the directory belongs to the audience (group and team rosters arrive with the Microsoft 365 directory: everyone, for now). */
-export function inAudience(a: AudienceSpec, person: { department: string }): boolean {
-  return a.kind !== 'departments' || a.departments.includes(person.department);
+/**
+ * Whether a member of staff read from the directory belongs to the audience. Someone who has left is
+ * never in one. (Group and team rosters arrive with the Microsoft 365 directory: everyone, for now.)
+ */
+export function inAudience(a: AudienceSpec, person: { department: string; joinedOn?: string; leftOn?: string }): boolean {
+  if (person.leftOn) return false;
+  if (a.kind === 'departments') return a.departments.includes(person.department);
+  if (a.kind === 'joinedSince') return !!person.joinedOn && person.joinedOn >= a.since;
+  return true;
 }
 
-/** The audience in an admin's words: "All staff", "Key Stage 1 and Early Years". */
+/** The audience in an admin's words: "All staff", "Key Stage 1 and Early Years", "Staff who joined since 1 September 2026". */
 export function audienceWords(a: AudienceSpec): string {
   if (a.kind === 'departments') {
     const d = a.departments;
     return d.length <= 1 ? (d[0] ?? 'No department') : `${d.slice(0, -1).join(', ')} and ${d[d.length - 1]}`;
   }
+  if (a.kind === 'joinedSince') return `Staff who joined on or after ${formatDay(a.since)}`;
   return a.kind === 'roster' ? 'All staff' : a.kind === 'group' ? 'A Microsoft 365 group' : 'A team';
 }
 

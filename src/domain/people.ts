@@ -11,10 +11,17 @@ export interface StaffMember {
   department: string;
   jobTitle: string;
   roles: SchoolRole[];
+  /** First day at the school (YYYY-MM-DD), when the directory knows it (Graph: employeeHireDate): a campaign can reach people who joined since a date. */
+  joinedOn?: string;
+  /** The day the directory stopped listing them (YYYY-MM-DD): kept for the records they are named in, never an actor or an audience again. */
+  leftOn?: string;
 }
 
-/** Roles that the workflows route on. A person may hold several. */
-export type SchoolRole = 'ictLeader' | 'headTeacher' | 'deputyHead' | 'policyAdmin';
+/**
+ * Roles held per school. The workflows route on the first four; the network manager is the person
+ * who holds the school accounts' logins (the register names them). A person may hold several.
+ */
+export type SchoolRole = 'ictLeader' | 'headTeacher' | 'deputyHead' | 'policyAdmin' | 'networkManager';
 
 /** The identity of whoever caused an event, as established on the server. */
 export interface Actor {
@@ -27,4 +34,5 @@ export const roleLabels: Record<SchoolRole, string> = {
   headTeacher: 'Head teacher',
   deputyHead: 'Deputy head teacher',
   policyAdmin: 'Policy admin',
+  networkManager: 'Network manager',
 };

@@ -7,9 +7,9 @@ import type { Viewer } from './request-permissions';
  * the navigation from it and every API route of a page refuses with it (403),
  * so a page someone may not use is neither shown nor reachable.
  */
-export type TabPage = 'tasks' | 'approvals' | 'campaigns' | 'register' | 'policies' | 'inboxes';
+export type TabPage = 'tasks' | 'approvals' | 'campaigns' | 'register' | 'policies' | 'settings' | 'inboxes';
 
-export const tabPages: readonly TabPage[] = ['tasks', 'approvals', 'campaigns', 'register', 'policies', 'inboxes'];
+export const tabPages: readonly TabPage[] = ['tasks', 'approvals', 'campaigns', 'register', 'policies', 'settings', 'inboxes'];
 
 /** Roles that may open each page; `everyone` for pages every member of staff has. */
 const pageRoles: Record<Exclude<TabPage, 'inboxes'>, readonly SchoolRole[] | 'everyone'> = {
@@ -18,6 +18,7 @@ const pageRoles: Record<Exclude<TabPage, 'inboxes'>, readonly SchoolRole[] | 'ev
   campaigns: ['policyAdmin'],
   register: ['ictLeader', 'headTeacher', 'policyAdmin'],
   policies: ['policyAdmin'],
+  settings: ['policyAdmin'],
 };
 
 export const pageLabels: Record<TabPage, string> = {
@@ -26,6 +27,7 @@ export const pageLabels: Record<TabPage, string> = {
   campaigns: 'Campaigns',
   register: 'Account register',
   policies: 'Policies',
+  settings: 'Settings',
   inboxes: 'Demo inboxes',
 };
 
@@ -53,4 +55,5 @@ const roleNames: Record<SchoolRole, string> = {
   headTeacher: 'the head teacher',
   deputyHead: 'the deputy head',
   policyAdmin: 'policy admins',
+  networkManager: 'the network manager',
 };

@@ -1,5 +1,5 @@
 import type { AccountRequest, Decision, RegisteredAccount } from '../domain/account-request';
-import type { StaffMember } from '../domain/people';
+import type { SchoolRole, StaffMember } from '../domain/people';
 import type { RequestListPage, RequestListQuery } from '../domain/request-list';
 import type { Job } from './job-queue';
 
@@ -14,7 +14,7 @@ export interface AuditEntry {
   id: string;
   /** The school of the record the entry is about. */
   schoolId: string;
-  entityType: 'request' | 'account' | 'declaration' | 'campaign';
+  entityType: 'request' | 'account' | 'declaration' | 'campaign' | 'staff';
   entityId: string;
   actorId: string;
   actorName: string;
@@ -122,4 +122,14 @@ export interface Store {
   /** One page of staff in id order, ids after `after` ('' for the first page). */
   listStaffPage(after: string, limit: number): Promise<StaffMember[]>;
   upsertStaff(staff: StaffMember[]): Promise<void>;
+  /** Everyone who holds at least one role: a handful of people, read without the whole roster. */
+  listRoleHolders(): Promise<StaffMember[]>;
+  /** The staff member with this e-mail address (case-insensitive), if any: how a setting names a person by UPN. */
+  getStaffByEmail(email: string): Promise<StaffMember | undefined>;
+  /**
+   * Sets one person's roles for their school, with its audit entry. Idempotent: setting the same
+   * roles again changes nothing but may add no second audit entry (the entry's id is its key).
+   * Undefined when there is no such person.
+   */
+  setStaffRoles(id: string, roles: SchoolRole[], audit: AuditEntry): Promise<StaffMember | undefined>;
 }

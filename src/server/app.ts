@@ -27,6 +27,7 @@ import { VISIBILITY_MS, type JobQueue } from '../ports/job-queue';
 import { AccountRequestService } from '../services/account-requests.service';
 import { ConversationService } from '../services/conversations.service';
 import { DemoInboxService } from '../services/demo-inbox.service';
+import { RolesService } from '../services/roles.service';
 import { SqliteDemoInbox } from '../adapters/sqlite-demo-inbox';
 import type { Config } from './config';
 import { activityShape, tenantGuard } from './activity-guard';
@@ -167,6 +168,16 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   });
   runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers() }, concurrency: 32, leaseMs: VISIBILITY_MS, log });
   const seeded = embedded ? seededStaff.then(() => Promise.all(demoPolicyVersions.map((v) => declarations.publish({ ...demoPolicy, schoolId: config.schoolId }, v.id, v.content)))) : Promise.resolve([]);
+  const roles = new RolesService({ store, directory, clock, ids });
+  // The first policy admins, from COUNTERSIGN_ADMINS, while the school has none (a failure is logged, never fatal:
+  // the setting is applied again at the next start).
+  const firstAdmins = seeded
+    .then(() => roles.grantFirstAdmins(config.firstAdmins))
+    .then(({ granted, notFound }) => {
+      if (granted.length) log(`policy admin from COUNTERSIGN_ADMINS: ${granted.map((s) => s.name).join(', ')}`);
+      if (notFound.length) log(`COUNTERSIGN_ADMINS: not on the staff list yet (applied at the next start once they are): ${notFound.join(', ')}`);
+    })
+    .catch((e: Error) => log(`COUNTERSIGN_ADMINS not applied: ${e.message}`));
   const exportLink = (file: string) => `${publicUrl}/exports/${encodeURIComponent(file)}?s=${links.sign(`export:${file}`)}`;
   const saveExport = (file: string, csv: string) => {
     mkdirSync(config.exportDir, { recursive: true });
@@ -239,7 +250,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   app.use(
     '/api',
     tabApi(
-      { requests, declarations, campaigns, directory, store, clock, ids, timeZone: config.timeZone, schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'), embedded, inbox, saveExport, policyLink, cardAction: (actor, verb, data) => bot.act(actor, verb, data), log },
+      { requests, declarations, campaigns, roles, directory, store, clock, ids, timeZone: config.timeZone, schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'), embedded, inbox, saveExport, policyLink, cardAction: (actor, verb, data) => bot.act(actor, verb, data), log },
       {
         auth: devSessions ?? ssoAuthenticator(ssoOf(config), { clock, log }),
         dev: devSessions ? { sessions: devSessions, people: async () => demoStaff.map((s) => ({ ...s, schoolId: config.schoolId })) } : undefined,
@@ -259,10 +270,11 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     requests,
     declarations,
     campaigns,
+    roles,
     runner,
     /** Embedded mode's demo inboxes; undefined in every other mode. */
     inbox,
-    ready: seeded,
+    ready: Promise.all([seeded, firstAdmins]),
     async listen(port = config.port): Promise<number> {
       await seeded;
       server = await new Promise<Server>((ok) => {

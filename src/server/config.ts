@@ -46,7 +46,7 @@ const schema = z
     EXPORT_DIR: z.string().min(1).optional(),
     /**
      * The Entra app behind Teams SSO for the tab (the manifest's webApplicationInfo.id). The name is the
-     * one teamsapp.yml's aadApp/create writes to env/.env.<env>, so a provisioned environment already has it.
+     * one m365agents.yml's aadApp/create writes to env/.env.<env>, so a provisioned environment already has it.
      */
     AAD_APP_CLIENT_ID: z.string().regex(GUID, { message: 'must be the SSO app registration\'s client id, a GUID such as 00000000-0000-0000-0000-000000000000' }).optional(),
     /** Audiences an SSO token may carry, comma-separated; default the client id and api://<PUBLIC_URL host>/<client id>. */
@@ -54,6 +54,15 @@ const schema = z
       .string()
       .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
       .pipe(z.array(z.string()).min(1, { message: 'must list at least one audience, comma-separated' }))
+      .optional(),
+    /**
+     * The school's first policy admins, comma-separated: Entra object ids or e-mail addresses (UPNs).
+     * Applied while the school has no policy admin; after that, policy admins assign roles in Settings.
+     */
+    COUNTERSIGN_ADMINS: z
+      .string()
+      .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine((a) => GUID.test(a) || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a), { message: 'lists an entry that is neither an object id (GUID) nor an e-mail address' })).max(50, { message: 'lists more than 50 people' }))
       .optional(),
     /**
      * The Teams app's manifest id (the name teamsapp.yml's teamsApp/create writes). Outside embedded mode the
@@ -103,7 +112,7 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_ID'], message: 'needs STORE=sharepoint: the app installs itself through Graph with the GRAPH_* settings, which only the SharePoint store has (unset TEAMS_APP_ID, or use STORE=sharepoint)' });
     }
     if (!c.AAD_APP_CLIENT_ID) {
-      ctx.addIssue({ code: 'custom', path: ['AAD_APP_CLIENT_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the client id of the Entra app behind the tab's Teams SSO; teamsapp.yml's provision writes it)` });
+      ctx.addIssue({ code: 'custom', path: ['AAD_APP_CLIENT_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the client id of the Entra app behind the tab's Teams SSO; m365agents.yml's provision writes it)` });
     }
   });
 
@@ -123,6 +132,8 @@ export interface Config {
   rateScale: number;
   approvalReminders: { remind: number; escalate: number };
   exportDir: string;
+  /** COUNTERSIGN_ADMINS: object ids or e-mail addresses of the first policy admins (see RolesService.grantFirstAdmins). */
+  firstAdmins: string[];
   /** How the tab's API checks Teams SSO tokens; undefined in embedded mode, which signs in demo people instead. */
   sso?: SsoConfig;
   /** The Teams app that installs itself for people (TEAMS_APP_ID); undefined in embedded mode, which installs nothing. */
@@ -176,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     approvalReminders: { remind: c.APPROVAL_REMIND_SCHOOL_DAYS, escalate: c.APPROVAL_ESCALATE_SCHOOL_DAYS },
     exportDir: c.EXPORT_DIR ?? `${c.DATA_DIR}/exports`,
     teamsApp: c.COUNTERSIGN_MODE === 'embedded' || !c.TEAMS_APP_ID ? undefined : { manifestId: c.TEAMS_APP_ID, catalogId: c.TEAMS_APP_CATALOG_ID },
+    firstAdmins: c.COUNTERSIGN_ADMINS ?? [],
     sso:
       c.COUNTERSIGN_MODE === 'embedded' || !c.AAD_APP_CLIENT_ID
         ? undefined
@@ -205,5 +217,6 @@ export function redactedSummary(c: Config): string {
     `linkSecret=${c.linkSecret ? '(set)' : '(embedded: kept in the database)'}`,
     `teamsApp=${c.teamsApp ? `${c.teamsApp.manifestId}${c.teamsApp.catalogId ? ` catalog=${c.teamsApp.catalogId}` : ''} (installs itself for people)` : '(none: installs nothing)'}`,
     `rateScale=${c.rateScale}`,
+    `firstAdmins=${c.firstAdmins.length}`,
   ].join(' ');
 }

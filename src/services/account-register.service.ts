@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
 import type { IdSource } from '../ports/ids';
 import type { Store, Versioned } from '../ports/store';
+import { findStaff } from './staff-search';
 
 export interface AccountRegisterDeps {
   store: Store;
@@ -30,6 +31,18 @@ export interface AccountEntry {
   /** Ids of listed people the directory no longer knows. */
   left: string[];
   may: Record<AccountAction, boolean>;
+}
+
+export interface RegisterQuery {
+  /** Words that must all appear (case-insensitive). */
+  search?: string;
+  /** Only accounts with at least one warning. */
+  needsAttention?: boolean;
+  /** Only accounts this person administers. */
+  administeredBy?: string;
+  /** The [approvedAt, id] of the last account of the page before. */
+  after?: readonly [string, string];
+  limit: number;
 }
 
 export interface ConfirmInput {
@@ -75,12 +88,37 @@ export class AccountRegisterService {
     };
   }
 
-  /** Every approved account, in approval order, with its warnings and what `viewer` may do with it. */
-  async list(viewer: Viewer): Promise<AccountEntry[]> {
-    const all = await this.d.store.listAccountVersions();
-    const left = await this.whoLeft([...new Set(all.flatMap((v) => listedPeople(v.value)))]);
+  /**
+   * One page of the register in approval order (approvedAt, then id), after `after`, with the
+   * accounts that match: words in the platform, address, reference, department or a listed person's
+   * name; only those with a warning; only those `viewer` administers. The register is read whole and
+   * filtered here: a school holds tens of accounts and a trust a few thousand (one Graph page holds
+   * 5,000 items), and the warnings depend on today and on who is still on the staff, which no store
+   * index can hold. People are looked up only for the rows examined, and the directory caches them.
+   */
+  async page(viewer: Viewer, q: RegisterQuery): Promise<{ items: AccountEntry[]; next?: readonly [string, string]; total: number }> {
+    const words = (q.search ?? '').trim().toLowerCase().split(/\s+/).filter(Boolean);
+    const matching = (await this.d.store.listAccountVersions())
+      .filter(({ value: a }) => (!q.administeredBy || a.administrators.some((p) => p.id === q.administeredBy)) && words.every((w) => searchText(a).includes(w)))
+      .sort((x, y) => (keyOf(x.value) < keyOf(y.value) ? -1 : 1));
+    const from = q.after ? keyOf({ approvedAt: q.after[0], id: q.after[1] }) : '';
     const today = this.today();
-    return all.map((v) => this.entry(v, viewer, left, today));
+    const items: AccountEntry[] = [];
+    let total = 0;
+    let more = false;
+    for (const v of matching) {
+      const wanted = keyOf(v.value) > from;
+      // Only a row that will be shown, or whose warnings are the filter, needs the directory.
+      if (q.needsAttention || (wanted && items.length < q.limit)) {
+        const e = this.entry(v, viewer, await this.whoLeft(listedPeople(v.value)), today);
+        if (q.needsAttention && !e.warnings.length) continue;
+        if (wanted && items.length < q.limit) items.push(e);
+        else if (wanted) more = true;
+      } else if (wanted) more = true;
+      total++;
+    }
+    const last = items.at(-1)?.account;
+    return { items, ...(more && last ? { next: [last.approvedAt, last.id] as const } : {}), total };
   }
 
   async get(viewer: Viewer, accountId: string): Promise<Result<AccountEntry, DomainError>> {
@@ -149,10 +187,14 @@ export class AccountRegisterService {
     }
   }
 
-  /** Staff whose name or email contains `q` (case-insensitive), for choosing a new administrator; at most `limit`. */
-  async findStaff(q: string, limit = 20): Promise<StaffMember[]> {
-    const needle = q.trim().toLowerCase();
-    const all = await this.d.directory.listStaff();
-    return all.filter((s) => !needle || s.name.toLowerCase().includes(needle) || s.email.toLowerCase().includes(needle)).slice(0, limit);
+  /** Current staff whose name or e-mail contains the words of `q`, for choosing a new administrator; at most `limit`. */
+  findStaff(q: string, limit = 20): Promise<StaffMember[]> {
+    return findStaff(this.d.directory, q, limit);
   }
 }
+
+/** The register's order: approval time, then id (two accounts approved in one second stay apart). */
+const keyOf = (a: { approvedAt: string; id: string }) => `${a.approvedAt}\u0000${a.id}`;
+
+const searchText = (a: RegisteredAccount) =>
+  [a.platform, a.host, a.reference, a.department, a.ownerName, ...a.administrators.map((p) => p.name), ...a.moderators.map((p) => p.name)].join(' ').toLowerCase();

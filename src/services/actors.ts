@@ -9,7 +9,7 @@ import type { Directory } from '../ports/directory';
  * `from.aadObjectId`), never from card data, and takes their name from the directory.
  */
 export async function resolveActor(directory: Directory, aadObjectId: string | undefined): Promise<Result<Actor & { staff: StaffMember }, DomainError>> {
-  const staff = aadObjectId ? await directory.getStaff(aadObjectId) : undefined;
+  const staff = aadObjectId ? await directory.getStaffNow(aadObjectId) : undefined;
   if (!staff) {
     return err(
       domainError(ErrorCodes.ACTOR_UNKNOWN, "You are not in the school's staff directory, so Countersign can't act for you. Ask your ICT team to add you."),

@@ -125,6 +125,10 @@ export class CampaignService {
       if (!named.length) fields.audience = 'Audience: choose at least one department, or all staff.';
       else audience.departments = named;
     }
+    if (audience.kind === 'joinedSince') {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(audience.since ?? '') || Number.isNaN(Date.parse(audience.since))) fields.audience = 'Audience: pick the first join date from the calendar.';
+      else if (audience.since > today) fields.audience = `Audience: the join date is in the future; choose ${today} or earlier.`;
+    }
     if (version) {
       const current = currentVersion(await this.d.policies.listVersions(version.policyId), today);
       if (current && current.id !== version.id) fields.versionId = `Policy version: ${version.versionLabel} has been replaced by ${current.versionLabel}; launch the current one.`;
@@ -287,18 +291,30 @@ export class CampaignService {
     return ok(await this.d.campaigns.listCampaigns());
   }
 
-  /** The departments in the directory, for choosing an audience: read a page at a time. */
-  async departments(actor: AdminActor): Promise<Result<string[], DomainError>> {
+  /**
+   * What an admin can choose an audience from, read from the directory a page at a time: its
+   * departments, and how many people joined on each day (for "joined since a date", so the form can
+   * say how many that reaches). People who have left are not counted.
+   */
+  async audienceChoices(actor: AdminActor): Promise<Result<{ departments: string[]; joinDays: Array<{ day: string; people: number }> }, DomainError>> {
     const denied = this.requireAdmin(actor);
     if (denied) return err(denied);
-    const seen = new Set<string>();
+    const departments = new Set<string>();
+    const joined = new Map<string, number>();
     for (let after = ''; ; ) {
       const page = await this.d.directory.listStaffPage(after, AUDIENCE_PAGE);
-      for (const p of page) if (p.department) seen.add(p.department);
+      for (const p of page) {
+        if (p.leftOn) continue;
+        if (p.department) departments.add(p.department);
+        if (p.joinedOn) joined.set(p.joinedOn, (joined.get(p.joinedOn) ?? 0) + 1);
+      }
       if (page.length < AUDIENCE_PAGE) break;
       after = page[page.length - 1].id;
     }
-    return ok([...seen].sort((a, b) => a.localeCompare(b)));
+    return ok({
+      departments: [...departments].sort((a, b) => a.localeCompare(b)),
+      joinDays: [...joined].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, people]) => ({ day, people })),
+    });
   }
 
   /** Cumulative signatures by school day, from the signed recipients' own signedAt (read a page at a time). */

@@ -34,9 +34,20 @@ const PAGE = 500;
 export class PolicyOverviewService {
   constructor(private readonly d: PolicyOverviewDeps) {}
 
-  async overview(): Promise<PolicyOverview[]> {
+  /**
+   * One page of policies in name order (then id), after `after`, each with every version: a school
+   * has a handful of policies and a version a year, so the cost that paging bounds is the coverage,
+   * counted only for the versions on the page.
+   */
+  async overview(q: { after?: readonly [string, string]; limit: number } = { limit: Number.MAX_SAFE_INTEGER }): Promise<{ items: PolicyOverview[]; next?: readonly [string, string] }> {
     const today = this.d.localDate(this.d.clock.now());
-    const policies = await this.d.policies.listPolicies();
+    const key = (p: { name: string; id: string }) => `${p.name.toLowerCase()}\u0000${p.id}`;
+    const from = q.after ? key({ name: q.after[0], id: q.after[1] }) : '';
+    const ordered = (await this.d.policies.listPolicies()).filter((p) => key(p) > from).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const policies = ordered.slice(0, q.limit);
+    const last = policies.at(-1);
+    const next = ordered.length > q.limit && last ? ([last.name, last.id] as const) : undefined;
+    if (!policies.length) return { items: [] };
     const perPolicy = await Promise.all(policies.map(async (policy) => ({ policy, versions: await this.d.policies.listVersions(policy.id) })));
     const all = perPolicy.flatMap((p) => p.versions);
     const signed = new Map<string, number>(all.map((v) => [v.id, 0]));
@@ -44,13 +55,14 @@ export class PolicyOverviewService {
     for (let after = ''; ; ) {
       const page = await this.d.directory.listStaffPage(after, PAGE);
       if (!page.length) break;
-      staffCount += page.length;
-      const ids = page.map((s) => s.id);
-      for (const v of all) signed.set(v.id, signed.get(v.id)! + (await this.d.policies.signedAmong(v.id, ids)).size);
+      // People who have left are kept for the records that name them, not counted as staff.
+      const ids = page.filter((s) => !s.leftOn).map((s) => s.id);
+      staffCount += ids.length;
+      if (ids.length) for (const v of all) signed.set(v.id, signed.get(v.id)! + (await this.d.policies.signedAmong(v.id, ids)).size);
       if (page.length < PAGE) break;
       after = page.at(-1)!.id;
     }
-    return perPolicy.map(({ policy, versions }) => {
+    const items = perPolicy.map(({ policy, versions }) => {
       const now = currentVersion(versions, today);
       return {
         policy,
@@ -58,5 +70,6 @@ export class PolicyOverviewService {
         versions: [...versions].reverse().map((version) => ({ version, current: version.id === now?.id, signed: signed.get(version.id) ?? 0 })),
       };
     });
+    return { items, ...(next ? { next } : {}) };
   }
 }

@@ -79,6 +79,10 @@ describe('the campaigns API', () => {
     expect(options.body.versions.map((v) => v.id)).toEqual([v2026]);
     expect(options.body.departments).toContain('Key Stage 1');
     expect(options.body.departments).toEqual([...new Set(demoStaff.map((s) => s.department))].sort((a, b) => a.localeCompare(b)));
+    // Join dates by day, for the form's "joined on or after" count: every demo person has one.
+    expect(options.body.joinDays.reduce((n, d) => n + d.people, 0)).toBe(demoStaff.length);
+    expect(options.body.joinDays.find((d) => d.day === '2026-09-01')).toEqual({ day: '2026-09-01', people: 2 });
+    expect(options.body.joinDays.map((d) => d.day)).toEqual([...options.body.joinDays.map((d) => d.day)].sort());
     expect(options.body.today).toBe(today());
     expect(options.body.defaultDeadline > today()).toBe(true);
     expect((await api.get<ListPage<CampaignListItem>>('/api/campaigns')).body.items).toEqual([]);
@@ -94,7 +98,9 @@ describe('the campaigns API', () => {
       [{ ...good, versionId: undefined }, 'versionId'],
       [{ ...good, reminderEveryDays: 0 }, 'reminderEveryDays'],
       [{ ...good, audience: { kind: 'departments', departments: [] } }, 'audience.departments'],
-      [{ ...good, audience: { kind: 'joinedSince', since: '2026-01-01' } }, 'audience.kind'],
+      [{ ...good, audience: { kind: 'joinedSince', since: '1 September' } }, 'audience.since'],
+      [{ ...good, audience: { kind: 'joinedSince', since: inDays(3) } }, 'audience', /join date is in the future/],
+      [{ ...good, audience: { kind: 'everyone' } }, 'audience.kind'],
     ];
     for (const [body, field, message] of cases) {
       const res = await api.post('/api/campaigns', body);
@@ -224,5 +230,23 @@ describe('the campaigns API', () => {
     expect(ready.progress.byDepartment.map((d) => d.department).sort()).toEqual(['Early Years', 'Key Stage 1']);
     const list = await api.get<ListPage<CampaignListItem>>('/api/campaigns');
     expect(list.body.items.map((x) => x.campaign.id)).toEqual([ks.body.campaign.id, id]);
+  });
+
+  it('launches to the people who joined on or after a date, and only them', async () => {
+    const api = await apiAs(h, hannah);
+    const open = (await api.get<ListPage<CampaignListItem>>('/api/campaigns')).body.items.find((x) => !x.campaign.closed)!;
+    expect((await api.post(`/api/campaigns/${open.campaign.id}/close`)).status).toBe(200);
+    const since = '2026-09-01';
+    const res = await api.post<CampaignDashboard>('/api/campaigns', { versionId: v2026, deadline: inDays(14), reminderEveryDays: 7, audience: { kind: 'joinedSince', since } });
+    expect(res.status).toBe(201);
+    const ready = await dashboardWhenReady(api, res.body.campaign.id);
+    expect(ready.campaign.audience).toEqual({ kind: 'joinedSince', since });
+    const newStarters = demoStaff.filter((s) => s.joinedOn && s.joinedOn >= since);
+    expect(newStarters.length).toBe(3);
+    expect(ready.progress.total).toBe(newStarters.length);
+    const { rows } = await allNotSigned(api, res.body.campaign.id);
+    expect(rows.map((r) => r.name).sort()).toEqual(newStarters.map((s) => s.name).sort());
+    const list = await api.get<ListPage<CampaignListItem>>('/api/campaigns');
+    expect(list.body.items[0]!.campaign.audience).toEqual({ kind: 'joinedSince', since });
   });
 });

@@ -22,7 +22,7 @@ describe('GET /api/me and the page rule', () => {
     expect(teacher.body.person.name).toBe(demoPeople.requester.name);
     expect(teacher.body.pages.map((p: { id: string }) => p.id)).toEqual(['tasks', 'inboxes']);
     const admin = await (await apiAs(h, demoPeople.policyAdmin)).get('/api/me');
-    expect(admin.body.pages.map((p: { id: string }) => p.id)).toEqual(['tasks', 'approvals', 'campaigns', 'register', 'policies', 'inboxes']);
+    expect(admin.body.pages.map((p: { id: string }) => p.id)).toEqual(['tasks', 'approvals', 'campaigns', 'register', 'policies', 'settings', 'inboxes']);
     expect(admin.body.demo).toBe(true);
   });
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoPolicy, demoPolicyVersions } from '../../src/adapters/demo-policy';
 import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
-import type { PoliciesResponse, PolicyVersionRow, PublishVersionBody } from '../../src/contract/policies';
+import type { PoliciesList, PolicyVersionRow, PublishVersionBody } from '../../src/contract/policies';
 import { canonicalVersionContent } from '../../src/domain/policy';
 import { appOn, STORES } from '../support/on-each-store';
 import { apiAs } from '../support/tab-api';
@@ -36,9 +36,9 @@ describe('GET /api/policies', () => {
     const signed = await h.app.declarations.sign({ id: signer.id, name: signer.name, staff: signer }, { versionId: current.id, campaignId: null, typedName: signer.name, confirmed: true });
     expect(signed.ok).toBe(true);
 
-    const res = await (await apiAs(h, demoPeople.policyAdmin)).get<PoliciesResponse>('/api/policies');
+    const res = await (await apiAs(h, demoPeople.policyAdmin)).get<PoliciesList>('/api/policies');
     expect(res.status).toBe(200);
-    const policy = res.body.policies.find((p) => p.id === demoPolicy.id)!;
+    const policy = res.body.items.find((p) => p.id === demoPolicy.id)!;
     expect(policy.staffCount).toBe(demoStaff.length);
     const byId = new Map(policy.versions.map((v) => [v.id, v]));
     for (const { id, content } of demoPolicyVersions) {
@@ -50,6 +50,36 @@ describe('GET /api/policies', () => {
     expect(byId.get(current.id)!.signed).toBe(1);
     expect(byId.get(current.id)!.current).toBe(true);
     expect(byId.get(demoPolicyVersions[0]!.id)!.current).toBe(false);
+  });
+
+  it('pages policies in name order with a cursor, and names a bad cursor or limit', async () => {
+    const first = (await h.app.store.policies.listVersions(demoPolicy.id))[0]!;
+    for (const name of ['Acceptable use for visitors', 'Zoom and video calls', 'Mobile phones on site']) {
+      const id = `policy-${name.toLowerCase().replace(/\W+/g, '-')}`;
+      await h.app.store.policies.publishVersion({ id, schoolId: demoPolicy.schoolId, name }, { ...first, id: `${id}-v1`, policyId: id });
+    }
+    const api = await apiAs(h, demoPeople.policyAdmin);
+    const names: string[] = [];
+    let pages = 0;
+    for (let cursor: string | undefined = ''; cursor !== undefined; pages++) {
+      const res: { status: number; body: PoliciesList } = await api.get(`/api/policies?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(2);
+      names.push(...res.body.items.map((p) => p.name));
+      cursor = res.body.next;
+    }
+    const all = (await h.app.store.policies.listPolicies()).map((p) => p.name);
+    expect(names).toEqual([...all].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+    expect(pages).toBe(Math.ceil(all.length / 2));
+    for (const [path, field] of [
+      ['/api/policies?limit=0', 'limit'],
+      ['/api/policies?limit=51', 'limit'],
+      ['/api/policies?cursor=%7Bnot%7D', 'cursor'],
+    ] as const) {
+      const res = await api.get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.field, path).toBe(field);
+    }
   });
 
   it('refuses anyone but a policy admin with 403', async () => {
@@ -78,7 +108,7 @@ describe('POST /api/policies/:policyId/versions', () => {
     expect(sameLabel.status).toBe(409);
     expect(sameLabel.body.field).toBe('versionLabel');
 
-    const list = (await api.get<PoliciesResponse>('/api/policies')).body.policies.find((p) => p.id === demoPolicy.id)!;
+    const list = (await api.get<PoliciesList>('/api/policies')).body.items.find((p) => p.id === demoPolicy.id)!;
     const mine = list.versions.filter((v) => v.versionLabel === b.versionLabel);
     expect(mine).toHaveLength(1);
     expect(mine[0]!.contentHash).toBe(res.body.contentHash);

@@ -26,8 +26,8 @@ async function approvedAccount(form: Record<string, string> = {}): Promise<Regis
   if (!one.ok) throw new Error(JSON.stringify(one.error));
   const two = await h.app.requests.decide(as(demoPeople.headTeacher), 'approve', { requestId: r.id, step: 1, round: 1, signature: demoPeople.headTeacher.name, comment: '' });
   if (!two.ok) throw new Error(JSON.stringify(two.error));
-  const list = await (await apiAs(h, demoPeople.ictLeader)).get('/api/register');
-  return (list.body.accounts as RegisterAccount[]).find((a) => a.reference === r.reference)!;
+  const list = await (await apiAs(h, demoPeople.ictLeader)).get(`/api/register?q=${encodeURIComponent(r.reference)}`);
+  return (list.body.items as RegisterAccount[]).find((a) => a.reference === r.reference)!;
 }
 
 const confirmBody = (a: RegisterAccount, extra: Record<string, unknown> = {}) => ({ etag: a.etag, liveOn: a.goLive, live: true, loginHeldByNetworkManager: true, networkManagerName: 'Gareth Lloyd', ...extra });
@@ -59,9 +59,59 @@ describe('GET /api/register', () => {
     }
     const mine = await (await apiAs(h, amira)).get('/api/register/mine');
     expect(mine.status).toBe(200);
-    expect(mine.body.accounts.length).toBeGreaterThan(0);
-    expect(mine.body.accounts.every((a: RegisterAccount) => a.may.confirm && !a.may.handover)).toBe(true);
-    expect((await (await apiAs(h, jess)).get('/api/register/mine')).body.accounts).toEqual([]);
+    expect(mine.body.items.length).toBeGreaterThan(0);
+    expect(mine.body.items.every((a: RegisterAccount) => a.may.confirm && !a.may.handover)).toBe(true);
+    expect((await (await apiAs(h, jess)).get('/api/register/mine')).body).toEqual({ items: [], total: 0 });
+  });
+});
+
+describe('GET /api/register, a page at a time', () => {
+  it('pages in approval order with a cursor, counts what matches, filters by words and by warnings, and names bad input', async () => {
+    const day = (n: number) => new Date(Date.now() + n * 86400_000).toISOString().slice(0, 10);
+    const flagged = await approvedAccount({ goLive: day(2), closure: day(6) });
+    await approvedAccount();
+    await approvedAccount();
+    const api = await apiAs(h, demoPeople.ictLeader);
+    const whole = (await api.get('/api/register?limit=100')).body as { items: RegisterAccount[]; total: number; next?: string };
+    expect(whole.next).toBeUndefined();
+    expect(whole.total).toBe(whole.items.length);
+    expect(whole.items.length).toBeGreaterThanOrEqual(3);
+    const approvedOrder = [...whole.items].sort((x, y) => x.approvedAt.localeCompare(y.approvedAt) || x.id.localeCompare(y.id)).map((a) => a.id);
+    expect(whole.items.map((a) => a.id)).toEqual(approvedOrder);
+
+    const walked: string[] = [];
+    let pages = 0;
+    for (let cursor: string | undefined = ''; cursor !== undefined; pages++) {
+      const res: { status: number; body: { items: RegisterAccount[]; total: number; next?: string } } = await api.get(`/api/register?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(2);
+      expect(res.body.total).toBe(whole.total);
+      walked.push(...res.body.items.map((a: RegisterAccount) => a.id));
+      cursor = res.body.next;
+    }
+    expect(walked).toEqual(approvedOrder);
+    expect(pages).toBe(Math.ceil(whole.total / 2));
+
+    const warned = (await api.get('/api/register?attention=true&limit=100')).body;
+    expect(warned.items.map((a: RegisterAccount) => a.id)).toContain(flagged.id);
+    expect(warned.items.every((a: RegisterAccount) => a.warnings.length > 0)).toBe(true);
+    expect(warned.total).toBe(whole.items.filter((a) => a.warnings.length > 0).length);
+
+    const byRef = (await api.get(`/api/register?q=${encodeURIComponent(flagged.reference.toLowerCase())}`)).body;
+    expect(byRef.items.map((a: RegisterAccount) => a.id)).toEqual([flagged.id]);
+    expect((await api.get('/api/register?q=no%20such%20words%20anywhere')).body).toEqual({ items: [], total: 0 });
+
+    for (const [path, field] of [
+      ['/api/register?limit=0', 'limit'],
+      ['/api/register?limit=lots', 'limit'],
+      ['/api/register?cursor=not-a-cursor', 'cursor'],
+      ['/api/register?attention=maybe', 'attention'],
+      [`/api/register?q=${'x'.repeat(201)}`, 'q'],
+    ] as const) {
+      const res = await api.get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.field, path).toBe(field);
+    }
   });
 });
 
@@ -85,7 +135,7 @@ describe('POST /api/register/:accountId/confirm', () => {
     expect(res.status).toBe(200);
     expect(res.body.confirmation).toMatchObject({ liveOn: a.goLive, networkManagerName: 'Gareth Lloyd', byId: ben.id, byName: ben.name });
     expect(res.body.etag).not.toBe(a.etag);
-    const again = (await (await apiAs(h, demoPeople.ictLeader)).get('/api/register')).body.accounts.find((x: RegisterAccount) => x.id === a.id);
+    const again = (await (await apiAs(h, demoPeople.ictLeader)).get(`/api/register?q=${a.reference}`)).body.items.find((x: RegisterAccount) => x.id === a.id);
     expect(again.confirmation.networkManagerName).toBe('Gareth Lloyd');
     const audit = await h.app.store.listAudit(a.id);
     expect(audit.map((x) => [x.action, x.actorId])).toEqual([['account.confirm', ben.id]]);

@@ -549,6 +549,26 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await store.listSentCards('none')).toEqual([]);
     });
 
+    it('sets roles with an audit entry, lists only the role holders, and finds a person by e-mail', async () => {
+      const { store } = await fresh();
+      const zoe = staffMember('u-zoe', 'Zoe Young', 'English', []);
+      const al = staffMember('u-al', 'Al Brook', 'Computing', ['ictLeader']);
+      await store.upsertStaff([zoe, al, staffMember('u-cy', 'Cy Dale', 'Music', [])]);
+      expect((await store.listRoleHolders()).map((s) => s.id)).toEqual(['u-al']);
+      const audit = { id: 'a-roles-1', schoolId: SCHOOL, entityType: 'staff' as const, entityId: 'u-zoe', actorId: 'u-al', actorName: 'Al Brook', action: 'staff.roles', at: at(1), before: '{"roles":[]}', after: '{"roles":["policyAdmin","networkManager"]}' };
+      expect(await store.setStaffRoles('u-zoe', ['policyAdmin', 'networkManager'], audit)).toEqual({ ...zoe, roles: ['policyAdmin', 'networkManager'] });
+      // Again (a retry after a lost reply): the same record, one audit entry.
+      await store.setStaffRoles('u-zoe', ['policyAdmin', 'networkManager'], audit);
+      expect((await store.getStaff('u-zoe'))!.roles).toEqual(['policyAdmin', 'networkManager']);
+      expect((await store.listAudit('u-zoe')).map((a) => a.id)).toEqual(['a-roles-1']);
+      expect((await store.listRoleHolders()).map((s) => s.id)).toEqual(['u-al', 'u-zoe']);
+      await store.setStaffRoles('u-al', [], { ...audit, id: 'a-roles-2', entityId: 'u-al' });
+      expect((await store.listRoleHolders()).map((s) => s.id)).toEqual(['u-zoe']);
+      expect(await store.setStaffRoles('u-none', ['policyAdmin'], { ...audit, id: 'a-roles-3' })).toBeUndefined();
+      expect((await store.getStaffByEmail(zoe.email.toUpperCase()))?.id).toBe('u-zoe');
+      expect(await store.getStaffByEmail('nobody@example.org')).toBeUndefined();
+    });
+
     it('upserts, gets and lists staff by name', async () => {
       const { store } = await fresh();
       const zoe = staffMember('u-zoe', 'Zoe Young', 'English', ['policyAdmin']);
@@ -560,6 +580,13 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       const zoe2 = { ...zoe, department: 'Drama', roles: [] };
       await store.upsertStaff([zoe2]);
       expect(await store.listStaff()).toEqual([al, zoe2]);
+      // Join and leave dates round-trip, and clearing one clears it.
+      const zoe3 = { ...zoe2, joinedOn: '2026-09-01', leftOn: '2026-12-19' };
+      await store.upsertStaff([zoe3]);
+      expect(await store.getStaff('u-zoe')).toEqual(zoe3);
+      expect((await store.listStaffPage('', 10)).find((x) => x.id === 'u-zoe')).toEqual(zoe3);
+      await store.upsertStaff([{ ...zoe3, leftOn: undefined }]);
+      expect(await store.getStaff('u-zoe')).toEqual({ ...zoe2, joinedOn: '2026-09-01' });
     });
 
     it('upserts a whole roster at once', async () => {
@@ -762,6 +789,13 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await sut.campaigns.claimRemindDay(c.id, '2027-03-02')).toBe(true);
       expect((await (await sut.another()).campaigns.getCampaign(c.id))!.remindedOn).toBe('2027-03-02');
       expect(await sut.campaigns.claimRemindDay('camp-none', '2027-03-02')).toBe(false);
+    });
+
+    it('keeps a "joined since" audience', async () => {
+      const sut = await fresh();
+      const c = { ...makeCampaign('camp-1', 'v-2025', 0), audience: { kind: 'joinedSince' as const, since: '2026-09-01' } };
+      await sut.campaigns.createCampaign(c, [], []);
+      expect(await (await sut.another()).campaigns.getCampaign(c.id)).toEqual(c);
     });
 
     it('updates a recipient with its etag; a stale etag is ConflictError; concurrent updates: one wins', async () => {

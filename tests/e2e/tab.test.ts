@@ -40,7 +40,7 @@ describe('the tab in Chromium (embedded mode)', () => {
     await page.screenshot({ path: join(SHOTS, 'sign-in-phone-light.png'), fullPage: true });
     await page.getByRole('button', { name: `Continue as ${demoPeople.policyAdmin.name.split(' ')[0]}` }).click();
     await settled(page, 'My tasks');
-    await expect.poll(() => page.getByRole('combobox', { name: 'Page' }).locator('option').allTextContents()).toEqual(['My tasks', 'Approvals', 'Campaigns', 'Account register', 'Policies', 'Demo inboxes']);
+    await expect.poll(() => page.getByRole('combobox', { name: 'Page' }).locator('option').allTextContents()).toEqual(['My tasks', 'Approvals', 'Campaigns', 'Account register', 'Policies', 'Settings', 'Demo inboxes']);
     await context.close();
   });
 

@@ -21,6 +21,14 @@ describe('the campaign dashboard’s derivations', () => {
     expect(audienceWords(a)).toBe('Key Stage 1 and Early Years');
     expect(audienceWords({ kind: 'departments', departments: ['A', 'B', 'C'] })).toBe('A, B and C');
     expect(audienceWords({ kind: 'roster' })).toBe('All staff');
+    // Joined since a date: on or after it, and only people whose join date is known.
+    const newStarters = { kind: 'joinedSince', since: '2026-09-01' } as const;
+    expect(inAudience(newStarters, { department: 'A', joinedOn: '2026-09-01' })).toBe(true);
+    expect(inAudience(newStarters, { department: 'A', joinedOn: '2026-08-31' })).toBe(false);
+    expect(inAudience(newStarters, { department: 'A' })).toBe(false);
+    expect(audienceWords(newStarters)).toBe('Staff who joined on or after 1 September 2026');
+    // Someone who has left is in no audience.
+    for (const audience of [{ kind: 'roster' }, a, newStarters] as const) expect(inAudience(audience, { department: 'Key Stage 1', joinedOn: '2026-10-01', leftOn: '2026-11-01' })).toBe(false);
   });
 
   it('says a department’s line as the status card does', () => {

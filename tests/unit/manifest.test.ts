@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inflateSync } from 'node:zlib';
 import { AppManifestUtils, type TeamsManifest } from '@microsoft/app-manifest';
 import { describe, expect, it } from 'vitest';
+import { readPng as readPngBytes, rgbaPixels } from '../../scripts/lib/png';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const appPackage = join(root, 'appPackage');
@@ -78,49 +78,7 @@ describe('Teams app manifest', () => {
   });
 });
 
-interface Png {
-  width: number;
-  height: number;
-  bitDepth: number;
-  colourType: number;
-  idat: Buffer;
-}
-
-function readPng(file: string): Png {
-  const buf = readFileSync(join(appPackage, file));
-  expect(buf.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-  // IHDR is always the first chunk: length(4) type(4) width(4) height(4) depth(1) colour type(1) ...
-  expect(buf.toString('ascii', 12, 16)).toBe('IHDR');
-  const idat: Buffer[] = [];
-  for (let at = 8; at < buf.length; ) {
-    const len = buf.readUInt32BE(at);
-    if (buf.toString('ascii', at + 4, at + 8) === 'IDAT') idat.push(buf.subarray(at + 8, at + 8 + len));
-    at += 12 + len;
-  }
-  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20), bitDepth: buf[24], colourType: buf[25], idat: Buffer.concat(idat) };
-}
-
-/** Undoes the per-row PNG filters (types 0-4) of an 8-bit RGBA image. */
-function rgbaPixels(png: Png): Buffer {
-  const bpp = 4;
-  const stride = png.width * bpp;
-  const data = inflateSync(png.idat);
-  const out = Buffer.alloc(stride * png.height);
-  for (let y = 0; y < png.height; y++) {
-    const filter = data[y * (stride + 1)];
-    for (let x = 0; x < stride; x++) {
-      const cur = data[y * (stride + 1) + 1 + x];
-      const a = x >= bpp ? out[y * stride + x - bpp] : 0;
-      const b = y > 0 ? out[(y - 1) * stride + x] : 0;
-      const c = x >= bpp && y > 0 ? out[(y - 1) * stride + x - bpp] : 0;
-      const p = a + b - c;
-      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
-      const pred = [0, a, b, (a + b) >> 1, paeth][filter];
-      out[y * stride + x] = (cur + pred) & 0xff;
-    }
-  }
-  return out;
-}
+const readPng = (file: string) => readPngBytes(readFileSync(join(appPackage, file)), file);
 
 describe('app icons', () => {
   it('color.png is 192x192', () => {

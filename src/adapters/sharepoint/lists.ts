@@ -183,7 +183,7 @@ export const listDefs: Record<ListKey, ListDef> = {
     columns: [
       key('AuditId', 'Audit id'),
       school(),
-      choice('EntityType', 'Record type', ['request', 'account', 'declaration', 'campaign']),
+      choice('EntityType', 'Record type', ['request', 'account', 'declaration', 'campaign', 'staff']),
       text('EntityId', 'Record id', { indexed: true }),
       ...person('Actor', 'By'),
       text('Action', 'Action'),
@@ -246,10 +246,14 @@ export const listDefs: Record<ListKey, ListDef> = {
       key('StaffId', 'Person (id)'),
       school(),
       text('FullName', 'Name'),
-      text('Email', 'Email'),
+      // Indexed: COUNTERSIGN_ADMINS names people by e-mail (their UPN).
+      text('Email', 'Email', { indexed: true }),
       text('Department', 'Department'),
       text('JobTitle', 'Job title'),
-      text('Roles', 'Roles'),
+      // Indexed: the role holders are read without the whole roster (listRoleHolders).
+      text('Roles', 'Roles', { indexed: true }),
+      text('JoinedOn', 'Joined on'),
+      text('LeftOn', 'Left on'),
     ],
   },
   policies: {
@@ -309,7 +313,8 @@ export const listDefs: Record<ListKey, ListDef> = {
       text('PolicyId', 'Policy id'),
       text('VersionId', 'Version id'),
       text('VersionLabel', 'Version'),
-      choice('AudienceKind', 'Audience', ['roster', 'group', 'team', 'departments']),
+      choice('AudienceKind', 'Audience', ['roster', 'group', 'team', 'departments', 'joinedSince']),
+      // The group's or team's id; for 'joinedSince', the first join date (YYYY-MM-DD) in the audience.
       text('AudienceId', 'Group or team id'),
       // One department a line, as the directory spells them (audience kind 'departments').
       note('AudienceDepartments', 'Departments'),

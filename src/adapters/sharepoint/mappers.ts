@@ -280,6 +280,8 @@ export function staffFields(s: StaffMember): Fields {
     Department: line(s.department, 'department'),
     JobTitle: line(s.jobTitle, 'job title'),
     Roles: line(codes(s.roles), 'roles'),
+    JoinedOn: s.joinedOn ?? null,
+    LeftOn: s.leftOn ?? null,
   };
 }
 
@@ -292,6 +294,8 @@ export function staffFrom(f: Fields): StaffMember {
     department: str(f.Department),
     jobTitle: str(f.JobTitle),
     roles: fromCodes<SchoolRole>(f.Roles),
+    ...(str(f.JoinedOn) ? { joinedOn: str(f.JoinedOn) } : {}),
+    ...(str(f.LeftOn) ? { leftOn: str(f.LeftOn) } : {}),
   };
 }
 
@@ -391,7 +395,7 @@ export function campaignFields(c: Campaign): Fields {
     VersionId: line(c.versionId, 'version id'),
     VersionLabel: line(c.versionLabel, 'version label'),
     AudienceKind: a.kind,
-    AudienceId: a.kind === 'group' ? a.groupId : a.kind === 'team' ? a.teamId : null,
+    AudienceId: a.kind === 'group' ? a.groupId : a.kind === 'team' ? a.teamId : a.kind === 'joinedSince' ? a.since : null,
     AudienceDepartments: a.kind === 'departments' ? a.departments.join('\n') : null,
     RemindedOn: c.remindedOn ? toDate(c.remindedOn) : null,
     Deadline: toDate(c.deadline),
@@ -417,7 +421,9 @@ export function campaignFrom(f: Fields): Campaign {
         ? { kind, teamId: str(f.AudienceId) }
         : kind === 'departments'
           ? { kind, departments: str(f.AudienceDepartments).split('\n').filter(Boolean) }
-          : { kind: 'roster' };
+          : kind === 'joinedSince'
+            ? { kind, since: str(f.AudienceId) }
+            : { kind: 'roster' };
   return {
     id: str(f.CampaignId),
     schoolId: str(f.SchoolId),

@@ -3,7 +3,7 @@ import type { AccountRequest } from '../../domain/account-request';
 import { jobFields } from './mappers';
 import { earliestRunAt, type Job, type ReceivedJob } from '../../ports/job-queue';
 import { ConflictError } from '../../domain/errors';
-import type { StaffMember } from '../../domain/people';
+import type { SchoolRole, StaffMember } from '../../domain/people';
 import { compareListOrder, isAfter, matchesFilter, type RequestListPage, type RequestListPosition, type RequestListQuery } from '../../domain/request-list';
 import type { AccountChange, AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, Versioned } from '../../ports/store';
 import { BatchRunner, type BatchOptions, type SubRequest, type SubResponse } from './batch';
@@ -552,6 +552,31 @@ export class SharePointStore implements Store {
   async getStaff(id: string): Promise<StaffMember | undefined> {
     const it = await this.site.findOne('staff', `fields/StaffId eq ${lit(id)}`);
     return it ? staffFrom(it.fields) : undefined;
+  }
+
+  /** Roles is indexed, and empty (null: SharePoint keeps no empty text) for a person with no role. */
+  async listRoleHolders(): Promise<StaffMember[]> {
+    const items = await this.site.query('staff', { filter: 'fields/Roles ne null' });
+    return sorted(items, staffFrom, (a, b) => cmp(a.v.name, b.v.name) || a.id - b.id).filter((s) => s.roles.length > 0);
+  }
+
+  async getStaffByEmail(email: string): Promise<StaffMember | undefined> {
+    // Email is indexed, and SharePoint compares text case-insensitively.
+    const it = await this.site.findOne('staff', `fields/Email eq ${lit(email.trim())}`);
+    return it ? staffFrom(it.fields) : undefined;
+  }
+
+  /**
+   * Last writer wins, as an admin expects of "set these roles"; the audit entry's id is its key, so
+   * a retry after a lost reply writes none twice (409 is taken as written).
+   */
+  async setStaffRoles(id: string, roles: SchoolRole[], audit: AuditEntry): Promise<StaffMember | undefined> {
+    const it = await this.site.findOne('staff', `fields/StaffId eq ${lit(id)}`);
+    if (!it) return undefined;
+    const next = { ...staffFrom(it.fields), roles };
+    await this.site.update('staff', it.id, { Roles: staffFields(next).Roles });
+    await this.site.create('audit', auditFields(audit));
+    return next;
   }
 
   /** The whole roster, paged: a trust's tens of thousands of staff is a few hundred pages, so callers should not do this per request. */

@@ -4,6 +4,7 @@ import type { AccountRequestService } from '../../services/account-requests.serv
 import type { CampaignService } from '../../services/campaigns.service';
 import type { DeclarationService } from '../../services/declarations.service';
 import type { DemoInboxService } from '../../services/demo-inbox.service';
+import type { RolesService } from '../../services/roles.service';
 import type { Directory } from '../../ports/directory';
 import type { IdSource } from '../../ports/ids';
 import type { AppStore } from '../app-store';
@@ -13,6 +14,7 @@ export interface ApiDeps {
   requests: AccountRequestService;
   declarations: DeclarationService;
   campaigns: CampaignService;
+  roles: RolesService;
   directory: Directory;
   /** For reads no service offers yet (lists that page on the server). Changes go through the services. */
   store: AppStore;

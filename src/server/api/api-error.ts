@@ -43,6 +43,11 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.CAMPAIGN_ALREADY_REMINDED]: 409,
   [ErrorCodes.DECLARATION_SUPERSEDED]: 409,
   [ErrorCodes.RECIPIENT_BAD_TRANSITION]: 409,
+  [ErrorCodes.ROLE_NOT_ADMIN]: 403,
+  [ErrorCodes.ROLE_PERSON_NOT_FOUND]: 404,
+  [ErrorCodes.ROLE_PERSON_LEFT]: 409,
+  [ErrorCodes.ROLE_LAST_ADMIN]: 409,
+  [ErrorCodes.ROLE_ALREADY_HELD]: 409,
 };
 
 /** A domain refusal as an API answer: input errors are 400 and keep their field messages. */

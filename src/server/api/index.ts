@@ -10,13 +10,14 @@ import { devRoutes } from './routes/dev.routes';
 import { inboxesRoutes } from './routes/inboxes.routes';
 import { meRoutes } from './routes/me.routes';
 import { policiesRoutes } from './routes/policies.routes';
+import { settingsRoutes } from './routes/settings.routes';
 import { registerRoutes } from './routes/register.routes';
 import { tasksRoutes } from './routes/tasks.routes';
 
 /** The tab's API: every page's routes in one table, behind one sign-in check. */
 export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: DevSessions; people: () => Promise<StaffMember[]> }; bodyLimit: string }): Router {
   const pages: PageContext = { demo: d.embedded };
-  const findStaff = (id: string) => d.directory.getStaff(id);
+  const findStaff = (id: string) => d.directory.getStaffNow(id);
   return apiRouter(
     [
       ...meRoutes({ pages, schoolName: d.schoolName, timeZone: d.timeZone }),
@@ -25,6 +26,7 @@ export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: D
       ...campaignsRoutes(d),
       ...registerRoutes(d),
       ...policiesRoutes(d),
+      ...settingsRoutes(d),
       ...inboxesRoutes(d),
     ],
     {

@@ -6,6 +6,7 @@ import { query } from '../api-client';
 import { Page } from '../components/page';
 import { RequestPage, RequestTable } from '../components/request-views';
 import { Empty, Failed, Loading } from '../components/states';
+import { Pager, useCursorPages } from '../components/pager';
 import { useLoad } from '../components/use-load';
 import type { PageProps } from './page-props';
 
@@ -14,7 +15,6 @@ const useStyles = makeStyles({
   field: { minWidth: 0, flex: '1 1 10rem', maxWidth: '16rem' },
   search: { minWidth: 0, flex: '2 1 12rem', maxWidth: '24rem' },
   control: { width: '100%', minWidth: 0 },
-  pager: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
 });
 
 const PAGE_SIZE = 25;
@@ -35,11 +35,9 @@ function RequestList({ me, navigate }: PageProps) {
   const [to, setTo] = useState('');
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
-  // The cursors of the pages before this one: "Previous" goes back without the server keeping anything.
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
-  const list = useLoad<RequestList>(`${approvalsPaths.requests}${query({ status, from, to, q: search, cursor, limit: PAGE_SIZE })}`);
-  const restart = () => setCursors([]);
+  const pages = useCursorPages();
+  const list = useLoad<RequestList>(`${approvalsPaths.requests}${query({ status, from, to, q: search, cursor: pages.cursor, limit: PAGE_SIZE })}`);
+  const restart = pages.restart;
 
   return (
     <Page title="Approvals">
@@ -102,21 +100,12 @@ function RequestList({ me, navigate }: PageProps) {
       {list.error && <Failed error={list.error} retry={list.reload} />}
       {list.loading && !list.data && <Loading label="Loading requests…" />}
       {list.data && list.data.items.length === 0 && (
-        <Empty title={cursors.length ? 'No more requests.' : 'No requests match.'}>{status || from || to || search ? 'Try other filters.' : 'Requests appear here once someone asks for an account.'}</Empty>
+        <Empty title={pages.onFirst ? 'No requests match.' : 'No more requests.'}>{status || from || to || search ? 'Try other filters.' : 'Requests appear here once someone asks for an account.'}</Empty>
       )}
       {list.data && list.data.items.length > 0 && (
         <RequestTable items={list.data.items} timeZone={me.school.timeZone} open={(id) => navigate(`approvals/${encodeURIComponent(id)}`)} caption="Requests of the school" />
       )}
-      {list.data && (cursors.length > 0 || list.data.next) && (
-        <nav className={s.pager} aria-label="Pages of requests">
-          <Button disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            Previous page
-          </Button>
-          <Button disabled={!list.data.next} onClick={() => list.data?.next && setCursors((c) => [...c, list.data!.next!])}>
-            Next page
-          </Button>
-        </nav>
-      )}
+      {list.data && <Pager pages={pages} next={list.data.next} label="Pages of requests" />}
     </Page>
   );
 }

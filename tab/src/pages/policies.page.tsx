@@ -23,12 +23,13 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
-import type { PoliciesResponse, PolicySummary, PolicyVersionRow, PublishVersionBody } from '../../../src/contract/policies';
+import type { PoliciesList, PolicySummary, PolicyVersionRow, PublishVersionBody } from '../../../src/contract/policies';
 import { formatDay, formatMoment } from '../../../src/domain/display-dates';
-import { api, ApiFailure, fieldMessage } from '../api-client';
+import { api, ApiFailure, fieldMessage, query } from '../api-client';
 import { Page } from '../components/page';
 import { StackingTable, type StackingColumn } from '../components/stacking-table';
 import { Empty, Failed, Loading } from '../components/states';
+import { Pager, useCursorPages } from '../components/pager';
 import { useLoad } from '../components/use-load';
 import type { PageProps } from './page-props';
 
@@ -255,7 +256,8 @@ function PolicyCard({ policy, timeZone, onPublish }: { policy: PolicySummary; ti
 
 export default function PoliciesPage({ me }: PageProps) {
   const s = useStyles();
-  const { data, error, loading, reload } = useLoad<PoliciesResponse>('/api/policies');
+  const pages = useCursorPages();
+  const { data, error, loading, reload } = useLoad<PoliciesList>(`/api/policies${query({ cursor: pages.cursor })}`);
   const [publishing, setPublishing] = useState<PolicySummary | undefined>();
   const [published, setPublished] = useState<PolicyVersionRow | undefined>();
   return (
@@ -272,8 +274,9 @@ export default function PoliciesPage({ me }: PageProps) {
       )}
       {error && <Failed error={error} retry={reload} />}
       {loading && !data && <Loading label="Loading policies…" />}
-      {data && data.policies.length === 0 && <Empty title="No policies yet.">Policies appear here once a first version is published.</Empty>}
-      {data?.policies.map((p) => <PolicyCard key={p.id} policy={p} timeZone={me.school.timeZone} onPublish={() => setPublishing(p)} />)}
+      {data && data.items.length === 0 && <Empty title="No policies yet.">Policies appear here once a first version is published.</Empty>}
+      {data?.items.map((p) => <PolicyCard key={p.id} policy={p} timeZone={me.school.timeZone} onPublish={() => setPublishing(p)} />)}
+      {data && <Pager pages={pages} next={data.next} label="Pages of policies" />}
       {publishing && (
         <PublishDialog
           policy={publishing}

@@ -3,6 +3,7 @@ import {
   Body1,
   Button,
   Caption1,
+  Checkbox,
   Combobox,
   Dialog,
   DialogActions,
@@ -11,6 +12,7 @@ import {
   DialogSurface,
   DialogTitle,
   Field,
+  Input,
   MessageBar,
   MessageBarBody,
   Option,
@@ -20,13 +22,14 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useEffect, useState, type FormEvent } from 'react';
-import type { HandoverBody, RegisterAccount, RegisterResponse, StaffChoice } from '../../../src/contract/register';
+import type { HandoverBody, RegisterAccount, RegisterList, StaffChoice } from '../../../src/contract/register';
 import { formatDay, formatMoment } from '../../../src/domain/display-dates';
 import { api, ApiFailure, fieldMessage as fieldError, query, unexplained as general } from '../api-client';
 import { Page } from '../components/page';
 import { ConfirmDialog } from '../components/confirm-go-live';
 import { StackingTable, type StackingColumn } from '../components/stacking-table';
 import { Empty, Failed, Loading } from '../components/states';
+import { Pager, useCursorPages } from '../components/pager';
 import { useLoad } from '../components/use-load';
 import type { PageProps } from './page-props';
 
@@ -37,6 +40,9 @@ const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
   surface: { maxWidth: 'min(480px, calc(100vw - 32px))', boxSizing: 'border-box' },
   muted: { color: tokens.colorNeutralForeground3 },
+  filters: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-end', gap: tokens.spacingHorizontalM, minWidth: 0 },
+  search: { minWidth: 0, flex: '2 1 12rem', maxWidth: '24rem' },
+  control: { width: '100%', minWidth: 0 },
   /** A badge whose text may wrap: Fluent's badge has a fixed height for one line. */
   warning: { height: 'auto', minHeight: '20px', whiteSpace: 'normal', textAlign: 'start', justifyContent: 'flex-start', paddingTop: tokens.spacingVerticalXXS, paddingBottom: tokens.spacingVerticalXXS },
 });
@@ -150,9 +156,17 @@ function HandoverDialog({ account, onClose, onSaved, onStale }: { account: Regis
   );
 }
 
+/** Accounts a page: a school's whole register usually fits on one. */
+const PAGE_SIZE = 25;
+
 export default function RegisterPage({ me }: PageProps) {
   const s = useStyles();
-  const { data, error, loading, reload } = useLoad<RegisterResponse>('/api/register');
+  const [q, setQ] = useState('');
+  const [search, setSearch] = useState('');
+  const [attention, setAttention] = useState(false);
+  const pages = useCursorPages();
+  const { data, error, loading, reload } = useLoad<RegisterList>(`/api/register${query({ q: search, attention: attention ? 'true' : undefined, cursor: pages.cursor, limit: PAGE_SIZE })}`);
+  const filtered = !!search || attention;
   const [open, setOpen] = useState<{ kind: 'confirm' | 'handover'; account: RegisterAccount } | undefined>();
   const [saved, setSaved] = useState<string | undefined>();
   const tz = me.school.timeZone;
@@ -252,8 +266,48 @@ export default function RegisterPage({ me }: PageProps) {
       )}
       {error && <Failed error={error} retry={reload} />}
       {loading && !data && <Loading label="Loading the register…" />}
-      {data && data.accounts.length === 0 && <Empty title="No accounts yet.">An account enters the register when the head teacher approves its request.</Empty>}
-      {data && data.accounts.length > 0 && <StackingTable label="Approved accounts" columns={columns} rows={data.accounts} rowKey={(a) => a.id} />}
+      {(filtered || !!data?.items.length) && (
+        <form
+          className={s.filters}
+          role="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setSearch(q.trim());
+            pages.restart();
+          }}
+        >
+          <Field label="Search platform, address, department or person" className={s.search}>
+            <Input className={s.control} value={q} maxLength={200} onChange={(_, d) => setQ(d.value)} />
+          </Field>
+          <Button type="submit" appearance="primary">
+            Search
+          </Button>
+          <Checkbox
+            label="Only accounts with a warning"
+            checked={attention}
+            onChange={(_, d) => {
+              setAttention(!!d.checked);
+              pages.restart();
+            }}
+          />
+        </form>
+      )}
+      {data && data.items.length === 0 && (
+        <Empty title={filtered ? 'No accounts match.' : 'No accounts yet.'}>
+          {filtered ? 'Try other words, or show every account.' : 'An account enters the register when the head teacher approves its request.'}
+        </Empty>
+      )}
+      {data && data.items.length > 0 && (
+        <>
+          <Caption1 className={s.muted} role="status">
+            {data.total === 1 ? '1 account' : `${data.total} accounts`}
+            {filtered ? ' match' : ' in the register'}
+            {data.total !== undefined && data.total > data.items.length ? `; this page shows ${data.items.length}` : ''}.
+          </Caption1>
+          <StackingTable label="Approved accounts" columns={columns} rows={data.items} rowKey={(a) => a.id} />
+        </>
+      )}
+      {data && <Pager pages={pages} next={data.next} label="Pages of the register" />}
       {open?.kind === 'confirm' && <ConfirmDialog account={open.account} onClose={() => setOpen(undefined)} onSaved={(a) => done(a, 'Go-live confirmed')} onStale={stale} />}
       {open?.kind === 'handover' && <HandoverDialog account={open.account} onClose={() => setOpen(undefined)} onSaved={(a) => done(a, 'Handed over')} onStale={stale} />}
     </Page>

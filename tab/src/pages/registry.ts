@@ -9,5 +9,6 @@ export const pageComponents: Record<TabPage, LazyExoticComponent<ComponentType<P
   campaigns: lazy(() => import('./campaigns.page')),
   register: lazy(() => import('./register.page')),
   policies: lazy(() => import('./policies.page')),
+  settings: lazy(() => import('./settings.page')),
   inboxes: lazy(() => import('./inboxes.page')),
 };

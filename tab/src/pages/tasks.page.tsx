@@ -1,6 +1,6 @@
 import { Body1, Button, Caption1, MessageBar, MessageBarBody, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
-import type { RegisterAccount, RegisterResponse } from '../../../src/contract/register';
+import type { RegisterAccount, RegisterList } from '../../../src/contract/register';
 import type { ApprovalWaiting, DeclarationDetail, SignAnswer, TasksResponse } from '../../../src/contract/tasks';
 import { tasksPaths } from '../../../src/contract/tasks';
 import { formatDay } from '../../../src/domain/display-dates';
@@ -129,10 +129,11 @@ function Overview({ me, theme, navigate }: PageProps) {
  */
 function AccountsToConfirm() {
   const s = useStyles();
-  const mine = useLoad<RegisterResponse>('/api/register/mine');
+  // A person administers a handful of accounts: the largest page holds them all.
+  const mine = useLoad<RegisterList>('/api/register/mine?limit=100');
   const [open, setOpen] = useState<RegisterAccount | undefined>();
   const [saved, setSaved] = useState<string | undefined>();
-  const waiting = (mine.data?.accounts ?? []).filter((a) => a.may.confirm && !a.confirmation);
+  const waiting = (mine.data?.items ?? []).filter((a) => a.may.confirm && !a.confirmation);
   if (!waiting.length && !saved) return null;
   return (
     <section className={s.section} aria-labelledby="tasks-accounts">

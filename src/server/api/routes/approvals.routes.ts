@@ -4,9 +4,9 @@ import { requestStatuses } from '../../../contract/approvals';
 import type { RequestStatus } from '../../../domain/account-request';
 import { addDays } from '../../../domain/calendar-date';
 import { startOfLocalDay } from '../../../domain/display-dates';
-import type { RequestListPosition } from '../../../domain/request-list';
 import type { ApiDeps } from '../api-deps';
 import { ApiError } from '../api-error';
+import { cursorParam, encodeCursor, limitParam } from '../paging';
 import { route, type ApiRoute } from '../router';
 import { requestSummary } from './request-views';
 
@@ -17,18 +17,6 @@ const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a day of the calendar');
-
-/** The cursor is opaque to the tab: the position of the last request of the page before. */
-const encodeCursor = (p: RequestListPosition) => Buffer.from(JSON.stringify([p.createdAt, p.id])).toString('base64url');
-function decodeCursor(s: string): RequestListPosition | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[0]))) return { createdAt: v[0], id: v[1] };
-  } catch {
-    // not ours: refused below
-  }
-  return undefined;
-}
 
 const listInput = z
   .object({
@@ -48,20 +36,8 @@ const listInput = z
     from: day.optional(),
     to: day.optional(),
     q: z.string().max(200, 'keep it under 200 characters').optional(),
-    cursor: z
-      .string()
-      .max(500)
-      .optional()
-      .transform((s, c) => {
-        if (!s) return undefined;
-        const p = decodeCursor(s);
-        if (!p) {
-          c.addIssue({ code: 'custom', message: 'not a cursor this list gave; start again from the first page' });
-          return z.NEVER;
-        }
-        return p;
-      }),
-    limit: z.coerce.number({ message: 'a number' }).int('a whole number').min(1, 'at least 1').max(MAX_LIMIT, `at most ${MAX_LIMIT}`).default(DEFAULT_LIMIT),
+    cursor: cursorParam(([createdAt]) => !Number.isNaN(Date.parse(createdAt))),
+    limit: limitParam(DEFAULT_LIMIT, MAX_LIMIT),
   })
   .superRefine((v, c) => {
     if (v.from && v.to && v.to < v.from) c.addIssue({ code: 'custom', path: ['to'], message: 'must be on or after from' });
@@ -87,12 +63,12 @@ export function approvalsRoutes(d: ApiDeps): ApiRoute[] {
           createdFrom: q.from ? startOfLocalDay(q.from, d.timeZone) : undefined,
           createdBefore: q.to ? startOfLocalDay(addDays(q.to, 1), d.timeZone) : undefined,
           search: q.q,
-          after: q.cursor,
+          after: q.cursor && { createdAt: q.cursor[0], id: q.cursor[1] },
           limit: q.limit,
         });
         return {
           items: page.items.map((r) => requestSummary(r, { timeZone: d.timeZone, viewerId: ctx.me.id })),
-          ...(page.next ? { next: encodeCursor(page.next) } : {}),
+          ...(page.next ? { next: encodeCursor([page.next.createdAt, page.next.id]) } : {}),
         };
       },
     }),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CampaignDashboard, CampaignExport, CampaignListItem, CampaignOptions, CampaignSummary, CampaignCompletion, NotSignedRow } from '../../../contract/campaigns';
 import type { ListPage } from '../../../contract/api';
 import { addDays } from '../../../domain/calendar-date';
-import { campaignExportFileName, DEFAULT_DEADLINE_DAYS, type Campaign, type Progress } from '../../../domain/campaign';
+import { campaignExportFileName, DEFAULT_DEADLINE_DAYS, type AudienceSpec, type Campaign, type Progress } from '../../../domain/campaign';
 import { remindNowRefusal } from '../../../domain/campaign-permissions';
 import { localDay } from '../../../domain/display-dates';
 import { recipientStateWords } from '../../../domain/campaign';
@@ -23,7 +23,8 @@ const launchInput = z.object({
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('all') }),
       z.object({ kind: z.literal('departments'), departments: z.array(z.string().trim().min(1).max(200), { message: 'choose one or more departments' }).min(1, { message: 'choose one or more departments' }).max(200) }),
-    ], { message: 'all staff, or one or more departments' })
+      z.object({ kind: z.literal('joinedSince'), since: day }),
+    ], { message: 'all staff, one or more departments, or people who joined since a date' })
     .default({ kind: 'all' }),
 });
 
@@ -77,10 +78,10 @@ export function campaignsRoutes(d: ApiDeps): ApiRoute[] {
       path: '/campaigns/options',
       page: 'campaigns',
       async handle(ctx): Promise<CampaignOptions> {
-        const departments = unwrap(await d.campaigns.departments(admin(ctx)));
+        const { departments, joinDays } = unwrap(await d.campaigns.audienceChoices(admin(ctx)));
         const versions = (await d.declarations.currentVersions()).map((v) => ({ id: v.id, title: v.title, versionLabel: v.versionLabel, effectiveDate: v.effectiveDate }));
         const t = today();
-        return { versions, departments, today: t, defaultDeadline: addDays(t, DEFAULT_DEADLINE_DAYS), defaultReminderEveryDays: DEFAULT_REMINDER_DAYS };
+        return { versions, departments, joinDays, today: t, defaultDeadline: addDays(t, DEFAULT_DEADLINE_DAYS), defaultReminderEveryDays: DEFAULT_REMINDER_DAYS };
       },
     }),
     route({
@@ -89,7 +90,7 @@ export function campaignsRoutes(d: ApiDeps): ApiRoute[] {
       page: 'campaigns',
       input: launchInput,
       async handle(ctx, input: z.infer<typeof launchInput>) {
-        const audience = input.audience.kind === 'departments' ? { kind: 'departments' as const, departments: input.audience.departments } : { kind: 'roster' as const };
+        const audience: AudienceSpec = input.audience.kind === 'all' ? { kind: 'roster' } : input.audience;
         const { campaign } = unwrap(await d.campaigns.launch(admin(ctx), { versionId: input.versionId, deadline: input.deadline, reminderEveryDays: input.reminderEveryDays, audience }));
         const { progress } = unwrap(await d.campaigns.progress(admin(ctx), campaign.id));
         // Launch answers at once: the audience is read and booked by a job; the page follows it by polling.

@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import type { PoliciesResponse, PolicyVersionRow } from '../../../contract/policies';
+import type { PoliciesList, PolicyVersionRow } from '../../../contract/policies';
 import { localDay } from '../../../domain/display-dates';
 import { currentVersion, defaultReviewDate } from '../../../domain/policy';
 import { PolicyOverviewService, type VersionCoverage } from '../../../services/policy-overview.service';
 import type { ApiDeps } from '../api-deps';
 import { unwrap } from '../api-error';
+import { cursorParam, encodeCursor, limitParam } from '../paging';
 import { ApiReply, route, type ApiRoute } from '../router';
+
+/** Policies a page: a school has a handful, each with a version a year. */
+const listInput = z.object({ cursor: cursorParam(), limit: limitParam(10, 50) });
 
 const text = (what: string, max: number) =>
   z
@@ -77,9 +81,12 @@ export function policiesRoutes(d: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/policies',
       page: 'policies',
-      async handle(): Promise<PoliciesResponse> {
+      input: listInput,
+      async handle(_ctx, q: z.infer<typeof listInput>): Promise<PoliciesList> {
+        const page = await overview.overview({ after: q.cursor, limit: q.limit });
         return {
-          policies: (await overview.overview()).map((p) => ({ id: p.policy.id, name: p.policy.name, staffCount: p.staffCount, versions: p.versions.map(row) })),
+          items: page.items.map((p) => ({ id: p.policy.id, name: p.policy.name, staffCount: p.staffCount, versions: p.versions.map(row) })),
+          ...(page.next ? { next: encodeCursor(page.next) } : {}),
         };
       },
     }),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { RegisterAccount, RegisterResponse, StaffChoice } from '../../../contract/register';
+import type { RegisterAccount, RegisterList, StaffChoice } from '../../../contract/register';
 import { localDay } from '../../../domain/display-dates';
 import { AccountRegisterService, type AccountEntry } from '../../../services/account-register.service';
 import type { ApiDeps } from '../api-deps';
 import { unwrap } from '../api-error';
+import { cursorParam, encodeCursor, limitParam } from '../paging';
 import { route, type ApiRoute } from '../router';
 
 const id = (what: string) => z.string({ message: `give the ${what}` }).trim().min(1, { message: `give the ${what}` }).max(200);
@@ -29,6 +30,13 @@ const confirmInput = z
   .catchall(noOtherField);
 
 const handoverInput = z.object({ accountId: id('account id'), etag, fromId: id('administrator who is leaving'), toId: id('member of staff taking over') }).catchall(noOtherField);
+
+const listInput = z.object({
+  q: z.string().max(200, { message: 'at most 200 characters' }).optional(),
+  attention: z.enum(['true', 'false'], { message: 'true or false' }).optional(),
+  cursor: cursorParam(([approvedAt]) => !Number.isNaN(Date.parse(approvedAt))),
+  limit: limitParam(25, 100),
+});
 
 const staffQuery = z.object({ q: z.string().max(100, { message: 'at most 100 characters' }).optional().default('') });
 
@@ -56,6 +64,12 @@ function view(e: AccountEntry): RegisterAccount {
   };
 }
 
+const listed = (p: Awaited<ReturnType<AccountRegisterService['page']>>): RegisterList => ({
+  items: p.items.map(view),
+  total: p.total,
+  ...(p.next ? { next: encodeCursor(p.next) } : {}),
+});
+
 /**
  * The Account register page's API (src/contract/register.ts). The register is
  * for those who keep it (the page rule); confirming go-live is for the
@@ -69,16 +83,18 @@ export function registerRoutes(d: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/register',
       page: 'register',
-      async handle({ viewer }): Promise<RegisterResponse> {
-        return { accounts: (await register.list(viewer)).map(view) };
+      input: listInput,
+      async handle({ viewer }, q: z.infer<typeof listInput>): Promise<RegisterList> {
+        return listed(await register.page(viewer, { search: q.q, needsAttention: q.attention === 'true', after: q.cursor, limit: q.limit }));
       },
     }),
     route({
       method: 'get',
       path: '/register/mine',
       page: 'any',
-      async handle({ viewer }): Promise<RegisterResponse> {
-        return { accounts: (await register.list(viewer)).filter((e) => e.account.administrators.some((p) => p.id === viewer.id)).map(view) };
+      input: listInput,
+      async handle({ viewer }, q: z.infer<typeof listInput>): Promise<RegisterList> {
+        return listed(await register.page(viewer, { administeredBy: viewer.id, search: q.q, needsAttention: q.attention === 'true', after: q.cursor, limit: q.limit }));
       },
     }),
     route({

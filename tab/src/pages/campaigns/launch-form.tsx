@@ -25,13 +25,13 @@ const useStyles = makeStyles({
 
 /**
  * Launch an acknowledgement campaign: policy version, deadline, reminder cadence and audience (all
- * staff or chosen departments). The server checks everything again and names the field at fault.
- * There is no "joined since" audience: the staff directory holds no join date.
+ * staff, chosen departments, or people who joined on or after a date). The server checks everything
+ * again and names the field at fault.
  */
 export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): void; onCancel(): void }) {
   const s = useStyles();
   const options = useLoad<CampaignOptions>(campaignPaths.options);
-  const [values, setValues] = useState<{ versionId?: string; deadline?: string; every?: string; audience: 'all' | 'departments'; departments: string[] }>({ audience: 'all', departments: [] });
+  const [values, setValues] = useState<{ versionId?: string; deadline?: string; every?: string; audience: AudienceInput['kind']; departments: string[]; since?: string }>({ audience: 'all', departments: [] });
   const [failure, setFailure] = useState<ApiFailure | undefined>();
   const [busy, setBusy] = useState(false);
 
@@ -43,6 +43,10 @@ export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): v
   const versionId = values.versionId ?? o.versions[0]!.id;
   const deadline = values.deadline ?? o.defaultDeadline;
   const every = values.every ?? String(o.defaultReminderEveryDays);
+  // The first day of the current school year (1 September) is what a new-starters campaign usually means.
+  const since = values.since ?? schoolYearStart(o.today);
+  const joinedSince = o.joinDays.reduce((n, d) => (d.day >= since ? n + d.people : n), 0);
+  const knownJoinDates = o.joinDays.reduce((n, d) => n + d.people, 0);
   const fieldError = (name: string) => fieldMessage(failure, name);
   const general = unexplained(failure, ['versionId', 'deadline', 'reminderEveryDays', 'audience']);
 
@@ -50,7 +54,8 @@ export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): v
     e.preventDefault();
     setBusy(true);
     setFailure(undefined);
-    const audience: AudienceInput = values.audience === 'departments' ? { kind: 'departments', departments: values.departments } : { kind: 'all' };
+    const audience: AudienceInput =
+      values.audience === 'departments' ? { kind: 'departments', departments: values.departments } : values.audience === 'joinedSince' ? { kind: 'joinedSince', since } : { kind: 'all' };
     const body: LaunchCampaignBody = { versionId, deadline, reminderEveryDays: Number(every), audience };
     try {
       const launched = await api.post<CampaignDashboard>(campaignPaths.list, body);
@@ -80,9 +85,10 @@ export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): v
         <Input type="number" className={s.narrow} min={1} max={90} step={1} value={every} onChange={(_, d) => setValues((v) => ({ ...v, every: d.value }))} />
       </Field>
       <Field label="Audience" required className={s.field} validationMessage={fieldError('audience')}>
-        <RadioGroup value={values.audience} onChange={(_, d) => setValues((v) => ({ ...v, audience: d.value as 'all' | 'departments' }))}>
+        <RadioGroup value={values.audience} onChange={(_, d) => setValues((v) => ({ ...v, audience: d.value as AudienceInput['kind'] }))}>
           <Radio value="all" label="All staff in the school directory" />
           <Radio value="departments" label="One or more departments" />
+          <Radio value="joinedSince" label="People who joined on or after a date" />
         </RadioGroup>
       </Field>
       {values.audience === 'departments' && (
@@ -92,6 +98,20 @@ export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): v
             <Checkbox key={d} label={d} checked={values.departments.includes(d)} onChange={(_, data) => toggle(d, !!data.checked)} />
           ))}
         </fieldset>
+      )}
+      {values.audience === 'joinedSince' && (
+        <Field
+          label="Joined on or after"
+          required
+          className={s.field}
+          hint={
+            knownJoinDates
+              ? `${joinedSince === 1 ? '1 person' : `${joinedSince} people`} in the directory joined on or after this date. Only people whose join date is in the directory are included.`
+              : 'The directory holds no join dates yet, so this audience would reach nobody: choose all staff or departments instead.'
+          }
+        >
+          <Input type="date" className={s.narrow} value={since} max={o.today} onChange={(_, d) => setValues((v) => ({ ...v, since: d.value }))} />
+        </Field>
       )}
       {general && <Failed error={general} />}
       {failure?.status === 409 && (
@@ -107,4 +127,10 @@ export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): v
       </div>
     </form>
   );
+}
+
+/** 1 September of the school year that `today` (YYYY-MM-DD) falls in: England's school year starts in September. */
+function schoolYearStart(today: string): string {
+  const year = Number(today.slice(0, 4));
+  return `${today.slice(5) >= '09-01' ? year : year - 1}-09-01`;
 }
