@@ -64,6 +64,9 @@ export interface AppOverrides {
   appInstaller?: AppInstaller;
 }
 
+/** How long a campaign export's download link works. */
+const EXPORT_LINK_HOURS = 24;
+
 /** Largest request body accepted. Teams caps a message at about 28 KB, so this is generous. */
 const BODY_LIMIT = '256kb';
 
@@ -178,7 +181,13 @@ export function createApp(config: Config, o: AppOverrides = {}) {
       if (notFound.length) log(`COUNTERSIGN_ADMINS: not on the staff list yet (applied at the next start once they are): ${notFound.join(', ')}`);
     })
     .catch((e: Error) => log(`COUNTERSIGN_ADMINS not applied: ${e.message}`));
-  const exportLink = (file: string) => `${publicUrl}/exports/${encodeURIComponent(file)}?s=${links.sign(`export:${file}`)}`;
+  // A campaign CSV reaches the admin as a signed link that expires (a bot cannot attach a file in a Teams personal
+  // chat except through the file consent card: learn.microsoft.com, "Send and receive files using bot"). The CSV
+  // names staff and what they signed, so a link forwarded or left in a chat stops working after a day.
+  const exportLink = (file: string) => {
+    const expires = Math.floor(clock.now().getTime() / 1000) + EXPORT_LINK_HOURS * 3600;
+    return `${publicUrl}/exports/${encodeURIComponent(file)}?e=${expires}&s=${links.sign(`export:${file}:${expires}`)}`;
+  };
   const saveExport = (file: string, csv: string) => {
     mkdirSync(config.exportDir, { recursive: true });
     const path = join(config.exportDir, file);
@@ -229,8 +238,13 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   });
   app.get('/exports/:file', (req, res) => {
     const file = String(req.params.file);
-    if (!/^[\w.-]+\.csv$/.test(file) || !links.verify(`export:${file}`, String(req.query.s ?? ''))) {
+    const expires = String(req.query.e ?? '');
+    if (!/^[\w.-]+\.csv$/.test(file) || !/^\d{1,12}$/.test(expires) || !links.verify(`export:${file}:${expires}`, String(req.query.s ?? ''))) {
       res.status(403).type('text/plain').send('This export link is not valid. Ask for a new export in Teams.');
+      return;
+    }
+    if (Number(expires) * 1000 <= clock.now().getTime()) {
+      res.status(410).type('text/plain').send(`This export link has expired (links work for ${EXPORT_LINK_HOURS} hours). Ask for a new export in Teams.`);
       return;
     }
     res.download(resolve(config.exportDir, file), file, (err) => {
