@@ -110,6 +110,9 @@ describe('TeamsAppInstaller', () => {
     expect(server.stats.retryAttemptsSeen).toBe(0);
     const unpublished = new TeamsAppInstaller({ baseUrl, tokenProvider, manifestId: MANIFEST, catalogId: 'not-in-the-catalog' });
     expect(await unpublished.reach(user(1))).toMatchObject({ kind: 'failed', transient: false });
+    // Without a token Graph answers 401: a set-up fault, told in words that say what to grant.
+    const noToken = new TeamsAppInstaller({ baseUrl, tokenProvider: async () => '', manifestId: MANIFEST });
+    expect(await noToken.reach(user(1))).toMatchObject({ kind: 'failed', transient: false, reason: expect.stringMatching(/AppCatalog\.Read\.All/) });
   });
 
   test("paces itself under Graph's Teams limits: 40 people at once meet no 429", async () => {

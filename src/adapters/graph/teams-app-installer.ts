@@ -67,8 +67,17 @@ export class TeamsAppInstaller implements AppInstaller {
   }
 
   async reach(userId: string): Promise<Reach> {
+    let appId: string;
     try {
-      const appId = await this.appCatalogId();
+      appId = await this.appCatalogId();
+    } catch (e) {
+      const { status, code } = graphStatus(e);
+      if (status === 401 || status === 403) {
+        return { kind: 'failed', userId, reason: `Graph refused to read the app catalog (${status}${code ? ` ${code}` : ''}): grant the application permission AppCatalog.Read.All, or set TEAMS_APP_CATALOG_ID`, transient: false };
+      }
+      return this.classify(userId, e);
+    }
+    try {
       const user = `/users/${encodeURIComponent(userId)}/teamwork/installedApps`;
       let installedNow = true;
       try {
