@@ -68,7 +68,7 @@ const schema = z
      * The Teams app's manifest id (the name teamsapp.yml's teamsApp/create writes). Outside embedded mode the
      * app installs itself through Graph for people who have never opened it, before their first card.
      */
-    TEAMS_APP_ID: z.string().regex(GUID, { message: "must be the Teams app's manifest id, a GUID (teamsapp.yml's teamsApp/create writes it to env/.env.<env>)" }).optional(),
+    TEAMS_APP_ID: z.string().regex(GUID, { message: "must be the Teams app's manifest id, a GUID (m365agents.yml's teamsApp/create writes it to env/.env.<env>)" }).optional(),
     /** The organisation catalog's id for the app, if known: saves a Graph look-up and the AppCatalog.Read.All permission it needs. */
     TEAMS_APP_CATALOG_ID: z.string().min(1).max(100).optional(),
     /** Where Entra publishes the tenant's signing keys and whose host v2.0 tokens name as issuer (also written by aadApp/create). */
