@@ -22,6 +22,13 @@
  *   directory requests of a first sync (whole group, pages of 999), then of a second after a
  *   week's changes (renames, department moves, leavers, joiners, pupils renamed), which reads
  *   only the changes through delta queries. Store writes are counted apart.
+ * - Installs per second under the limits: the Microsoft 365 mode (connector auth on, Teams refusing a chat
+ *   with anyone who has not installed the app), Graph's Teams limits NOT scaled (GET installedApps 30 rps,
+ *   POST installedApps 30 rps per app per tenant, enforced by the local server; the installer paces itself
+ *   under them), Teams' connector limits not scaled, +50 ms per Graph request. A campaign to
+ *   BENCH_INSTALLS people (default 300) who have never opened the app: timed from the launch until every
+ *   card has gone; installs per second = installs made / that time. Also shown: Graph requests per install
+ *   (Teams routes only) and the 429s the server answered on them. BENCH_ONLY=installs runs this part alone.
  */
 import { performance } from 'node:perf_hooks';
 import { GraphStaffSource } from '../src/adapters/graph-staff.source';
@@ -89,7 +96,40 @@ async function rosterBench() {
   console.log(`  second sync: ${second.read}, ${secondDir} directory requests (${second.plan.added.length} added, ${second.plan.updated.length} updated, ${second.plan.left.length} left; 500 pupils' changes read and ignored) in ${(secondMs / 1000).toFixed(1)} s; ${secondAll - secondDir} store requests`);
 }
 
+const INSTALLS = Number(process.env.BENCH_INSTALLS ?? 300);
+
+/** Installs per second under Graph's Teams limits: see the method above. */
+async function installsUnderLimits() {
+  const h = await new Harness({ m365: {}, store: 'sharepoint', graph: { latencyMs: 50, pageSize: 200 } }).start();
+  const graph = h.graph!;
+  const staff = Array.from({ length: INSTALLS }, (_, i) => ({ id: `70000000-0000-4000-8000-${String(i).padStart(12, '0')}`, schoolId: 'larkfield-primary', name: `Never Opened ${i}`, email: `n${i}@x.example`, department: `School ${i % 7}`, jobTitle: 'Teacher', roles: [] as [] }));
+  await h.addStaff(staff);
+  console.log(`Installing for ${INSTALLS} people who never opened the app, at Graph's Teams limits (+50 ms per Graph request)…`);
+  const before = h.tenant!.installsMade;
+  graph.resetStats();
+  const t0 = performance.now();
+  const deadline = new Date(Date.now() + 14 * 86400_000).toISOString().slice(0, 10);
+  await h.invoke(people.policyAdmin, 'campaign.launch', { versionId: demoPolicyVersions[1].id, deadline });
+  const [campaign] = await h.app.store.campaigns.listCampaigns();
+  for (;;) {
+    const ready = (await h.app.store.campaigns.getCampaign(campaign.id))?.audienceStatus === 'ready';
+    const queued = (await h.app.store.campaigns.countRecipients(campaign.id)).filter((c) => c.state === 'queued').reduce((a, c) => a + c.count, 0);
+    if (ready && queued === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const installs = h.tenant!.installsMade - before;
+  const teams = ['appCatalogs.get', 'installedApps.post', 'installedApps.get', 'installedApps.chat'].map((k) => [k, graph.stats.byKind[k] ?? 0] as const);
+  const teamsRequests = teams.reduce((a, [, n]) => a + n, 0);
+  await h.stop();
+  console.log('\nProactive installs (Microsoft 365 mode, Graph\'s Teams limits unscaled: 30 GET/s and 30 POST/s per app per tenant)');
+  console.log(`  installs per second under the limits:    ${(installs / seconds).toFixed(1)} (${installs} installs in ${seconds.toFixed(1)} s, launch to last card; ceiling 15/s: two GETs per person)`);
+  console.log(`  Graph requests per install (Teams):      ${(teamsRequests / Math.max(1, installs)).toFixed(2)} (${teams.map(([k, n]) => `${k} ${n}`).join(', ')}; the 14 demo staff already have the app: their POSTs answer 409)`);
+  console.log(`  429s answered (all routes):              ${graph.stats.status429}`);
+}
+
 async function main() {
+  if (process.env.BENCH_ONLY === 'installs') return installsUnderLimits();
   await rosterBench();
   if (process.env.BENCH_ONLY === 'roster') return;
   const h = await new Harness({ store: 'sharepoint', graph: { latencyMs: 50, pageSize: 200 } }).start();
@@ -189,6 +229,7 @@ async function main() {
   breakdown('per decision, by what was asked:', decisionTargets, DECISIONS);
   breakdown('per campaign card, by what was asked:', campaignTargets, Math.max(1, cardsSent));
   console.log(`  decision end to end:                    p50 ${pct(50).toFixed(0)} ms   p99 ${pct(99).toFixed(0)} ms over ${DECISIONS} decisions`);
+  await installsUnderLimits();
 }
 
 void main();

@@ -6,6 +6,7 @@ import { registerAccount, type AccountRequest } from '../src/domain/account-requ
 import type { RequestMessage } from '../src/domain/request-effects';
 import type { Directory } from '../src/ports/directory';
 import type { DeliveryResult, Notifier } from '../src/ports/notifier';
+import type { AppInstaller } from '../src/ports/app-installer';
 import type { RegisteredAccount } from '../src/ports/store';
 import type { Campaign } from '../src/domain/campaign';
 import type { PolicyVersion } from '../src/domain/policy';
@@ -43,6 +44,13 @@ export interface NotifierOptions {
    * other mode, where a refused send stays a failure.
    */
   inbox?: DemoInboxService;
+  /**
+   * Microsoft 365 mode with TEAMS_APP_ID: reaches people the bot has no chat with by installing the app
+   * for them through Graph (proactive installation) and sending into the chat Graph names. Absent in
+   * embedded mode, which installs nothing, and when no Teams app id is configured (then a chat is
+   * created, which Teams allows only with people who have the app).
+   */
+  installer?: AppInstaller;
 }
 
 /**
@@ -66,6 +74,20 @@ interface DeliverOptions {
 
 /** Thrown when beforeSend cancels: nothing was sent. */
 class SendCancelled extends Error {}
+
+/** Thrown when the app could not be installed for someone (or their chat not found): nothing was sent. */
+class Unreachable extends Error {
+  constructor(readonly result: Exclude<DeliveryResult, { kind: 'sent' | 'cancelled' }>) {
+    super('reason' in result ? result.reason : result.kind);
+  }
+}
+
+/**
+ * Teams' answer to a chat with someone who does not have the app: 403 BotNotInConversationRoster,
+ * "The bot is not part of the conversation roster." (OfficeDev/microsoft-teams-apps-company-communicator#744;
+ * MicrosoftDocs/bot-docs#1527).
+ */
+const NOT_INSTALLED = 'BotNotInConversationRoster';
 
 /**
  * botbuilder passes an error thrown inside proactive logic to onTurnError and
@@ -245,9 +267,13 @@ export class TeamsNotifier implements Notifier {
           // Not when the Playground says it has no such user: a new chat with them fails the same way.
           if (statusOf(e) !== 403 && statusOf(e) !== 404 && !this.playgroundHasNoChat(e)) throw e;
           if (PLAYGROUND_NO_USER.has((e as { code?: string }).code ?? '') && this.o.inbox) throw e;
+          // Blocked by the person: installing again would not change that, so no Graph requests are spent on it.
+          if (this.o.installer && (e as { code?: string }).code === 'ConversationBlockedByUser') throw e;
         }
       }
-      sent ??= await this.createAndSend(userId, card, o, address?.serviceUrl);
+      // No chat yet, or the stored one refused us (the app removed, or reinstalled under a new chat): with an
+      // installer, install the app for them (already installed is fine) and send into the chat Graph names.
+      sent ??= this.o.installer ? await this.installAndSend(this.o.installer, userId, card, o, address?.serviceUrl) : await this.createAndSend(userId, card, o, address?.serviceUrl);
       if (o.requestId) {
         // Not awaited. The message has left: a failure to note it must not make it look unsent (the job would
         // send it again); it only means this card is not edited in place later, and the log says so. In flight,
@@ -259,6 +285,10 @@ export class TeamsNotifier implements Notifier {
       return { kind: 'sent', userId, ...sent };
     } catch (e) {
       if (e instanceof SendCancelled) return { kind: 'cancelled', userId };
+      if (e instanceof Unreachable) {
+        if (e.result.kind !== 'throttled') this.o.log(`delivery of ${o.purpose} to ${userId} failed: could not install Countersign for them (${e.message})`);
+        return e.result;
+      }
       if (this.o.inbox?.keeps(userId) && this.playgroundHasNoChat(e)) {
         this.noPlaygroundChat.add(userId);
         return this.keepOnly(this.o.inbox, userId, card, o);
@@ -272,6 +302,9 @@ export class TeamsNotifier implements Notifier {
   /** Transport failures become a small closed result here; nothing above sees HTTP statuses. */
   private classify(userId: string, e: unknown): DeliveryResult {
     const status = statusOf(e);
+    if (status === 403 && (e as { code?: string })?.code === NOT_INSTALLED) {
+      return { kind: 'recipientNotFound', userId, reason: this.o.installer ? 'Countersign is not installed for this person' : 'Countersign is not installed for this person, and it cannot install itself without TEAMS_APP_ID' };
+    }
     if (status === 403 || status === 404) return { kind: 'recipientNotFound', userId, reason: status === 403 ? 'the person has blocked or removed the app' : 'the person or chat no longer exists' };
     if (status === 429) return { kind: 'throttled', userId, retryAfterMs: retryAfterMs(e) ?? 1000 };
     const transient = !status || status === 412 || status >= 500;
@@ -306,6 +339,33 @@ export class TeamsNotifier implements Notifier {
     const activity = TurnContext.applyConversationReference(cardMessage(card), reference);
     const res = await this.call(conversationId, o.retry, () => client.conversations.sendToConversation(conversationId, activity as any), o.beforeSend);
     return { conversationId, activityId: res?.id ?? '' };
+  }
+
+  /**
+   * Reaches someone the bot has no working chat with, following Microsoft's proactive-installation
+   * guidance (learn.microsoft.com, "Send proactive installation messages"): the installer installs the app
+   * for them through Graph (409, already installed, counts as done) and names their 1:1 chat; the chat's
+   * id is a conversation id the Bot Connector accepts with the Teams service URL. The address is stored
+   * before the card leaves, so the next card (or this one's retry) needs no install. No retry here: a
+   * throttled or failed install comes back as the delivery's result, nothing has been sent, and the job
+   * queue tries again (one retry layer; see src/resilience/retry.policy.ts).
+   */
+  private async installAndSend(installer: AppInstaller, userId: string, card: AdaptiveCard, o: DeliverOptions, knownServiceUrl?: string) {
+    const serviceUrl = knownServiceUrl ?? this.o.conversations.serviceUrl() ?? this.o.defaultServiceUrl;
+    if (!serviceUrl) throw new Error('no connector address known yet: nobody has written to the bot');
+    const reach = await installer.reach(userId);
+    if (reach.kind === 'throttled') throw new Unreachable({ kind: 'throttled', userId, retryAfterMs: reach.retryAfterMs });
+    if (reach.kind === 'unknownPerson') throw new Unreachable({ kind: 'recipientNotFound', userId, reason: reach.reason });
+    if (reach.kind === 'failed') throw new Unreachable({ kind: 'failed', userId, reason: reach.reason, transient: reach.transient });
+    const reference: ConversationReference = {
+      channelId: 'msteams',
+      serviceUrl,
+      conversation: { id: reach.chatId, conversationType: 'personal', tenantId: this.o.tenantId, isGroup: false, name: '' },
+      bot: { id: this.o.botAppId || 'countersign', name: 'Countersign' },
+      user: { id: userId, aadObjectId: userId, name: '' },
+    };
+    await this.o.conversations.remember({ userId, conversationId: reach.chatId, serviceUrl, tenantId: this.o.tenantId, reference: JSON.stringify(reference) });
+    return this.sendTo(reference, card, o);
   }
 
   /**

@@ -48,6 +48,9 @@ param schoolName string = ''
 @description('IANA time zone for dates shown to people and for school days (SCHOOL_TIMEZONE).')
 param schoolTimeZone string = 'Europe/London'
 
+@description('The Teams app\'s manifest id (TEAMS_APP_ID, written by teamsApp/create): the app installs itself for people who have never opened it.')
+param teamsAppId string
+
 @description('The first policy admins (COUNTERSIGN_ADMINS): e-mail addresses or object ids, comma-separated. Used while the school has no policy admin.')
 param countersignAdmins string = ''
 
@@ -180,6 +183,10 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
         {
           name: 'COUNTERSIGN_ADMINS'
           value: countersignAdmins
+        }
+        {
+          name: 'TEAMS_APP_ID'
+          value: teamsAppId
         }
         {
           // The bot signs in as the managed identity: Bot Framework's UserAssignedMSI app type, id = its client id.

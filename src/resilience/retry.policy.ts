@@ -18,8 +18,11 @@
  * | Graph $batch inner item 429/5xx                 | BatchRunner, only the failed items      | graphItems  |
  * | Bot Connector call inside a chat turn (replies) | the connector middleware, per activity  | connector   |
  * | Bot Connector call from a job (proactive sends) | the job queue (the handler says retry)  | jobs        |
+ * | Graph install/chat read for a card (installer)  | the job queue (throttled/failed result) | jobs        |
  * | a job whose handler threw (outage, bug)         | the job queue, then poison              | jobs        |
  * (*) graph-client.ts: RetryHandler honours Retry-After and is the only layer for top-level requests.
+ *     Except the proactive installer (src/adapters/graph/teams-app-installer.ts), built with no RetryHandler
+ *     retries: its requests run inside a card's job, which already retries, so a 429 waits in the queue.
  * A job's lower layers give up within their own budget and the job is tried again later; that is a
  * second time scale (minutes), not a second retry of the same request in the same breath.
  */

@@ -41,6 +41,8 @@ import { DevSessions } from './api/identity';
 import { ssoAuthenticator } from './api/sso';
 
 import type { AppStore } from './app-store';
+import type { AppInstaller } from '../ports/app-installer';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 export type { AppStore };
 
 export interface AppOverrides {
@@ -55,7 +57,20 @@ export interface AppOverrides {
   botSigningKeysUrl?: string;
   /** The staff group (Graph), when STAFF_GROUP_ID is set; built by main.ts with the SharePoint store's Graph client. */
   staffSource?: StaffSource;
+  /**
+   * Where the bot gets its tokens for calling the Bot Connector; default Entra, from BOT_ID and BOT_PASSWORD.
+   * Tests pass a local issuer's, as they pass botSigningKeysUrl for the other direction.
+   */
+  botCredentials?: ServiceClientCredentialsFactory;
+  /**
+   * Installs the app for people who have never opened it (Graph; built in main.ts like the SharePoint store,
+   * since it shares its Graph settings). Used outside embedded mode only.
+   */
+  appInstaller?: AppInstaller;
 }
+
+/** How long a campaign export's download link works. */
+const EXPORT_LINK_HOURS = 24;
 
 /** Largest request body accepted. Teams caps a message at about 28 KB, so this is generous. */
 const BODY_LIMIT = '256kb';
@@ -98,6 +113,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
           MicrosoftAppType: config.bot.type,
           ...(o.botSigningKeysUrl ? signingKeysAt(o.botSigningKeysUrl) : {}),
         },
+    embedded ? undefined : o.botCredentials,
   );
   const adapter = new CloudAdapter(auth);
   const gate = new RateGate(scaleLimits(TEAMS_RATE_LIMITS, config.rateScale));
@@ -120,7 +136,18 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     timeZone: config.timeZone,
     log,
     inbox,
+    installer: embedded ? undefined : o.appInstaller,
   });
+  // TEAMS_APP_ID is optional: a tenant can instead pre-install the app for everyone with a Teams app setup policy
+  // (learn.microsoft.com, "Manage app setup policies in Microsoft Teams"). Without either, Teams refuses a chat
+  // with anyone who has not opened the app, and their cards fail with that reason: say so once, at start.
+  if (!embedded && !o.appInstaller) {
+    log(
+      config.teamsApp
+        ? 'TEAMS_APP_ID is set but there is no Graph access (STORE=sharepoint): people who have never opened the app cannot be reached'
+        : 'TEAMS_APP_ID is not set: the app will not install itself, so only people who have the app (opened it, or given it by a setup policy) can be reached',
+    );
+  }
   let runner: JobRunner | undefined;
   const localDate = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: config.timeZone }).format(d);
   const requests = new AccountRequestService({
@@ -166,7 +193,13 @@ export function createApp(config: Config, o: AppOverrides = {}) {
       if (notFound.length) log(`COUNTERSIGN_ADMINS: not on the staff list yet (applied at the next start once they are): ${notFound.join(', ')}`);
     })
     .catch((e: Error) => log(`COUNTERSIGN_ADMINS not applied: ${e.message}`));
-  const exportLink = (file: string) => `${publicUrl}/exports/${encodeURIComponent(file)}?s=${links.sign(`export:${file}`)}`;
+  // A campaign CSV reaches the admin as a signed link that expires (a bot cannot attach a file in a Teams personal
+  // chat except through the file consent card: learn.microsoft.com, "Send and receive files using bot"). The CSV
+  // names staff and what they signed, so a link forwarded or left in a chat stops working after a day.
+  const exportLink = (file: string) => {
+    const expires = Math.floor(clock.now().getTime() / 1000) + EXPORT_LINK_HOURS * 3600;
+    return `${publicUrl}/exports/${encodeURIComponent(file)}?e=${expires}&s=${links.sign(`export:${file}:${expires}`)}`;
+  };
   const saveExport = (file: string, csv: string) => {
     mkdirSync(config.exportDir, { recursive: true });
     const path = join(config.exportDir, file);
@@ -217,8 +250,13 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   });
   app.get('/exports/:file', (req, res) => {
     const file = String(req.params.file);
-    if (!/^[\w.-]+\.csv$/.test(file) || !links.verify(`export:${file}`, String(req.query.s ?? ''))) {
+    const expires = String(req.query.e ?? '');
+    if (!/^[\w.-]+\.csv$/.test(file) || !/^\d{1,12}$/.test(expires) || !links.verify(`export:${file}:${expires}`, String(req.query.s ?? ''))) {
       res.status(403).type('text/plain').send('This export link is not valid. Ask for a new export in Teams.');
+      return;
+    }
+    if (Number(expires) * 1000 <= clock.now().getTime()) {
+      res.status(410).type('text/plain').send(`This export link has expired (links work for ${EXPORT_LINK_HOURS} hours). Ask for a new export in Teams.`);
       return;
     }
     res.download(resolve(config.exportDir, file), file, (err) => {

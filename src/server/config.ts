@@ -64,6 +64,13 @@ const schema = z
       .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
       .pipe(z.array(z.string().refine((a) => GUID.test(a) || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a), { message: 'lists an entry that is neither an object id (GUID) nor an e-mail address' })).max(50, { message: 'lists more than 50 people' }))
       .optional(),
+    /**
+     * The Teams app's manifest id (the name teamsapp.yml's teamsApp/create writes). Outside embedded mode the
+     * app installs itself through Graph for people who have never opened it, before their first card.
+     */
+    TEAMS_APP_ID: z.string().regex(GUID, { message: "must be the Teams app's manifest id, a GUID (m365agents.yml's teamsApp/create writes it to env/.env.<env>)" }).optional(),
+    /** The organisation catalog's id for the app, if known: saves a Graph look-up and the AppCatalog.Read.All permission it needs. */
+    TEAMS_APP_CATALOG_ID: z.string().min(1).max(100).optional(),
     /** Where Entra publishes the tenant's signing keys and whose host v2.0 tokens name as issuer (also written by aadApp/create). */
     AAD_APP_OAUTH_AUTHORITY_HOST: z.string().url({ message: 'must be a URL, e.g. https://login.microsoftonline.com' }).default('https://login.microsoftonline.com'),
     /** The Entra group whose members (transitively) are the staff: the roster is synced from it into the store. */
@@ -108,6 +115,11 @@ const schema = z
     if (!c.SCHOOL_ID) {
       ctx.addIssue({ code: 'custom', path: ['SCHOOL_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (a short, stable slug for this school, e.g. larkfield-primary)` });
     }
+    // The app installs itself through Graph with the GRAPH_* settings the SharePoint store needs; without
+    // SharePoint there is no Graph access, so the setting would do nothing (see loadConfig for when it is required).
+    if (c.STORE !== 'sharepoint' && c.TEAMS_APP_ID) {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_ID'], message: 'needs STORE=sharepoint: the app installs itself through Graph with the GRAPH_* settings, which only the SharePoint store has (unset TEAMS_APP_ID, or use STORE=sharepoint)' });
+    }
     if (!c.AAD_APP_CLIENT_ID) {
       ctx.addIssue({ code: 'custom', path: ['AAD_APP_CLIENT_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the client id of the Entra app behind the tab's Teams SSO; m365agents.yml's provision writes it)` });
     }
@@ -135,6 +147,8 @@ export interface Config {
   sso?: SsoConfig;
   /** The roster synced from an Entra group (STAFF_GROUP_ID); undefined: the roster is what the store holds (demo, CSV import). */
   directory?: { staffGroupId: string; syncEveryMs: number };
+  /** The Teams app that installs itself for people (TEAMS_APP_ID); undefined in embedded mode, which installs nothing. */
+  teamsApp?: { manifestId: string; catalogId?: string };
 }
 
 export interface SsoConfig {
@@ -184,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     approvalReminders: { remind: c.APPROVAL_REMIND_SCHOOL_DAYS, escalate: c.APPROVAL_ESCALATE_SCHOOL_DAYS },
     exportDir: c.EXPORT_DIR ?? `${c.DATA_DIR}/exports`,
     directory: c.STAFF_GROUP_ID ? { staffGroupId: c.STAFF_GROUP_ID.toLowerCase(), syncEveryMs: Math.round(c.DIRECTORY_SYNC_HOURS * 3600_000) } : undefined,
+    teamsApp: c.COUNTERSIGN_MODE === 'embedded' || !c.TEAMS_APP_ID ? undefined : { manifestId: c.TEAMS_APP_ID, catalogId: c.TEAMS_APP_CATALOG_ID },
     firstAdmins: c.COUNTERSIGN_ADMINS ?? [],
     sso:
       c.COUNTERSIGN_MODE === 'embedded' || !c.AAD_APP_CLIENT_ID
@@ -254,6 +269,7 @@ export function redactedSummary(c: Config): string {
     `tenant=${c.bot.tenantId || '(demo)'}`,
     `sso=${c.sso ? `${c.sso.clientId} aud=${c.sso.audiences.join(',')} authority=${c.sso.authorityHost}` : '(embedded: demo sign-in)'}`,
     `linkSecret=${c.linkSecret ? '(set)' : '(embedded: kept in the database)'}`,
+    `teamsApp=${c.teamsApp ? `${c.teamsApp.manifestId}${c.teamsApp.catalogId ? ` catalog=${c.teamsApp.catalogId}` : ''} (installs itself for people)` : '(none: installs nothing)'}`,
     `rateScale=${c.rateScale}`,
     `staffGroup=${c.directory ? `${c.directory.staffGroupId} every ${c.directory.syncEveryMs / 3600_000}h` : '(none: the stored roster)'}`,
     `firstAdmins=${c.firstAdmins.length}`,

@@ -31,7 +31,17 @@ async function main() {
       process.exit(1);
     }
   }
-  const app = createApp(config, { store, staffSource });
+  let appInstaller;
+  if (config.teamsApp && config.store.kind === 'sharepoint') {
+    // The same Graph settings and app-only token as the store: that app registration must be the one the
+    // manifest's webApplicationInfo.id names, granted TeamsAppInstallation.ReadWriteSelfForUser.All (and
+    // AppCatalog.Read.All unless TEAMS_APP_CATALOG_ID is set).
+    const { TeamsAppInstaller } = await import('../adapters/graph/teams-app-installer');
+    const { msalTokenProvider } = await import('../adapters/sharepoint/msal-token');
+    const sp = config.store.sharePoint;
+    appInstaller = new TeamsAppInstaller({ baseUrl: sp.graphBaseUrl, tokenProvider: msalTokenProvider(sp), manifestId: config.teamsApp.manifestId, catalogId: config.teamsApp.catalogId, scale: config.rateScale, log: (m) => console.log(`[countersign] ${m}`) });
+  }
+  const app = createApp(config, { store, appInstaller, staffSource });
   const port = await app.listen();
   console.log(`[countersign] ${redactedSummary(config)}`);
   console.log(`[countersign] listening on http://localhost:${port} (bot: POST /api/messages, health: GET /healthz)`);

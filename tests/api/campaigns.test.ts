@@ -248,5 +248,22 @@ describe('the campaigns API', () => {
     expect(rows.map((r) => r.name).sort()).toEqual(newStarters.map((s) => s.name).sort());
     const list = await api.get<ListPage<CampaignListItem>>('/api/campaigns');
     expect(list.body.items[0]!.campaign.audience).toEqual({ kind: 'joinedSince', since });
+
+    // The list pages on the server, newest first: one campaign a page walks them all, once each.
+    const walked: string[] = [];
+    for (let cursor: string | undefined = ''; cursor !== undefined; ) {
+      const page: { status: number; body: ListPage<CampaignListItem> } = await api.get(`/api/campaigns?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.total).toBe(list.body.items.length);
+      walked.push(...page.body.items.map((x) => x.campaign.id));
+      cursor = page.body.next;
+    }
+    expect(walked).toEqual(list.body.items.map((x) => x.campaign.id));
+    expect(walked.length).toBe(3);
+    for (const [path, field] of [['/api/campaigns?limit=0', 'limit'], ['/api/campaigns?cursor=x', 'cursor']] as const) {
+      const bad = await api.get(path);
+      expect(bad.status, path).toBe(400);
+      expect(bad.body.field, path).toBe(field);
+    }
   });
 });

@@ -170,7 +170,9 @@ describe('embedded mode', () => {
 
   test('a validly signed export link whose file is gone is a 404; while it exists, it downloads', async () => {
     const file = 'campaign-gone.csv';
-    const link = `/exports/${file}?s=${hmacLinkSigner(linkSecret).sign(`export:${file}`)}`;
+    const signed = (expires: number) => `/exports/${file}?e=${expires}&s=${hmacLinkSigner(linkSecret).sign(`export:${file}:${expires}`)}`;
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+    const link = signed(inAnHour);
     mkdirSync(exportDir, { recursive: true });
     writeFileSync(join(exportDir, file), 'name,state\nChloe,signed\n');
     const present = await raw(h.baseUrl, { method: 'GET', path: link });
@@ -182,6 +184,22 @@ describe('embedded mode', () => {
     expect(gone.text).toMatch(/no longer on the server/);
     const forged = await raw(h.baseUrl, { method: 'GET', path: `/exports/${file}?s=AAAA` });
     expect(forged.status).toBe(403);
+  });
+
+  test('an export link expires: past its time it is a 410 saying so, and its time cannot be moved on without the signature', async () => {
+    const file = 'campaign-old.csv';
+    mkdirSync(exportDir, { recursive: true });
+    writeFileSync(join(exportDir, file), 'name,state\nChloe,signed\n');
+    const sign = (expires: number) => hmacLinkSigner(linkSecret).sign(`export:${file}:${expires}`);
+    const anHourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const expired = await raw(h.baseUrl, { method: 'GET', path: `/exports/${file}?e=${anHourAgo}&s=${sign(anHourAgo)}` });
+    expect(expired.status).toBe(410);
+    expect(expired.text).toMatch(/expired.*Ask for a new export/);
+    const movedOn = await raw(h.baseUrl, { method: 'GET', path: `/exports/${file}?e=${anHourAgo + 7200}&s=${sign(anHourAgo)}` });
+    expect(movedOn.status).toBe(403);
+    // The signature of a link without a time (as they were before links expired) is not accepted either.
+    const timeless = await raw(h.baseUrl, { method: 'GET', path: `/exports/${file}?s=${hmacLinkSigner(linkSecret).sign(`export:${file}`)}` });
+    expect(timeless.status).toBe(403);
   });
 });
 

@@ -47,6 +47,9 @@ describe('configuration is checked once, at start', () => {
     [{ SCHOOL_ID: 'Larkfield Primary' }, /^Countersign cannot start: SCHOOL_ID must be a short slug/],
     [{ ...complete, STORE: 'sharepoint' }, /^Countersign cannot use SharePoint: (SHAREPOINT_SITE_ID|GRAPH_TENANT_ID|environment)/],
     [{ ...complete, STORE: 'sharepoint', SHAREPOINT_SITE_URL: 'not a url', GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 's' }, /^Countersign cannot use SharePoint: SHAREPOINT_SITE_URL must be a URL/],
+    // Reaching people who have never opened the app: the app installs itself through Graph, which only the SharePoint settings give.
+    [{ ...complete, TEAMS_APP_ID: '44444444-4444-4444-8444-444444444444' }, /^Countersign cannot start: TEAMS_APP_ID needs STORE=sharepoint/],
+    [{ ...complete, TEAMS_APP_ID: 'com.example.countersign' }, /^Countersign cannot start: TEAMS_APP_ID must be the Teams app's manifest id, a GUID/],
     [{ COUNTERSIGN_MODE: 'cloud' }, /^Countersign cannot start: COUNTERSIGN_MODE must be one of embedded, m365, scaled/],
     [{ PORT: 'eighty' }, /^Countersign cannot start: PORT must be a port number/],
   ])('%j stops with one line naming the variable', (env, line) => {

@@ -1,4 +1,5 @@
-import { createHmac, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHmac, createSign, createVerify, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { ServiceClientCredentialsFactory, TokenCredentials } from 'botframework-connector';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -37,6 +38,46 @@ export class BotTokenIssuer {
 
   async stop() {
     await new Promise<void>((ok) => (this.server ? this.server.close(() => ok()) : ok()));
+  }
+
+  /**
+   * A token as Entra issues it to the bot for calling the Bot Connector (client credentials, scope
+   * https://api.botframework.com/.default; learn.microsoft.com, "Authenticate requests with the Bot
+   * Connector API", bot to connector). Signed with the same local key, which the fake connector checks.
+   */
+  botToken(appId: string): string {
+    const now = Math.floor(Date.now() / 1000);
+    return this.sign({ iss: 'https://login.microsoftonline.com/botframework.com/v2.0', aud: 'https://api.botframework.com', appid: appId, azp: appId, nbf: now - 60, exp: now + 3600 });
+  }
+
+  /** Whether a bearer token is one of ours for the connector: RS256 by our key, for the Bot Connector, not expired. */
+  acceptsBotToken(token: string | undefined, appId: string): boolean {
+    const [head, body, sig] = (token ?? '').split('.');
+    if (!head || !body || !sig) return false;
+    try {
+      if (JSON.parse(Buffer.from(head, 'base64url').toString()).alg !== 'RS256') return false;
+      if (!createVerify('RSA-SHA256').update(`${head}.${body}`).verify(this.keys.publicKey, Buffer.from(sig, 'base64url'))) return false;
+      const c = JSON.parse(Buffer.from(body, 'base64url').toString());
+      return c.aud === 'https://api.botframework.com' && c.appid === appId && c.exp > Date.now() / 1000;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Where the app gets its connector tokens from in tests: this issuer instead of Entra (createApp's botCredentials). */
+  credentialsFor(appId: string): ServiceClientCredentialsFactory {
+    const issuer = this;
+    return new (class extends ServiceClientCredentialsFactory {
+      async isValidAppId(id: string) {
+        return id === appId;
+      }
+      async isAuthenticationDisabled() {
+        return false;
+      }
+      async createCredentials() {
+        return new TokenCredentials(issuer.botToken(appId));
+      }
+    })();
   }
 
   /** The public key as PEM: what an alg-confusion forger uses as an HMAC secret. */

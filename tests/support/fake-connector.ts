@@ -2,6 +2,7 @@ import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { TeamsTenant } from './teams-tenant';
 
 /** One call the bot made to the connector. */
 export interface ConnectorCall {
@@ -62,6 +63,21 @@ export interface FakeConnectorOptions {
    * curl). Unset: everyone has a chat.
    */
   playgroundUsers?: Iterable<string>;
+  /**
+   * Answer as Teams does about installation: a bot can open a 1:1 chat only with someone who has the
+   * app installed. A create, send, reply or update for anyone else is refused with 403
+   * BotNotInConversationRoster, "The bot is not part of the conversation roster." (the answer reported
+   * in OfficeDev/microsoft-teams-apps-company-communicator#744 and MicrosoftDocs/bot-docs#1527; listed in
+   * learn.microsoft.com, "Status codes from bot conversational APIs"). Installs happen through the local
+   * Graph server, which shares this tenant. Personal chats then carry Teams' ids
+   * (19:{user}_{bot}@unq.gbl.spaces), the same ones Graph names, and a conversation nobody opened is 404.
+   */
+  tenant?: TeamsTenant;
+  /**
+   * Auth on, as the real connector: every request must carry `Authorization: Bearer <token>` that this
+   * accepts, else 401 (learn.microsoft.com, "Authenticate requests with the Bot Connector API", bot to connector).
+   */
+  auth?: (bearer: string | undefined) => boolean;
 }
 
 /**
@@ -144,6 +160,9 @@ export class FakeConnector {
   readonly goneUsers: Set<string>;
   /** The Playground's roster, when modelling the Playground: a chat with anyone else cannot be opened. */
   readonly playgroundUsers?: Set<string>;
+  /** The tenant whose installs decide who can be reached, when modelling them. */
+  readonly tenant?: TeamsTenant;
+  private readonly auth?: (bearer: string | undefined) => boolean;
   /** Every request that reached the rate check, answered or rejected: the denominator of the 429 share. */
   requests = 0;
   /** Every 429 answered. */
@@ -174,6 +193,22 @@ export class FakeConnector {
     this.random = mulberry32(options.faults?.seed ?? 1);
     this.goneUsers = new Set(options.goneUsers ?? []);
     if (options.playgroundUsers) this.playgroundUsers = new Set(options.playgroundUsers);
+    this.tenant = options.tenant;
+    this.auth = options.auth;
+  }
+
+  /** The id of the 1:1 chat between the bot and this person: Teams' own format when modelling a tenant. */
+  conversationIdFor(userId: string): string {
+    return this.tenant ? this.tenant.chatIdOf(userId) : `a:conv-${userId}`;
+  }
+
+  /** Whose chat a conversation is: one we opened or saw, or (modelling a tenant) a personal chat Graph named. */
+  private ownerOf(conversationId: string): string | undefined {
+    const known = this.owners.get(conversationId);
+    if (known || !this.tenant) return known;
+    const user = this.tenant.userOfChat(conversationId);
+    if (user && this.tenant.hasApp(user)) this.owners.set(conversationId, user);
+    return user;
   }
 
   /** Calls `fn` for every call recorded from now on; returns an unsubscribe function. */
@@ -215,6 +250,9 @@ export class FakeConnector {
       return true as const;
     };
 
+    if (this.auth && !this.auth(/^Bearer (.+)$/.exec(String(res.req.headers.authorization ?? ''))?.[1])) {
+      return reject(401, 'Unauthorized', 'Authorization has been denied for this request.');
+    }
     this.requests++;
     const windows = [...(kind === 'create' ? [] : this.windowsFor(conversationId)), ...(this.globalWindow ? [this.globalWindow] : [])];
     if (windows.length) {
@@ -235,9 +273,13 @@ export class FakeConnector {
       for (const w of windows) w.add(now);
     }
 
-    const user = memberId ?? this.owners.get(conversationId);
+    const user = memberId ?? this.ownerOf(conversationId);
     // Teams answers 403 ConversationBlockedByUser when the user blocked or uninstalled the bot.
     if (user && this.goneUsers.has(user)) return reject(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
+    if (this.tenant) {
+      if (!user) return reject(404, 'ConversationNotFound', 'Conversation not found.');
+      if (!this.tenant.hasApp(user)) return reject(403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.');
+    }
     if (kind !== 'create' && user && this.playgroundUsers && !this.playgroundUsers.has(user)) return reject(500, 'UserNotFound', 'User not found');
 
     if (this.faults && this.faults.statuses.length && this.random() < this.faults.rate) {
@@ -257,7 +299,7 @@ export class FakeConnector {
     app.post('/v3/conversations', (req, res) => {
       const member = req.body?.members?.[0]?.id as string | undefined;
       if (!member) return void res.status(400).json({ error: { code: 'BadArgument', message: 'members required' } });
-      const conversationId = `a:conv-${member}`;
+      const conversationId = this.conversationIdFor(member);
       if (this.gate(res, 'create', conversationId, member)) return;
       this.owners.set(conversationId, member);
       this.record({ kind: 'create', conversationId, activityId: '', memberId: member, at: Date.now() });
@@ -304,7 +346,7 @@ export class FakeConnector {
   /** Cards delivered (sent or replied) into conversations that belong to this user. */
   cardsFor(userId: string, kinds: ConnectorCall['kind'][] = ['send', 'reply']): any[] {
     return this.calls
-      .filter((c) => kinds.includes(c.kind) && this.owners.get(c.conversationId) === userId)
+      .filter((c) => kinds.includes(c.kind) && this.ownerOf(c.conversationId) === userId)
       .flatMap((c) => (c.activity?.attachments ?? []).map((a: any) => a.content));
   }
 

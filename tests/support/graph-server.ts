@@ -16,6 +16,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { LocalDirectory } from './graph-directory';
+import type { TeamsTenant } from './teams-tenant';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -62,6 +63,14 @@ export interface LocalGraphServerOptions {
   sites?: Array<{ hostname: string; path: string; id?: string; displayName?: string }>;
   /** Clock for createdDateTime/lastModifiedDateTime. */
   now?: () => Date;
+  /**
+   * Teams through Graph: the tenant's people, its app catalog and each person's installed apps
+   * (shared with the fake Bot Connector), served as /users/{id}/teamwork/installedApps and
+   * /appCatalogs/teamsApps. Limits: Graph's Teams service limits per app per tenant, GET installedApps
+   * and appCatalogs 30 rps, POST installedApps 30 rps (learn.microsoft.com, "Microsoft Graph
+   * service-specific throttling limits"); `scale` multiplies both, as the connector's does.
+   */
+  teams?: { tenant: TeamsTenant; limits?: { readsPerSecond: number; writesPerSecond: number }; scale?: number };
 }
 
 export interface GraphServerStats {
@@ -844,6 +853,7 @@ export class LocalGraphServer {
     if (directory) return directory;
     // ----- SharePoint sites and lists -----
     const notFound = (msg: string): Route => ({ kind: 'unknown', run: () => fail(400, 'BadRequest', msg) });
+    if (this.opts.teams && (ctx.path.startsWith('/users/') || ctx.path.startsWith('/appCatalogs/'))) return this.teamsRoute(ctx, this.opts.teams);
     if (!ctx.path.startsWith('/sites/')) return notFound(`Resource not found for the segment '${ctx.path.split('/')[1] ?? ''}'.`);
     const rest = ctx.path.slice('/sites/'.length);
     let siteRef: { id?: string; hostname?: string; path?: string };
@@ -913,6 +923,118 @@ export class LocalGraphServer {
       }
     }
     return notFound(`Resource not found for the segment '${segs[segs.length - 1]}'.`);
+  }
+
+  // ----- Teams: app catalog and installed apps (userteamwork-post-installedapps, userteamwork-list-installedapps,
+  // userscopeteamsappinstallation-get-chat, appcatalogs-list-teamsapps in the Graph v1.0 reference) -----
+
+  private teamsWindows = { read: [] as number[], write: [] as number[] };
+
+  /** Graph's Teams limits: a sliding one-second window per kind, counted at arrival; over it, 429 with Retry-After. */
+  private teamsGate(kind: 'read' | 'write', teams: NonNullable<LocalGraphServerOptions['teams']>): void {
+    const l = teams.limits ?? { readsPerSecond: 30, writesPerSecond: 30 };
+    const max = Math.max(1, Math.round((kind === 'read' ? l.readsPerSecond : l.writesPerSecond) * (teams.scale ?? 1)));
+    const now = Date.now();
+    const w = this.teamsWindows[kind].filter((t) => t > now - 1000);
+    this.teamsWindows[kind] = w;
+    if (w.length >= max) {
+      const waitS = Math.max(1, Math.ceil((w[w.length - max]! + 1000 - now) / 1000));
+      fail(429, 'TooManyRequests', 'Too many requests. Please retry after the time given in Retry-After.', { headers: { 'Retry-After': String(waitS) } });
+    }
+    w.push(now);
+  }
+
+  private teamsRoute(ctx: Ctx, teams: NonNullable<LocalGraphServerOptions['teams']>): Route {
+    const tenant = teams.tenant;
+    const segs = ctx.path.split('/').filter(Boolean).map((x) => decodeURIComponent(x));
+    const m = ctx.method;
+    const filter = odata(ctx.query, 'filter');
+    const appJson = (a: TeamsTenant['apps'][number]) => ({ id: a.id, externalId: a.externalId, displayName: a.displayName, distributionMethod: a.distributionMethod });
+    const methodNotAllowed = () => fail(405, 'BadRequest', 'Specified HTTP method is not allowed for the request target.');
+
+    if (segs[0] === 'appCatalogs' && segs[1] === 'teamsApps' && segs.length === 2) {
+      return {
+        kind: 'appCatalogs.get',
+        run: () => {
+          if (m !== 'GET') return methodNotAllowed();
+          this.teamsGate('read', teams);
+          const f = filter === undefined ? undefined : /^\s*(id|externalId|distributionMethod)\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(filter);
+          if (filter !== undefined && !f) fail(400, 'BadRequest', `Invalid filter clause: ${filter}`);
+          const value = tenant.apps.filter((a) => !f || String(a[f[1] as 'id' | 'externalId' | 'distributionMethod']) === f[2]!.replace(/''/g, "'"));
+          return ok(200, { '@odata.context': `${this.base}/v1.0/$metadata#appCatalogs/teamsApps`, value: value.map(appJson) });
+        },
+      };
+    }
+    if (segs[0] !== 'users' || segs.length < 4 || segs[2] !== 'teamwork' || segs[3] !== 'installedApps') {
+      return { kind: 'unknown', run: () => fail(400, 'BadRequest', `Resource not found for the segment '${segs[segs.length - 1] ?? ''}'.`) };
+    }
+    const userId = segs[1]!;
+    const user = () => {
+      if (!tenant.users.has(userId)) fail(404, 'Request_ResourceNotFound', `Resource '${userId}' does not exist or one of its queried reference-property objects are not present.`);
+      return userId;
+    };
+    const ours = (installationId: string) => {
+      const inst = tenant.installations.get(user());
+      if (!inst || inst.id !== installationId) fail(404, 'NotFound', `The requested installation '${installationId}' was not found.`);
+      return inst;
+    };
+    if (segs.length === 4) {
+      if (m === 'POST') {
+        return {
+          kind: 'installedApps.post',
+          run: () => {
+            this.teamsGate('write', teams);
+            const bind = (ctx.body as Record<string, unknown> | undefined)?.['teamsApp@odata.bind'];
+            if (typeof bind !== 'string') fail(400, 'BadRequest', "The 'teamsApp@odata.bind' property is required.");
+            const appId = /\/appCatalogs\/teamsApps\/([^/?]+)$/.exec(bind)?.[1];
+            if (!appId) fail(400, 'BadRequest', `Invalid 'teamsApp@odata.bind' value: ${bind}`);
+            user();
+            // Only an app in the organisation's catalog or the Teams Store can be installed through Graph, by its catalog id.
+            const app = tenant.apps.find((a) => a.id === decodeURIComponent(appId));
+            if (!app) fail(404, 'NotFound', `Teams app '${appId}' was not found in the app catalog.`);
+            if (!tenant.install(userId, app.id)) fail(409, 'Conflict', 'App is already installed for this user.');
+            // "If successful, this method returns a 201 Created response code. It doesn't return anything in the response body."
+            return ok(201);
+          },
+        };
+      }
+      if (m === 'GET') {
+        return {
+          kind: 'installedApps.get',
+          run: () => {
+            this.teamsGate('read', teams);
+            user();
+            const expand = odata(ctx.query, 'expand')?.split(',').map((x) => x.trim()) ?? [];
+            const f = filter === undefined ? undefined : /^\s*teamsApp\/(id|externalId)\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(filter);
+            if (filter !== undefined && !f) fail(400, 'BadRequest', `Invalid filter clause: ${filter}`);
+            const inst = tenant.installations.get(userId);
+            const app = inst && tenant.apps.find((a) => a.id === inst.teamsAppId);
+            const all = inst && app ? [{ inst, app }] : [];
+            const value = all
+              .filter(({ app }) => !f || (f[1] === 'id' ? app.id : app.externalId) === f[2]!.replace(/''/g, "'"))
+              .map(({ inst, app }) => ({ id: inst.id, ...(expand.includes('teamsApp') ? { teamsApp: appJson(app) } : {}) }));
+            return ok(200, { '@odata.context': `${this.base}/v1.0/$metadata#users('${userId}')/teamwork/installedApps`, value });
+          },
+        };
+      }
+      return { kind: 'installedApps.other', run: methodNotAllowed };
+    }
+    if (segs.length === 6 && segs[5] === 'chat') {
+      return {
+        kind: 'installedApps.chat',
+        run: () => {
+          if (m !== 'GET') return methodNotAllowed();
+          this.teamsGate('read', teams);
+          const inst = ours(segs[4]!);
+          const at = this.now().toISOString();
+          return ok(200, { id: inst.chatId, topic: null, createdDateTime: at, lastUpdatedDateTime: at, chatType: 'oneOnOne', tenantId: 'tenant' });
+        },
+      };
+    }
+    if (segs.length === 5) {
+      return { kind: 'installedApps.get', run: () => (m === 'GET' ? (this.teamsGate('read', teams), ok(200, { id: ours(segs[4]!).id })) : methodNotAllowed()) };
+    }
+    return { kind: 'unknown', run: () => fail(400, 'BadRequest', `Resource not found for the segment '${segs[segs.length - 1]}'.`) };
   }
 
   // ----- sites -----

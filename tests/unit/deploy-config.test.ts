@@ -234,6 +234,7 @@ describe('m365agents.yml and infra/azure.bicep', () => {
       schoolName: 'Larkfield Primary School',
       schoolTimeZone: 'Europe/London',
       countersignAdmins: 'a.head@school.example',
+      teamsAppId: '2b7a9c1e-3d4f-4a5b-8c6d-7e8f9a0b1c2d',
       'identity.properties.clientId': '7f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
       'identity.properties.tenantId': '5a0e2f0c-2b1d-4c3e-9f8a-7b6c5d4e3f2a',
       ssoAadAppClientId: '3c9a8b7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d',
@@ -424,7 +425,16 @@ describe('aad.manifest.json', () => {
     for (const a of aad.preAuthorizedApplications) expect(a.permissionIds).toEqual([scopeId]);
   });
 
-  it('asks Graph for Sites.Selected only: app-only access to the one site an admin grants', () => {
-    expect(aad.requiredResourceAccess).toEqual([{ resourceAppId: 'Microsoft Graph', resourceAccess: [{ id: 'Sites.Selected', type: 'Role' }] }]);
+  it('asks Graph for what the server uses, app-only: the one site an admin grants, and installing itself for people', () => {
+    expect(aad.requiredResourceAccess).toEqual([
+      {
+        resourceAppId: 'Microsoft Graph',
+        resourceAccess: [
+          { id: 'Sites.Selected', type: 'Role' },
+          { id: 'TeamsAppInstallation.ReadWriteSelfForUser.All', type: 'Role' },
+          { id: 'AppCatalog.Read.All', type: 'Role' },
+        ],
+      },
+    ]);
   });
 });

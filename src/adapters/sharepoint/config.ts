@@ -12,6 +12,8 @@ export interface SharePointConfig {
   siteUrl?: string;
   /** Graph's origin, e.g. https://graph.microsoft.com, or a local test server. */
   graphBaseUrl: string;
+  /** Where Entra issues tokens (GRAPH_AUTHORITY_HOST), e.g. https://login.microsoftonline.com; no trailing slash. */
+  authorityHost: string;
   tenantId: string;
   clientId: string;
   auth: { kind: 'secret'; secret: string } | { kind: 'certificate'; path: string; password?: string };
@@ -27,6 +29,15 @@ const schema = z
       .optional(),
     SHAREPOINT_SITE_URL: url('https://contoso.sharepoint.com/sites/larkfield').optional(),
     GRAPH_BASE_URL: url('https://graph.microsoft.com').default('https://graph.microsoft.com'),
+    /**
+     * Where Entra issues tokens: the global cloud by default; a national cloud's host (login.microsoftonline.us,
+     * login.partner.microsoftonline.cn) beside its GRAPH_BASE_URL. https only: msal-node refuses anything else.
+     */
+    GRAPH_AUTHORITY_HOST: z
+      .string()
+      .url({ message: 'must be a URL, e.g. https://login.microsoftonline.com' })
+      .refine((u) => u.startsWith('https://'), { message: 'must be an https URL (Entra issues tokens over https only)' })
+      .default('https://login.microsoftonline.com'),
     GRAPH_TENANT_ID: z.string({ message: 'is required: the Entra tenant id (GUID or domain)' }).min(1),
     GRAPH_CLIENT_ID: z
       .string({ message: "is required: the app registration's client id" })
@@ -55,6 +66,7 @@ export const sharePointEnvNames = [
   'SHAREPOINT_SITE_ID',
   'SHAREPOINT_SITE_URL',
   'GRAPH_BASE_URL',
+  'GRAPH_AUTHORITY_HOST',
   'GRAPH_TENANT_ID',
   'GRAPH_CLIENT_ID',
   'GRAPH_CLIENT_SECRET',
@@ -75,6 +87,7 @@ export function loadSharePointConfig(env: NodeJS.ProcessEnv = process.env): Shar
     siteId: c.SHAREPOINT_SITE_ID,
     siteUrl: c.SHAREPOINT_SITE_URL,
     graphBaseUrl: c.GRAPH_BASE_URL.replace(/\/+$/, ''),
+    authorityHost: c.GRAPH_AUTHORITY_HOST.replace(/\/+$/, ''),
     tenantId: c.GRAPH_TENANT_ID,
     clientId: c.GRAPH_CLIENT_ID,
     auth: c.GRAPH_CLIENT_SECRET
@@ -88,6 +101,7 @@ export function redactedSharePointSummary(c: SharePointConfig): string {
   return [
     `site=${c.siteId ?? c.siteUrl}`,
     `graph=${c.graphBaseUrl}`,
+    `authority=${c.authorityHost}`,
     `tenant=${c.tenantId}`,
     `client=${c.clientId}`,
     `credential=${c.auth.kind === 'secret' ? 'secret (set)' : `certificate ${c.auth.path}`}`,

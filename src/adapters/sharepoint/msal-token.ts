@@ -13,12 +13,12 @@ export type TokenProvider = () => Promise<string>;
  * first and only asks Entra when the cached token is near expiry (msal-node,
  * "Token caching"), so calling it per request costs nothing.
  */
-export function msalTokenProvider(c: Pick<SharePointConfig, 'tenantId' | 'clientId' | 'auth' | 'graphBaseUrl'>): TokenProvider {
-  const authority = `https://login.microsoftonline.com/${c.tenantId}`;
+export function msalTokenProvider(c: Pick<SharePointConfig, 'tenantId' | 'clientId' | 'auth' | 'graphBaseUrl' | 'authorityHost'>): TokenProvider {
+  const where = msalAuthority(c);
   const credential: Configuration['auth'] =
     c.auth.kind === 'secret'
-      ? { clientId: c.clientId, authority, clientSecret: c.auth.secret }
-      : { clientId: c.clientId, authority, clientCertificate: loadCertificate(c.auth.path, c.auth.password) };
+      ? { clientId: c.clientId, ...where, clientSecret: c.auth.secret }
+      : { clientId: c.clientId, ...where, clientCertificate: loadCertificate(c.auth.path, c.auth.password) };
   const app = new ConfidentialClientApplication({ auth: credential });
   // Client credentials take the resource's "/.default" scope: the app's granted permissions
   // (Sites.Selected or Sites.ReadWrite.All), not a per-call list.
@@ -28,6 +28,17 @@ export function msalTokenProvider(c: Pick<SharePointConfig, 'tenantId' | 'client
     if (!result?.accessToken) throw new SharePointError('SharePoint: Entra returned no access token for the app', 401);
     return result.accessToken;
   };
+}
+
+/**
+ * The tenant's authority on the configured host. Off the global cloud the host is named as known, so
+ * msal-node trusts it without asking the global cloud's instance discovery (msal-node, "Configuration
+ * options": knownAuthorities), which a national cloud's or a private endpoint's host would fail.
+ */
+export function msalAuthority(c: Pick<SharePointConfig, 'tenantId' | 'authorityHost'>): { authority: string; knownAuthorities?: string[] } {
+  const host = c.authorityHost.replace(/\/+$/, '');
+  const authority = `${host}/${c.tenantId}`;
+  return host === 'https://login.microsoftonline.com' ? { authority } : { authority, knownAuthorities: [new URL(host).host] };
 }
 
 /**

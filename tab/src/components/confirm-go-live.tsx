@@ -1,17 +1,12 @@
-import { Body1, Button, Checkbox, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
+import { Body1, Checkbox, Field, Input } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
 import type { ConfirmGoLiveBody, RegisterAccount } from '../../../src/contract/register';
 import { api, fieldMessage as fieldError, unexplained as general, type ApiFailure } from '../api-client';
+import { FormDialog } from './form-dialog';
 import { Failed } from './states';
-
-const useStyles = makeStyles({
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
-  surface: { maxWidth: 'min(480px, calc(100vw - 32px))', boxSizing: 'border-box' },
-});
 
 /** An account's administrator confirms it went live and that the network manager holds its login (a tick and a name, never a password). */
 export function ConfirmDialog({ account, onClose, onSaved, onStale }: { account: RegisterAccount; onClose(): void; onSaved(a: RegisterAccount): void; onStale(): void }) {
-  const s = useStyles();
   const [liveOn, setLiveOn] = useState(account.goLive);
   const [live, setLive] = useState(false);
   const [held, setHeld] = useState(false);
@@ -34,39 +29,22 @@ export function ConfirmDialog({ account, onClose, onSaved, onStale }: { account:
   };
   const other = general(error, ['liveOn', 'live', 'loginHeldByNetworkManager', 'networkManagerName']);
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface className={s.surface}>
-        <form onSubmit={submit}>
-          <DialogBody>
-            <DialogTitle>Confirm go-live: {account.platform}</DialogTitle>
-            <DialogContent className={s.form}>
-              <Body1>Confirm that the account is live and that the network manager holds its login. Never type a password here.</Body1>
-              {other && <Failed error={other} retry={other.status === 409 ? onStale : undefined} />}
-              <Field label="Went live on" required validationMessage={fieldError(error, 'liveOn')}>
-                <Input type="date" value={liveOn} onChange={(_, d) => setLiveOn(d.value)} />
-              </Field>
-              <Field validationMessage={fieldError(error, 'live')}>
-                <Checkbox checked={live} onChange={(_, d) => setLive(!!d.checked)} label="The account is live" />
-              </Field>
-              <Field validationMessage={fieldError(error, 'loginHeldByNetworkManager')}>
-                <Checkbox checked={held} onChange={(_, d) => setHeld(!!d.checked)} label="The login is held by the network manager" />
-              </Field>
-              <Field label="Network manager’s name" required validationMessage={fieldError(error, 'networkManagerName')}>
-                <Input value={name} onChange={(_, d) => setName(d.value)} autoComplete="off" />
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={onClose} disabled={busy}>
-                Cancel
-              </Button>
-              <Button appearance="primary" type="submit" disabled={busy}>
-                {busy ? 'Saving…' : 'Confirm'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={`Confirm go-live: ${account.platform}`} submitLabel="Confirm" busy={busy} onSubmit={submit} onClose={onClose}>
+      <Body1>Confirm that the account is live and that the network manager holds its login. Never type a password here.</Body1>
+      {other && <Failed error={other} retry={other.status === 409 ? onStale : undefined} />}
+      <Field label="Went live on" required validationMessage={fieldError(error, 'liveOn')}>
+        <Input type="date" value={liveOn} onChange={(_, d) => setLiveOn(d.value)} />
+      </Field>
+      <Field validationMessage={fieldError(error, 'live')}>
+        <Checkbox checked={live} onChange={(_, d) => setLive(!!d.checked)} label="The account is live" />
+      </Field>
+      <Field validationMessage={fieldError(error, 'loginHeldByNetworkManager')}>
+        <Checkbox checked={held} onChange={(_, d) => setHeld(!!d.checked)} label="The login is held by the network manager" />
+      </Field>
+      <Field label="Network manager’s name" required validationMessage={fieldError(error, 'networkManagerName')}>
+        <Input value={name} onChange={(_, d) => setName(d.value)} autoComplete="off" />
+      </Field>
+    </FormDialog>
   );
 }
 

@@ -5,12 +5,6 @@ import {
   Caption1,
   Checkbox,
   Combobox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
   MessageBar,
@@ -25,6 +19,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { HandoverBody, RegisterAccount, RegisterList, StaffChoice } from '../../../src/contract/register';
 import { formatDay, formatMoment } from '../../../src/domain/display-dates';
 import { api, ApiFailure, fieldMessage as fieldError, query, unexplained as general } from '../api-client';
+import { FormDialog } from '../components/form-dialog';
 import { Page } from '../components/page';
 import { ConfirmDialog } from '../components/confirm-go-live';
 import { StackingTable, type StackingColumn } from '../components/stacking-table';
@@ -37,8 +32,6 @@ const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS, minWidth: 0 },
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
   warnings: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, minWidth: 0 },
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
-  surface: { maxWidth: 'min(480px, calc(100vw - 32px))', boxSizing: 'border-box' },
   muted: { color: tokens.colorNeutralForeground3 },
   filters: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-end', gap: tokens.spacingHorizontalM, minWidth: 0 },
   search: { minWidth: 0, flex: '2 1 12rem', maxWidth: '24rem' },
@@ -69,7 +62,6 @@ function People({ people, left }: { people: RegisterAccount['administrators']; l
 }
 
 function HandoverDialog({ account, onClose, onSaved, onStale }: { account: RegisterAccount; onClose(): void; onSaved(a: RegisterAccount): void; onStale(): void }) {
-  const s = useStyles();
   const [fromId, setFromId] = useState(account.administrators.find((p) => account.left.includes(p.id))?.id ?? account.administrators[0]?.id ?? '');
   const [q, setQ] = useState('');
   const [choices, setChoices] = useState<StaffChoice[]>([]);
@@ -104,55 +96,38 @@ function HandoverDialog({ account, onClose, onSaved, onStale }: { account: Regis
   };
   const other = general(error, ['fromId', 'toId']);
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface className={s.surface}>
-        <form onSubmit={submit}>
-          <DialogBody>
-            <DialogTitle>Hand over: {account.platform}</DialogTitle>
-            <DialogContent className={s.form}>
-              <Body1>Replace an administrator who is leaving by another member of staff. The account keeps its two administrators.</Body1>
-              {other && <Failed error={other} retry={other.status === 409 ? onStale : undefined} />}
-              <Field label="Administrator leaving" required validationMessage={fieldError(error, 'fromId')}>
-                <Select value={fromId} onChange={(_, d) => setFromId(d.value)}>
-                  {account.administrators.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.name}
-                      {account.left.includes(p.id) ? ' (left)' : ''}
-                    </option>
-                  ))}
-                </Select>
-              </Field>
-              <Field label="Taking over" required validationMessage={fieldError(error, 'toId')}>
-                <Combobox
-                  placeholder="Search staff by name"
-                  freeform
-                  value={to ? to.name : q}
-                  onInput={(e) => {
-                    setTo(undefined);
-                    setQ((e.target as HTMLInputElement).value);
-                  }}
-                  onOptionSelect={(_, d) => setTo(choices.find((c) => c.id === d.optionValue))}
-                >
-                  {choices.map((c) => (
-                    <Option key={c.id} value={c.id} text={c.name}>
-                      {c.name}, {c.jobTitle}
-                    </Option>
-                  ))}
-                </Combobox>
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={onClose} disabled={busy}>
-                Cancel
-              </Button>
-              <Button appearance="primary" type="submit" disabled={busy || !to}>
-                {busy ? 'Saving…' : 'Hand over'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={`Hand over: ${account.platform}`} submitLabel="Hand over" busy={busy} submitDisabled={!to} onSubmit={submit} onClose={onClose}>
+      <Body1>Replace an administrator who is leaving by another member of staff. The account keeps its two administrators.</Body1>
+      {other && <Failed error={other} retry={other.status === 409 ? onStale : undefined} />}
+      <Field label="Administrator leaving" required validationMessage={fieldError(error, 'fromId')}>
+        <Select value={fromId} onChange={(_, d) => setFromId(d.value)}>
+          {account.administrators.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+              {account.left.includes(p.id) ? ' (left)' : ''}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field label="Taking over" required validationMessage={fieldError(error, 'toId')}>
+        <Combobox
+          placeholder="Search staff by name"
+          freeform
+          value={to ? to.name : q}
+          onInput={(e) => {
+            setTo(undefined);
+            setQ((e.target as HTMLInputElement).value);
+          }}
+          onOptionSelect={(_, d) => setTo(choices.find((c) => c.id === d.optionValue))}
+        >
+          {choices.map((c) => (
+            <Option key={c.id} value={c.id} text={c.name}>
+              {c.name}, {c.jobTitle}
+            </Option>
+          ))}
+        </Combobox>
+      </Field>
+    </FormDialog>
   );
 }
 

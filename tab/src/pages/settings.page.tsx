@@ -5,12 +5,6 @@ import {
   Caption1,
   Checkbox,
   Combobox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   MessageBar,
   MessageBarBody,
@@ -24,6 +18,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { settingsPaths, type PersonRoles, type RoleInfo, type RolesOverview, type SetRolesBody } from '../../../src/contract/settings';
 import type { SchoolRole } from '../../../src/domain/people';
 import { api, ApiFailure, fieldMessage, query, unexplained } from '../api-client';
+import { FormDialog } from '../components/form-dialog';
 import { Page } from '../components/page';
 import { StackingTable, type StackingColumn } from '../components/stacking-table';
 import { Failed, Loading } from '../components/states';
@@ -36,8 +31,6 @@ const useStyles = makeStyles({
   badges: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS, minWidth: 0 },
   roleList: { listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, minWidth: 0 },
   muted: { color: tokens.colorNeutralForeground3 },
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
-  surface: { maxWidth: 'min(520px, calc(100vw - 32px))', boxSizing: 'border-box' },
   find: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-end', gap: tokens.spacingHorizontalM, minWidth: 0 },
   findField: { minWidth: 0, flex: '1 1 14rem', maxWidth: '24rem' },
   wrap: { overflowWrap: 'anywhere' },
@@ -86,46 +79,29 @@ function RolesDialog({ person, roles, onClose, onSaved }: { person: PersonRoles;
   const other = unexplained(error, ['roles']);
   const rolesError = fieldMessage(error, 'roles');
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface className={s.surface}>
-        <form onSubmit={submit}>
-          <DialogBody>
-            <DialogTitle>Roles of {person.name}</DialogTitle>
-            <DialogContent className={s.form}>
-              <Body1>
-                {person.jobTitle}, {person.department}. A change applies at once: their next action is checked with these roles.
-              </Body1>
-              {other && <Failed error={other} />}
-              {/* A fieldset, not a Field: a Field gives its one control id to every checkbox inside it, so each label would tick the first. */}
-              <fieldset className={s.roles} aria-describedby={rolesError ? 'settings-roles-error' : undefined}>
-                <legend>Roles</legend>
-                {roles.map((r) => (
-                  <Checkbox
-                    key={r.role}
-                    checked={chosen.includes(r.role)}
-                    label={`${r.label}: ${r.duties}`}
-                    onChange={(_, d) => setChosen((c) => (d.checked ? [...c, r.role] : c.filter((x) => x !== r.role)))}
-                  />
-                ))}
-              </fieldset>
-              {rolesError && (
-                <Text id="settings-roles-error" role="alert" className={s.error}>
-                  {rolesError}
-                </Text>
-              )}
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={onClose} disabled={busy}>
-                Cancel
-              </Button>
-              <Button appearance="primary" type="submit" disabled={busy}>
-                {busy ? 'Saving…' : 'Save roles'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={`Roles of ${person.name}`} submitLabel="Save roles" busy={busy} onSubmit={submit} onClose={onClose}>
+      <Body1>
+        {person.jobTitle}, {person.department}. A change applies at once: their next action is checked with these roles.
+      </Body1>
+      {other && <Failed error={other} />}
+      {/* A fieldset, not a Field: a Field gives its one control id to every checkbox inside it, so each label would tick the first. */}
+      <fieldset className={s.roles} aria-describedby={rolesError ? 'settings-roles-error' : undefined}>
+        <legend>Roles</legend>
+        {roles.map((r) => (
+          <Checkbox
+            key={r.role}
+            checked={chosen.includes(r.role)}
+            label={`${r.label}: ${r.duties}`}
+            onChange={(_, d) => setChosen((c) => (d.checked ? [...c, r.role] : c.filter((x) => x !== r.role)))}
+          />
+        ))}
+      </fieldset>
+      {rolesError && (
+        <Text id="settings-roles-error" role="alert" className={s.error}>
+          {rolesError}
+        </Text>
+      )}
+    </FormDialog>
   );
 }
 

@@ -9,6 +9,7 @@ import { recipientStateWords } from '../../../domain/campaign';
 import { DEFAULT_REMINDER_DAYS } from '../../../services/campaigns.service';
 import type { ApiDeps } from '../api-deps';
 import { unwrap } from '../api-error';
+import { cursorParam, encodeCursor, limitParam } from '../paging';
 import { ApiReply, route, type ApiContext, type ApiRoute } from '../router';
 
 const id = z.string().min(1, { message: 'required' }).max(100);
@@ -27,6 +28,8 @@ const launchInput = z.object({
     ], { message: 'all staff, one or more departments, or people who joined since a date' })
     .default({ kind: 'all' }),
 });
+
+const campaignListInput = z.object({ cursor: cursorParam(([launchedAt]) => !Number.isNaN(Date.parse(launchedAt))), limit: limitParam(20, 50) });
 
 const notSignedInput = campaignRef.extend({
   department: z.string().max(200).optional(),
@@ -66,11 +69,16 @@ export function campaignsRoutes(d: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/campaigns',
       page: 'campaigns',
-      async handle(ctx): Promise<ListPage<CampaignListItem>> {
+      input: campaignListInput,
+      // Newest first, a page at a time; progress is counted only for the campaigns on the page.
+      async handle(ctx, q: z.infer<typeof campaignListInput>): Promise<ListPage<CampaignListItem>> {
         const all = unwrap(await d.campaigns.list(admin(ctx)));
+        const from = q.cursor ? all.findIndex((c) => c.launchedAt === q.cursor![0] && c.id === q.cursor![1]) + 1 : 0;
+        const page = all.slice(from, from + q.limit);
         const items: CampaignListItem[] = [];
-        for (const c of all) items.push({ campaign: summary(c), progress: unwrap(await d.campaigns.progress(admin(ctx), c.id)).progress });
-        return { items, total: items.length };
+        for (const c of page) items.push({ campaign: summary(c), progress: unwrap(await d.campaigns.progress(admin(ctx), c.id)).progress });
+        const last = page.at(-1);
+        return { items, total: all.length, ...(last && from + q.limit < all.length ? { next: encodeCursor([last.launchedAt, last.id]) } : {}) };
       },
     }),
     route({

@@ -4,6 +4,8 @@ import { campaignPaths, type CampaignListItem } from '../../../../src/contract/c
 import { audienceWords, campaignPhaseWords, COUNTING_AUDIENCE, countingAudience } from '../../../../src/domain/campaign';
 import { formatDay } from '../../../../src/domain/display-dates';
 import { Empty, Failed, Loading } from '../../components/states';
+import { query } from '../../api-client';
+import { Pager, useCursorPages } from '../../components/pager';
 import { useLoad } from '../../components/use-load';
 
 const useStyles = makeStyles({
@@ -24,29 +26,33 @@ const useStyles = makeStyles({
 /** Every campaign, newest first, each with its phase and how many have signed. */
 export function CampaignList({ timeZone, open }: { timeZone: string; open(id: string): void }) {
   const s = useStyles();
-  const list = useLoad<ListPage<CampaignListItem>>(campaignPaths.list, { pollMs: 15_000 });
+  const pages = useCursorPages();
+  const list = useLoad<ListPage<CampaignListItem>>(`${campaignPaths.list}${query({ cursor: pages.cursor })}`, { pollMs: 15_000 });
   if (list.error && !list.data) return <Failed error={list.error} retry={list.reload} />;
   if (!list.data) return <Loading label="Loading campaigns…" />;
   if (!list.data.items.length) return <Empty title="No campaigns yet.">Launch one to send the policy declaration to staff and follow who has signed.</Empty>;
   return (
-    <ul className={s.list} aria-label="Campaigns, newest first">
-      {list.data.items.map(({ campaign: c, progress: p }) => (
-        <li key={c.id} className={s.item}>
-          <Link
-            href={`#/campaigns/${encodeURIComponent(c.id)}`}
-            onClick={(e) => {
-              e.preventDefault();
-              open(c.id);
-            }}
-          >
-            {`${c.title} (${c.versionLabel})`}
-          </Link>
-          <Body1>{countingAudience(p) ? COUNTING_AUDIENCE : `${p.byState.signed} of ${p.total} signed.`}</Body1>
-          <Caption1>
-            {campaignPhaseWords(c, p, timeZone)}. Deadline {formatDay(c.deadline)}. Audience: {audienceWords(c.audience)}.
-          </Caption1>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className={s.list} aria-label="Campaigns, newest first">
+        {list.data.items.map(({ campaign: c, progress: p }) => (
+          <li key={c.id} className={s.item}>
+            <Link
+              href={`#/campaigns/${encodeURIComponent(c.id)}`}
+              onClick={(e) => {
+                e.preventDefault();
+                open(c.id);
+              }}
+            >
+              {`${c.title} (${c.versionLabel})`}
+            </Link>
+            <Body1>{countingAudience(p) ? COUNTING_AUDIENCE : `${p.byState.signed} of ${p.total} signed.`}</Body1>
+            <Caption1>
+              {campaignPhaseWords(c, p, timeZone)}. Deadline {formatDay(c.deadline)}. Audience: {audienceWords(c.audience)}.
+            </Caption1>
+          </li>
+        ))}
+      </ul>
+      <Pager pages={pages} next={list.data.next} label="Pages of campaigns" />
+    </>
   );
 }
