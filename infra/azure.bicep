@@ -51,6 +51,9 @@ param schoolTimeZone string = 'Europe/London'
 @description('The Teams app\'s manifest id (TEAMS_APP_ID, written by teamsApp/create): the app installs itself for people who have never opened it.')
 param teamsAppId string
 
+@description('The Entra group whose members are the staff (STAFF_GROUP_ID): the roster is synced from it. Empty: no sync (staff come from a CSV import).')
+param staffGroupId string = ''
+
 @description('The first policy admins (COUNTERSIGN_ADMINS): e-mail addresses or object ids, comma-separated. Used while the school has no policy admin.')
 param countersignAdmins string = ''
 
@@ -187,6 +190,10 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
         {
           name: 'TEAMS_APP_ID'
           value: teamsAppId
+        }
+        {
+          name: 'STAFF_GROUP_ID'
+          value: staffGroupId
         }
         {
           // The bot signs in as the managed identity: Bot Framework's UserAssignedMSI app type, id = its client id.

@@ -83,7 +83,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   const store: AppStore = o.store ?? new SqliteStore(o.dbPath ?? join(config.dataDir, 'countersign.db'), { schoolId: config.schoolId });
   const embedded = config.mode === 'embedded';
   // The demo school's records carry the configured school id (the demo's own unless SCHOOL_ID says otherwise).
-  const seededStaff = embedded ? store.upsertStaff(demoStaff.map((s) => ({ ...s, schoolId: config.schoolId }))) : Promise.resolve();
+  const seededStaff = embedded ? seedDemoStaff(store, config.schoolId) : Promise.resolve();
   // One process owns an embedded SQLite file, so jobs it left running are ours to resume now.
   // SharePoint needs no such step: expired leases make jobs claimable by any instance.
   if (embedded && store instanceof SqliteStore) {
@@ -174,8 +174,23 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     timeZone: config.timeZone,
     onQueued: () => runner?.nudge(),
   });
+  const roles = new RolesService({ store, directory, clock, ids });
+  // The first policy admins, from COUNTERSIGN_ADMINS, while the school has none: at start, and after each roster
+  // change (the people named may arrive with the first directory sync). A failure is logged, never fatal.
+  const applyFirstAdmins = () =>
+    roles
+      .grantFirstAdmins(config.firstAdmins)
+      .then(({ granted, notFound }) => {
+        if (granted.length) log(`policy admin from COUNTERSIGN_ADMINS: ${granted.map((s) => s.name).join(', ')}`);
+        if (notFound.length) log(`COUNTERSIGN_ADMINS: not on the staff list yet (applied once the roster has them): ${notFound.join(', ')}`);
+      })
+      .catch((e: Error) => log(`COUNTERSIGN_ADMINS not applied: ${e.message}`));
   // The one writer of what the directory says about people (the Graph sync, the CSV import); the app reads the store.
-  const roster = new RosterService({ store, jobs: store.jobs, ids, clock, localDate, schoolId: config.schoolId, onSaved: () => directory.forget() });
+  const roster = new RosterService({ store, jobs: store.jobs, ids, clock, localDate, schoolId: config.schoolId, onSaved: () => {
+      directory.forget();
+      void applyFirstAdmins();
+    },
+  });
   if (config.directory && !o.staffSource) throw new Error('STAFF_GROUP_ID is set but no staff source was built');
   const rosterSync =
     config.directory && o.staffSource
@@ -183,16 +198,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
       : undefined;
   runner = new JobRunner({ queue: store.jobs, clock, handlers: { ...requests.handlers(), ...campaigns.handlers(), ...rosterSync?.handlers() }, concurrency: 32, leaseMs: VISIBILITY_MS, log });
   const seeded = embedded ? seededStaff.then(() => Promise.all(demoPolicyVersions.map((v) => declarations.publish({ ...demoPolicy, schoolId: config.schoolId }, v.id, v.content)))) : Promise.resolve([]);
-  const roles = new RolesService({ store, directory, clock, ids });
-  // The first policy admins, from COUNTERSIGN_ADMINS, while the school has none (a failure is logged, never fatal:
-  // the setting is applied again at the next start).
-  const firstAdmins = seeded
-    .then(() => roles.grantFirstAdmins(config.firstAdmins))
-    .then(({ granted, notFound }) => {
-      if (granted.length) log(`policy admin from COUNTERSIGN_ADMINS: ${granted.map((s) => s.name).join(', ')}`);
-      if (notFound.length) log(`COUNTERSIGN_ADMINS: not on the staff list yet (applied at the next start once they are): ${notFound.join(', ')}`);
-    })
-    .catch((e: Error) => log(`COUNTERSIGN_ADMINS not applied: ${e.message}`));
+  const firstAdmins = seeded.then(applyFirstAdmins);
   // A campaign CSV reaches the admin as a signed link that expires (a bot cannot attach a file in a Teams personal
   // chat except through the file consent card: learn.microsoft.com, "Send and receive files using bot"). The CSV
   // names staff and what they signed, so a link forwarded or left in a chat stops working after a day.
@@ -344,3 +350,16 @@ function ssoOf(config: Config) {
 }
 
 export type CountersignApp = ReturnType<typeof createApp>;
+
+/**
+ * The demo school's people: new ones with their demo roles; those already stored keep the roles given
+ * them since (the Settings page), and only their directory fields are brought up to date.
+ */
+async function seedDemoStaff(store: AppStore, schoolId: string): Promise<void> {
+  const people = demoStaff.map((s) => ({ ...s, schoolId }));
+  const stored = await Promise.all(people.map((p) => store.getStaff(p.id)));
+  const fresh = people.filter((_, i) => !stored[i]);
+  if (fresh.length) await store.upsertStaff(fresh);
+  const known = people.filter((_, i) => stored[i]).map(({ roles: _roles, ...profile }) => profile);
+  if (known.length) await store.saveRoster(known);
+}

@@ -117,3 +117,45 @@ describe('the COUNTERSIGN_ADMINS setting', () => {
     expect(() => loadConfig({ COUNTERSIGN_MODE: 'embedded', COUNTERSIGN_ADMINS: 'the head' })).toThrow(/COUNTERSIGN_ADMINS lists an entry that is neither an object id \(GUID\) nor an e-mail address/);
   });
 });
+
+describe('COUNTERSIGN_ADMINS and the roster', () => {
+  it('makes the named person a policy admin as soon as a roster change brings them, when the school has none', async () => {
+    const { Harness } = await import('../support/harness');
+    const h = new Harness({ env: { COUNTERSIGN_ADMINS: 'new.head@larkfield.example' } });
+    await h.start();
+    try {
+      await h.app.ready;
+      await h.app.store.setStaffRoles(hannah.id, [], { id: 'test-clear', schoolId: hannah.schoolId, entityType: 'staff', entityId: hannah.id, actorId: 'test', actorName: 'test', action: 'staff.roles', at: new Date().toISOString(), before: null, after: null });
+      const newcomer = { id: '30000000-0000-4000-8000-000000000001', name: 'Nia Head', email: 'New.Head@larkfield.example', department: 'Senior Leadership', jobTitle: 'Head of School' };
+      await h.app.roster.apply({ kind: 'delta', upserts: [newcomer], removed: [] }, { markUnlistedLeft: false });
+      await expect.poll(async () => (await h.app.store.getStaff(newcomer.id))?.roles).toEqual(['policyAdmin']);
+      expect(h.logs).toContain('policy admin from COUNTERSIGN_ADMINS: Nia Head');
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('the embedded demo across a restart', () => {
+  it('keeps the roles given in Settings: the demo roster is seeded once, not over them', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createApp } = await import('../../src/server/app');
+    const dir = mkdtempSync(join(tmpdir(), 'countersign-restart-'));
+    const config = loadConfig({ COUNTERSIGN_MODE: 'embedded', PORT: '0', DATA_DIR: dir });
+    try {
+      const first = createApp(config, { log: () => undefined });
+      await first.ready;
+      expect((await first.roles.setRoles({ id: hannah.id, name: hannah.name }, { id: hannah.id, roles: hannah.roles }, jess.id, ['networkManager'])).ok).toBe(true);
+      await first.close();
+      const second = createApp(config, { log: () => undefined });
+      await second.ready;
+      expect((await second.store.getStaff(jess.id))!.roles).toEqual(['networkManager']);
+      expect((await second.store.getStaff(hannah.id))!.roles).toEqual(['policyAdmin']);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -235,6 +235,7 @@ describe('m365agents.yml and infra/azure.bicep', () => {
       schoolTimeZone: 'Europe/London',
       countersignAdmins: 'a.head@school.example',
       teamsAppId: '2b7a9c1e-3d4f-4a5b-8c6d-7e8f9a0b1c2d',
+      staffGroupId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
       'identity.properties.clientId': '7f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
       'identity.properties.tenantId': '5a0e2f0c-2b1d-4c3e-9f8a-7b6c5d4e3f2a',
       ssoAadAppClientId: '3c9a8b7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d',
@@ -300,6 +301,7 @@ describe('m365agents.local.yml and m365agents.playground.yml', () => {
             SCHOOL_NAME: 'Larkfield Primary School',
             SCHOOL_TIMEZONE: 'Europe/London',
             COUNTERSIGN_ADMINS: 'a.head@school.example',
+            STAFF_GROUP_ID: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
             BOT_ID: '7f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
             SECRET_BOT_PASSWORD: 'a-bot-secret',
             BOT_TENANT_ID: '5a0e2f0c-2b1d-4c3e-9f8a-7b6c5d4e3f2a',
@@ -425,7 +427,7 @@ describe('aad.manifest.json', () => {
     for (const a of aad.preAuthorizedApplications) expect(a.permissionIds).toEqual([scopeId]);
   });
 
-  it('asks Graph for what the server uses, app-only: the one site an admin grants, and installing itself for people', () => {
+  it('asks Graph for what the server uses, app-only: the one site an admin grants, installing itself for people, and reading the staff group', () => {
     expect(aad.requiredResourceAccess).toEqual([
       {
         resourceAppId: 'Microsoft Graph',
@@ -433,6 +435,8 @@ describe('aad.manifest.json', () => {
           { id: 'Sites.Selected', type: 'Role' },
           { id: 'TeamsAppInstallation.ReadWriteSelfForUser.All', type: 'Role' },
           { id: 'AppCatalog.Read.All', type: 'Role' },
+          { id: 'GroupMember.Read.All', type: 'Role' },
+          { id: 'User.Read.All', type: 'Role' },
         ],
       },
     ]);
