@@ -153,11 +153,12 @@ describe('provisioning SharePoint lists', () => {
 describe('SharePoint settings', () => {
   const base = { GRAPH_TENANT_ID: 'larkfield.onmicrosoft.com', GRAPH_CLIENT_ID: '00000000-0000-0000-0000-0000000000aa', GRAPH_CLIENT_SECRET: 's3cret', SHAREPOINT_SITE_URL: 'https://contoso.sharepoint.com/sites/larkfield' };
 
-  it('parses a site URL and a secret, defaulting the Graph address', () => {
+  it('parses a site URL and a secret, defaulting the Graph address and the Entra authority', () => {
     expect(loadSharePointConfig(base)).toEqual({
       siteId: undefined,
       siteUrl: base.SHAREPOINT_SITE_URL,
       graphBaseUrl: 'https://graph.microsoft.com',
+      authorityHost: 'https://login.microsoftonline.com',
       tenantId: base.GRAPH_TENANT_ID,
       clientId: base.GRAPH_CLIENT_ID,
       auth: { kind: 'secret', secret: 's3cret' },

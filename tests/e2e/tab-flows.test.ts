@@ -82,7 +82,7 @@ describe('a campaign to one department, followed live while people sign in their
     await dash.getByRole('button', { name: 'Export CSV' }).click();
     // The tab opens the download in a new tab and keeps the link on the page in case the browser blocked that.
     const link = new URL((await dash.getByRole('link', { name: 'Download the CSV' }).getAttribute('href'))!, h.baseUrl).toString();
-    expect(link).toMatch(/\/exports\/[\w.-]+\.csv\?s=/);
+    expect(link).toMatch(/\/exports\/[\w.-]+\.csv\?e=\d+&s=/);
     const csv = await (await fetch(link)).text();
     for (const s of ks1) expect(csv).toContain(s.name);
     expect(csv).not.toContain(demoPeople.requester.name);
