@@ -3,6 +3,8 @@ import {
   Button,
   Caption1,
   FluentProvider,
+  MessageBar,
+  MessageBarBody,
   Select,
   Tab,
   TabList,
@@ -15,7 +17,7 @@ import {
 } from '@fluentui/react-components';
 import { Suspense, useCallback, useEffect, useState } from 'react';
 import type { MeResponse } from '../../src/contract/api';
-import type { TabPage } from '../../src/domain/tab-pages';
+import { pageRefusal, tabPages, type TabPage } from '../../src/domain/tab-pages';
 import { ApiFailure } from './api-client';
 import { DevSignInPanel } from './components/dev-sign-in';
 import { Page } from './components/page';
@@ -49,6 +51,7 @@ const useStyles = makeStyles({
   sideNav: { '@media (max-width: 640px)': { display: 'none' } },
   narrowNav: { display: 'none', '@media (max-width: 640px)': { display: 'block' } },
   main: { minWidth: 0 },
+  refused: { marginBottom: tokens.spacingVerticalM },
   sideTab: { justifyContent: 'flex-start' },
   narrowSelect: { width: '100%', minWidth: 0 },
 });
@@ -130,6 +133,10 @@ export function App() {
   const pages = me?.pages ?? [];
   const current: TabPage | undefined = pages.find((p) => p.id === path[0])?.id ?? pages[0]?.id;
   const Current = current ? pageComponents[current] : undefined;
+  // A page named in the address that this person may not use (a Teams static tab, a shared link): say why, once,
+  // in the words of the one rule the server applies, rather than silently showing another page.
+  const asked = path[0] as TabPage | undefined;
+  const refused = me && asked && asked !== current && tabPages.includes(asked) ? pageRefusal({ id: me.person.id, roles: me.person.roles }, asked, { demo: me.demo }) : undefined;
 
   let content;
   if (error) content = <Failed error={error} retry={loadPerson} />;
@@ -140,6 +147,11 @@ export function App() {
   else
     content = (
       <Suspense fallback={<Loading />}>
+        {refused && (
+          <MessageBar intent="info" className={s.refused}>
+            <MessageBarBody>{`${refused.message} Here is ${pages.find((p) => p.id === current)?.label ?? 'your first page'} instead.`}</MessageBarBody>
+          </MessageBar>
+        )}
         <Current me={me} path={path[0] === current ? path.slice(1) : []} theme={theme} navigate={navigate} signInAs={me.demo ? signInAs : undefined} />
       </Suspense>
     );

@@ -49,9 +49,14 @@ describe('the tab in Chromium (embedded mode)', () => {
     await page.goto(`${h.baseUrl}/tab/`);
     await settled(page, 'My tasks');
     await expect.poll(() => page.getByRole('navigation', { name: 'Pages' }).getByRole('tab').allInnerTexts()).toEqual(['My tasks', 'Demo inboxes']);
-    // A page they may not use is neither in the navigation nor reachable by its address.
+    // A page they may not use is neither in the navigation nor reachable by its address, and the tab says why
+    // (a Teams static tab for an admin page opens this way).
     await page.goto(`${h.baseUrl}/tab/#/campaigns`);
     await settled(page, 'My tasks');
+    await page.getByText("Campaigns is for policy admins. Ask your school's policy admin if you need it. Here is My tasks instead.").waitFor();
+    await page.goto(`${h.baseUrl}/tab/#/tasks`);
+    await settled(page, 'My tasks');
+    expect(await page.getByText('Here is My tasks instead.').count()).toBe(0);
     await context.close();
   });
 
