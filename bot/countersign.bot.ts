@@ -156,6 +156,8 @@ export class CountersignBot extends TeamsActivityHandler {
 
   /** Resolves who acts, then runs the verb's handler: one path for Action.Execute, Action.Submit and text commands. */
   private async dispatch(ctx: TurnContext, verb: string, data: Record<string, unknown>): Promise<AdaptiveCard> {
+    // A card about a request: its read starts beside the actor's, so the two may share one round trip.
+    if (typeof data.requestId === 'string' && data.requestId.length <= 100) this.deps.requests.readAhead(data.requestId);
     const who = await this.actor(ctx);
     if (!who.ok) return noticeCard('Countersign', who.error.message);
     const turn: Turn = { actor: who.value, policyAdmin: isPolicyAdmin(who.value.staff) };

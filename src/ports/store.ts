@@ -104,6 +104,11 @@ export interface Store {
    * and from a recurring job. SQLite saves a change in one transaction: always 0.
    */
   applyPendingChanges(): Promise<number>;
+  /**
+   * Optional: start reading a request that is about to be read, so that reads issued together may travel
+   * together (SharePoint: one $batch). A store without it reads when asked.
+   */
+  prefetchRequest?(id: string): void;
   listDecisions(requestId: string): Promise<DecisionRecord[]>;
   listAudit(entityId: string): Promise<AuditEntry[]>;
   listAccounts(): Promise<RegisteredAccount[]>;

@@ -156,6 +156,11 @@ export class AccountRequestService {
     return ok(saved.value);
   }
 
+  /** A turn about this request has begun: its read can start now, beside the actor's (Store.prefetchRequest). */
+  readAhead(requestId: string): void {
+    this.deps.store.prefetchRequest?.(requestId);
+  }
+
   async decide(actor: Actor, verb: DecisionVerb, input: DecisionInput): Promise<Result<AccountRequest, DomainError>> {
     return this.change(actor, input.requestId, `approval.${verb}`, () => ({
       type: verb,

@@ -42,8 +42,11 @@ describe('an approval in the Microsoft 365 mode, routed by the roles in the stor
     expect(allText(refused.card)).toContain(`Only ${jess.name} can decide this step.`);
     expect((await h.app.store.getRequest(requestId))!.value.status).toBe('pending');
 
+    h.graph!.resetStats();
     const one = await h.invoke(jess, 'approval.approve', { ...first.data, signature: jess.name, comment: 'Fine.' });
     expect(one.status).toBe(200);
+    // The actor is read afresh on every turn (a role change applies at once), in the same $batch as the request.
+    expect(Object.keys(h.graph!.stats.byTarget).filter((k) => k.includes('GET CS_Staff') && k.includes('GET CS_Requests'))).not.toEqual([]);
     await h.settle();
     const second = approvalCard(priya, requestId);
     expect(second.card, 'the head teacher gets the second card').toBeTruthy();
