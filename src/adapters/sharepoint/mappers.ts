@@ -6,7 +6,7 @@ import type { SchoolRole, StaffMember } from '../../domain/people';
 import type { Policy, PolicyVersion } from '../../domain/policy';
 import type { Recipient, RecipientState } from '../../domain/recipient.workflow';
 import type { Job } from '../../ports/job-queue';
-import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, SentCard } from '../../ports/store';
+import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, SentCard, TeamAddress } from '../../ports/store';
 import { bool, fromDate, fromDateTime, json, keyOf, line, num, str, strOrNull, title, toDate, toDateTime, type Fields } from './fields';
 
 /**
@@ -241,6 +241,36 @@ export function conversationFrom(f: Fields): ConversationAddress {
     tenantId: str(f.TenantId),
     reference: str(f.Reference),
     updatedAt: fromDateTime(f.UpdatedAt) ?? '',
+  };
+}
+
+export function teamFields(t: TeamAddress): Fields {
+  return {
+    Title: title(t.name),
+    TeamId: line(t.teamId, 'team id'),
+    AadGroupId: t.aadGroupId ? line(t.aadGroupId, 'group id') : null,
+    TeamName: line(t.name, 'team name'),
+    ServiceUrl: line(t.serviceUrl, 'service URL'),
+    TenantId: line(t.tenantId, 'tenant id'),
+    Reference: t.reference,
+    AddedAt: toDateTime(t.addedAt),
+    UpdatedAt: toDateTime(t.updatedAt),
+    RemovedAt: toDateTime(t.removedAt ?? null),
+  };
+}
+
+export function teamFrom(f: Fields): TeamAddress {
+  const removedAt = fromDateTime(f.RemovedAt);
+  return {
+    teamId: str(f.TeamId),
+    ...(str(f.AadGroupId) ? { aadGroupId: str(f.AadGroupId) } : {}),
+    name: str(f.TeamName),
+    serviceUrl: str(f.ServiceUrl),
+    tenantId: str(f.TenantId),
+    reference: str(f.Reference),
+    addedAt: fromDateTime(f.AddedAt) ?? '',
+    updatedAt: fromDateTime(f.UpdatedAt) ?? '',
+    ...(removedAt ? { removedAt } : {}),
   };
 }
 
