@@ -3,33 +3,25 @@
  * conversationUpdate / installationUpdate, and reads a team's roster through the paged members call
  * (GET /v3/conversations/{team}/pagedmembers), never the legacy members call Teams throttles to 5 a minute.
  */
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { demoPolicyVersions } from '../../src/adapters/demo-policy';
+import { demoPeople, demoSchool } from '../../src/adapters/demo-school';
+import type { CampaignDashboard } from '../../src/contract/campaigns';
+import { audienceWords } from '../../src/domain/campaign';
+import { JobKinds } from '../../src/services/campaigns.service';
+import type { StaffMember } from '../../src/domain/people';
+import type { FakeTeamMember } from '../support/fake-connector';
 import type { Harness } from '../support/harness';
 import { STORES, appOn } from '../support/on-each-store';
+import { apiAs } from '../support/tab-api';
 
-export interface TeamInfo {
+interface TeamInfo {
   id: string;
   name: string;
   aadGroupId?: string;
 }
 
-/** What Teams sends when Countersign is added to or removed from a team: a conversationUpdate in its General channel. */
-export function teamUpdate(h: Harness, team: TeamInfo, change: 'added' | 'removed', extra: Record<string, unknown> = {}) {
-  const bot = { id: '28:countersign', name: 'Countersign' };
-  return {
-    id: `team-${team.id}-${change}-${Math.random().toString(36).slice(2, 8)}`,
-    timestamp: new Date().toISOString(),
-    type: 'conversationUpdate',
-    channelId: 'msteams',
-    serviceUrl: h.connector.url,
-    from: { id: '29:someone-who-added-it', aadObjectId: 'someone-who-added-it' },
-    recipient: bot,
-    conversation: { id: team.id, conversationType: 'channel', isGroup: true, tenantId: h.tenantId },
-    channelData: { tenant: { id: h.tenantId }, eventType: change === 'added' ? 'teamMemberAdded' : 'teamMemberRemoved', team },
-    ...(change === 'added' ? { membersAdded: [bot] } : { membersRemoved: [bot] }),
-    ...extra,
-  };
-}
+const teamUpdate = (h: Harness, team: TeamInfo, change: 'added' | 'removed', extra: Record<string, unknown> = {}) => h.teamUpdate(team, change, extra);
 
 for (const store of STORES) {
   describe(`where Countersign is, on the ${store} store`, () => {
@@ -64,6 +56,109 @@ for (const store of STORES) {
       await h.post(teamUpdate(h, t, 'added'));
       await h.post({ ...teamUpdate(h, t, 'removed'), type: 'installationUpdate', action: 'remove', membersRemoved: undefined });
       expect((await h.app.store.getTeam(t.id))?.removedAt).toEqual(expect.any(String));
+    });
+  });
+}
+
+/** A member of staff in the directory, with an id that sorts among the team's. */
+const staff = (i: number, extra: Partial<StaffMember> = {}): StaffMember => ({
+  id: `30000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  schoolId: demoSchool.id,
+  name: `Team Test ${i}`,
+  email: `t${i}@school.example`,
+  department: `Year ${i % 7}`,
+  jobTitle: 'Teacher',
+  roles: [],
+  ...extra,
+});
+
+/** How a member appears in Teams' roster. */
+const member = (id: string, name: string): FakeTeamMember => ({ id: `29:${id}`, name, aadObjectId: id, email: `${id}@school.example`, userPrincipalName: `${id}@school.example` });
+
+/** Campaign cards (those with the sign button) delivered to each person. */
+const campaignCards = (h: Harness, campaignId: string) =>
+  h.connector.countBy((c) => {
+    const card = c.activity?.attachments?.[0]?.content;
+    const sign = card?.actions?.find((a: any) => a.verb === 'declaration.sign');
+    return (c.kind === 'send' || c.kind === 'reply') && sign?.data?.campaignId === campaignId ? h.connector.owners.get(c.conversationId) : undefined;
+  });
+
+for (const store of STORES) {
+  describe(`a campaign to the members of a team, on the ${store} store`, () => {
+    const h = appOn(store);
+    const team: TeamInfo = { id: '19:year6-campaign@thread.tacv2', name: 'Year 6', aadGroupId: 'a1b2c3d4-0000-4000-8000-0000000000y6' };
+    // 1,200 members, three pages of Teams' 500: 330 are staff (30 of whom have left), 870 are not in the
+    // staff directory at all (pupils, guests), and one is a bot with no Entra id. 40 staff are not in the team.
+    const inTeam = Array.from({ length: 330 }, (_, i) => staff(i, i < 30 ? { leftOn: '2026-07-31' } : {}));
+    const notInTeam = Array.from({ length: 40 }, (_, i) => staff(1000 + i));
+    const current = inTeam.filter((s) => !s.leftOn);
+    const outsiders = Array.from({ length: 870 }, (_, i) => member(`40000000-0000-4000-8000-${String(i).padStart(12, '0')}`, `Pupil ${i}`));
+    const roster: FakeTeamMember[] = [];
+    beforeAll(async () => {
+      await h.addStaff([...inTeam, ...notInTeam]);
+      // Interleaved, as Teams orders members its own way, not by directory id.
+      for (let i = 0; i < 1200; i++) {
+        if (i % 3 === 0 && inTeam[i / 3]) roster.push(member(inTeam[i / 3]!.id, inTeam[i / 3]!.name));
+        else if (outsiders.length) roster.push(outsiders.shift()!);
+      }
+      roster.push({ id: '28:another-bot', name: 'Another bot' });
+      h.connector.setTeamRoster(team.id, roster);
+      await h.post(h.teamUpdate(team, 'added'));
+      // The bot learns where Teams is from the first message anyone writes to it.
+      await h.say(demoPeople.policyAdmin, 'help');
+    });
+
+    let campaignId = '';
+
+    test('reaches exactly the team members who are current staff, once each, reading the roster through pagedmembers only', async () => {
+      expect(roster.length).toBe(1201);
+      expect(roster.filter((m) => inTeam.some((s) => s.id === m.aadObjectId))).toHaveLength(330);
+      const api = await apiAs(h, demoPeople.policyAdmin);
+      const options = await api.get('/api/campaigns/options');
+      expect(options.body.teams).toEqual([{ id: team.id, name: 'Year 6' }]);
+
+      const launched = await api.post<CampaignDashboard>('/api/campaigns', { versionId: demoPolicyVersions[1]!.id, deadline: '2099-12-31', reminderEveryDays: 7, audience: { kind: 'team', teamId: team.id } });
+      expect(launched.status).toBe(201);
+      expect(launched.body.campaign.audience).toEqual({ kind: 'team', teamId: team.id, teamName: 'Year 6' });
+      expect(audienceWords(launched.body.campaign.audience)).toBe('Members of Year 6 team');
+      campaignId = launched.body.campaign.id;
+      await h.settle();
+
+      const cards = campaignCards(h, campaignId);
+      expect([...cards.keys()].sort()).toEqual(current.map((s) => s.id).sort());
+      expect([...cards.values()].every((n) => n === 1)).toBe(true);
+      const dashboard = (await api.get<CampaignDashboard>(`/api/campaigns/${campaignId}`)).body;
+      expect(dashboard.progress.total).toBe(current.length);
+      expect(dashboard.progress.phase).not.toBe('preparing');
+
+      // Three pages of 500, each after the last one's token; never the legacy call Teams throttles to 5 a minute.
+      const paged = h.connector.rosterCalls('pagedmembers', team.id);
+      expect(paged.map((c) => c.query?.pageSize)).toEqual(['500', '500', '500']);
+      expect(paged[0]!.query?.continuationToken).toBeUndefined();
+      expect(paged.slice(1).every((c) => !!c.query?.continuationToken)).toBe(true);
+      expect(h.connector.rosterCalls('members')).toEqual([]);
+    });
+
+    test('a reminder run adds the team\'s new members who are staff, never the rest of the staff', async () => {
+      const joiner = staff(2000);
+      await h.addStaff([joiner]);
+      h.connector.setTeamRoster(team.id, [...roster, member(joiner.id, joiner.name)]);
+      const api = await apiAs(h, demoPeople.policyAdmin);
+      const before = h.connector.rosterCalls('pagedmembers', team.id).length;
+      // A scheduled reminder run, due now (the clock here is real: a week is not waited; the first run, booked at
+      // launch, keeps its key and its due time). "Remind now" books the same run, but on SharePoint its
+      // once-a-day claim is refused when the claim's reply is lost (see the report).
+      await h.app.store.jobs.enqueue([
+        { id: `due-run-${store}`, schoolId: demoSchool.id, kind: JobKinds.remindRun, key: `remind-run:${campaignId}:2`, payload: { campaignId, n: 2 }, runAt: new Date().toISOString(), attempts: 0 },
+      ]);
+      h.app.runner.nudge();
+      await h.settle();
+      const cards = campaignCards(h, campaignId);
+      expect(cards.get(joiner.id)).toBe(1);
+      for (const s of [...notInTeam, ...inTeam.filter((x) => x.leftOn)]) expect(cards.get(s.id), s.name).toBeUndefined();
+      expect((await api.get<CampaignDashboard>(`/api/campaigns/${campaignId}`)).body.progress.total).toBe(current.length + 1);
+      expect(h.connector.rosterCalls('pagedmembers', team.id).length - before).toBe(3);
+      expect(h.connector.rosterCalls('members')).toEqual([]);
     });
   });
 }

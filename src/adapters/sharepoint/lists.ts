@@ -319,7 +319,7 @@ export const listDefs: Record<ListKey, ListDef> = {
       choice('AudienceKind', 'Audience', ['roster', 'group', 'team', 'departments', 'joinedSince']),
       // The group's or team's id; for 'joinedSince', the first join date (YYYY-MM-DD) in the audience.
       text('AudienceId', 'Group or team id'),
-      // One department a line, as the directory spells them (audience kind 'departments').
+      // One department a line, as the directory spells them (audience kind 'departments'); for 'team', the team's name at launch.
       note('AudienceDepartments', 'Departments'),
       day('RemindedOn', 'Reminded now on'),
       day('Deadline', 'Deadline'),

@@ -426,7 +426,8 @@ export function campaignFields(c: Campaign): Fields {
     VersionLabel: line(c.versionLabel, 'version label'),
     AudienceKind: a.kind,
     AudienceId: a.kind === 'group' ? a.groupId : a.kind === 'team' ? a.teamId : a.kind === 'joinedSince' ? a.since : null,
-    AudienceDepartments: a.kind === 'departments' ? a.departments.join('\n') : null,
+    // A team's name as it was at launch shares the note column (a team audience has no departments).
+    AudienceDepartments: a.kind === 'departments' ? a.departments.join('\n') : a.kind === 'team' && a.teamName ? a.teamName : null,
     RemindedOn: c.remindedOn ? toDate(c.remindedOn) : null,
     Deadline: toDate(c.deadline),
     ReminderEveryDays: c.reminderEveryDays,
@@ -448,7 +449,7 @@ export function campaignFrom(f: Fields): Campaign {
     kind === 'group'
       ? { kind, groupId: str(f.AudienceId) }
       : kind === 'team'
-        ? { kind, teamId: str(f.AudienceId) }
+        ? { kind, teamId: str(f.AudienceId), ...(str(f.AudienceDepartments) ? { teamName: str(f.AudienceDepartments) } : {}) }
         : kind === 'departments'
           ? { kind, departments: str(f.AudienceDepartments).split('\n').filter(Boolean) }
           : kind === 'joinedSince'
