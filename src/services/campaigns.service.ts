@@ -304,6 +304,13 @@ export class CampaignService {
     return ok({ campaign: c });
   }
 
+  /** The teams Countersign is in, by name: each can be a campaign's audience. */
+  async teamChoices(actor: AdminActor): Promise<Result<Array<{ id: string; name: string }>, DomainError>> {
+    const denied = this.requireAdmin(actor);
+    if (denied) return err(denied);
+    return ok(((await this.d.teamRoster?.teams()) ?? []).map((t) => ({ id: t.id, name: t.name })));
+  }
+
   /** Every campaign, newest first. */
   async list(actor: AdminActor): Promise<Result<Campaign[], DomainError>> {
     const denied = this.requireAdmin(actor);

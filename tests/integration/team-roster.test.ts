@@ -51,6 +51,25 @@ for (const store of STORES) {
       expect((await h.app.store.getTeam(y6.id))?.removedAt).toBeUndefined();
     });
 
+    test('in chat, "campaign launch" offers the teams Countersign is in, and launches to one', async () => {
+      const admin = demoPeople.policyAdmin;
+      const [form] = await h.say(admin, 'campaign launch');
+      const audience = JSON.stringify(form).match(/"id":"audience".*?"choices":(\[.*?\])/)?.[1];
+      expect(JSON.parse(audience!)).toEqual([
+        { title: 'All staff in the school directory', value: 'roster' },
+        { title: 'Members of Year 6 team', value: `team:${y6.id}` },
+      ]);
+      const data = { versionId: demoPolicyVersions[1]!.id, deadline: '2099-12-31', reminderEveryDays: 7 };
+      // A team Countersign is not in: the form again, saying so, and nothing launched.
+      const refused = await h.invoke(admin, 'campaign.launch', { ...data, audience: 'team:19:not-ours@thread.tacv2' });
+      expect(JSON.stringify(refused.card)).toMatch(/choose one of the teams Countersign is in/);
+      expect(await h.app.store.campaigns.listCampaigns()).toEqual([]);
+      await h.invoke(admin, 'campaign.launch', { ...data, audience: `team:${y6.id}` });
+      const [campaign] = await h.app.store.campaigns.listCampaigns();
+      expect(campaign?.audience).toEqual({ kind: 'team', teamId: y6.id, teamName: 'Year 6' });
+      await h.settle();
+    });
+
     test('installationUpdate remove also marks the team removed', async () => {
       const t: TeamInfo = { id: '19:office-xyz@thread.tacv2', name: 'Office' };
       await h.post(teamUpdate(h, t, 'added'));
