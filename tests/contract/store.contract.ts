@@ -843,6 +843,16 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await fresher.campaigns.openCampaignFor('v-2025')).toBeUndefined();
     });
 
+    it('keeps a team audience with the team\'s name, and reads one stored before the name was kept', async () => {
+      const sut = await fresh();
+      const c = { ...makeCampaign('camp-team', 'v-2025', 0), audience: { kind: 'team' as const, teamId: '19:y6@thread.tacv2', teamName: 'Year 6' } };
+      const old = { ...makeCampaign('camp-team-old', 'v-2026', 1), audience: { kind: 'team' as const, teamId: '19:y5@thread.tacv2' } };
+      await sut.campaigns.createCampaign(c, [], []);
+      await sut.campaigns.createCampaign(old, [], []);
+      expect(await (await sut.another()).campaigns.getCampaign(c.id)).toEqual(c);
+      expect(await (await sut.another()).campaigns.getCampaign(old.id)).toEqual(old);
+    });
+
     it('keeps a department audience; records "remind now" once a day, even from two instances at once', async () => {
       const sut = await fresh();
       const c = { ...makeCampaign('camp-1', 'v-2025', 0), audience: { kind: 'departments' as const, departments: ['Key Stage 1', 'Early Years'] } };
