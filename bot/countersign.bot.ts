@@ -168,6 +168,8 @@ export class CountersignBot extends TeamsActivityHandler {
 
   private async welcome(ctx: TurnContext) {
     await this.remember(ctx);
+    // Someone joining a team Countersign is in gets no help card posted in the team's channel for all to see.
+    if (ctx.activity.conversation?.conversationType === 'channel' || (ctx.activity.channelData as { team?: unknown } | undefined)?.team) return;
     const botId = ctx.activity.recipient?.id;
     if (!(ctx.activity.membersAdded ?? []).some((m) => m.id !== botId)) return;
     const who = await this.actor(ctx);

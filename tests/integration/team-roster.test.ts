@@ -70,6 +70,13 @@ for (const store of STORES) {
       await h.settle();
     });
 
+    test('someone joining a team Countersign is in gets no help card posted in the team\'s channel', async () => {
+      const joining = { id: '29:new-teacher', aadObjectId: 'new-teacher', name: 'New Teacher' };
+      const res = await h.post(h.teamUpdate(y6, 'added', { membersAdded: [joining] }));
+      expect(res.status).toBe(200);
+      expect(h.connector.calls.filter((c) => c.conversationId === y6.id && (c.kind === 'send' || c.kind === 'reply'))).toEqual([]);
+    });
+
     test('installationUpdate remove also marks the team removed', async () => {
       const t: TeamInfo = { id: '19:office-xyz@thread.tacv2', name: 'Office' };
       await h.post(teamUpdate(h, t, 'added'));
