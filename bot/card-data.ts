@@ -33,6 +33,8 @@ export const campaignLaunchData = z.object({
   versionId: z.string().max(100).default(''),
   deadline: z.string().max(40).default(''),
   reminderEveryDays: z.coerce.number().optional(),
+  /** 'roster', or `team:<Teams team id>` for the members of a team Countersign is in. */
+  audience: z.string().max(300).optional(),
 });
 
 /** Which declaration a card shows; both optional (a text command shows the current version). */

@@ -63,7 +63,27 @@ export class CountersignBot extends TeamsActivityHandler {
       await next();
     });
     this.onMembersAdded(async (ctx, next) => {
-      await this.orApologise(ctx, () => this.welcome(ctx));
+      await this.orApologise(ctx, async () => {
+        if (this.botIn(ctx, ctx.activity.membersAdded)) await this.teamAdded(ctx);
+        await this.welcome(ctx);
+      });
+      await next();
+    });
+    this.onMembersRemoved(async (ctx, next) => {
+      if (this.botIn(ctx, ctx.activity.membersRemoved)) await this.quietly(ctx, () => this.teamRemoved(ctx));
+      await next();
+    });
+    // Teams also sends installationUpdate when the app is added to or removed from a team; either event is enough.
+    this.onInstallationUpdateAdd(async (ctx, next) => {
+      await this.quietly(ctx, () => this.teamAdded(ctx));
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (ctx, next) => {
+      await this.quietly(ctx, () => this.teamRemoved(ctx));
+      await next();
+    });
+    this.onTeamsTeamRenamedEvent(async (team, ctx, next) => {
+      if (team?.id && team.name) await this.quietly(ctx, () => this.deps.conversations.teamRenamed(team.id!, team.name!));
       await next();
     });
   }
@@ -148,10 +168,64 @@ export class CountersignBot extends TeamsActivityHandler {
 
   private async welcome(ctx: TurnContext) {
     await this.remember(ctx);
+    // Someone joining a team Countersign is in gets no help card posted in the team's channel for all to see.
+    if (ctx.activity.conversation?.conversationType === 'channel' || (ctx.activity.channelData as { team?: unknown } | undefined)?.team) return;
     const botId = ctx.activity.recipient?.id;
     if (!(ctx.activity.membersAdded ?? []).some((m) => m.id !== botId)) return;
     const who = await this.actor(ctx);
     await ctx.sendActivity(cardMessage(helpCard({ schoolName: this.deps.schoolName, policyAdmin: who.ok && isPolicyAdmin(who.value.staff) })));
+  }
+
+  private botIn(ctx: TurnContext, members: Array<{ id: string }> | undefined): boolean {
+    const botId = ctx.activity.recipient?.id;
+    return !!botId && (members ?? []).some((m) => m.id === botId);
+  }
+
+  /** The team a team or channel conversation belongs to, as Teams names it in channelData. */
+  private teamOf(ctx: TurnContext): { id: string; name?: string; aadGroupId?: string } | undefined {
+    const team = (ctx.activity.channelData as { team?: { id?: unknown; name?: unknown; aadGroupId?: unknown } } | undefined)?.team;
+    if (typeof team?.id !== 'string' || !team.id) return undefined;
+    return { id: team.id, ...(typeof team.name === 'string' ? { name: team.name } : {}), ...(typeof team.aadGroupId === 'string' && team.aadGroupId ? { aadGroupId: team.aadGroupId } : {}) };
+  }
+
+  /**
+   * Countersign was added to a team: store the team and a reference to its General channel, whose
+   * conversation id is the team id (what the paged roster is read from).
+   */
+  private async teamAdded(ctx: TurnContext) {
+    const team = this.teamOf(ctx);
+    if (!team) return;
+    const a = ctx.activity;
+    const tenantId = a.conversation?.tenantId ?? (a.channelData as any)?.tenant?.id ?? '';
+    const base = TurnContext.getConversationReference(a) as ConversationReference;
+    const reference: ConversationReference = { ...base, activityId: undefined, conversation: { id: team.id, isGroup: true, conversationType: 'channel', tenantId, name: team.name ?? '' } as any };
+    const before = await this.deps.conversations.team(team.id);
+    await this.deps.conversations.teamAdded({
+      teamId: team.id,
+      ...(team.aadGroupId ? { aadGroupId: team.aadGroupId } : before?.aadGroupId ? { aadGroupId: before.aadGroupId } : {}),
+      // installationUpdate may come without the name: keep the one already known.
+      name: team.name || before?.name || 'Unnamed team',
+      serviceUrl: a.serviceUrl,
+      tenantId,
+      reference: JSON.stringify(reference),
+    });
+    this.log(ctx, `added to team ${JSON.stringify((team.name ?? team.id).slice(0, 60))}`);
+  }
+
+  private async teamRemoved(ctx: TurnContext) {
+    const team = this.teamOf(ctx);
+    if (!team) return;
+    await this.deps.conversations.teamRemoved(team.id);
+    this.log(ctx, `removed from team ${JSON.stringify((team.name ?? team.id).slice(0, 60))}`);
+  }
+
+  /** Work nobody waits for an answer to (the bot cannot reply to a team it was just removed from): a failure is logged. */
+  private async quietly(ctx: TurnContext, work: () => Promise<void>) {
+    try {
+      await work();
+    } catch (e) {
+      this.failed(ctx, e);
+    }
   }
 
   /** Resolves who acts, then runs the verb's handler: one path for Action.Execute, Action.Submit and text commands. */

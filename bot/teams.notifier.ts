@@ -94,7 +94,7 @@ const NOT_INSTALLED = 'BotNotInConversationRoster';
  * then resolves as if all went well; a failed send would look delivered. This
  * catches it inside the logic and throws it again outside.
  */
-async function proactive(run: (logic: (ctx: TurnContext) => Promise<void>) => Promise<void>, logic: (ctx: TurnContext) => Promise<void>) {
+export async function proactive(run: (logic: (ctx: TurnContext) => Promise<void>) => Promise<void>, logic: (ctx: TurnContext) => Promise<void>) {
   let failure: unknown;
   await run(async (ctx) => {
     try {

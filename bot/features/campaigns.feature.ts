@@ -5,7 +5,7 @@ import { Verbs } from '../../src/cards/verbs';
 import { addDays } from '../../src/domain/calendar-date';
 import { campaignExportFileName as exportFileName, DEFAULT_DEADLINE_DAYS } from '../../src/domain/campaign';
 import { campaignLaunchData, campaignRef } from '../card-data';
-import type { Feature, FeatureDeps } from './feature';
+import type { Feature, FeatureDeps, Turn } from './feature';
 import { notice } from './request-replies';
 
 
@@ -15,8 +15,10 @@ import { notice } from './request-replies';
  * To add a command: a verb handler below and, if it can be typed, a word in `commands.campaign.sub`.
  */
 export function campaignsFeature({ campaigns, declarations, saveExport, today, log, timeZone }: Pick<FeatureDeps, 'campaigns' | 'declarations' | 'saveExport' | 'today' | 'log' | 'timeZone'>): Feature {
-  const launchForm = async (extra: Pick<Parameters<typeof campaignLaunchCard>[0], 'values' | 'errors'> = {}) =>
-    campaignLaunchCard({ versions: await declarations.currentVersions(), today: today(), defaultDeadline: addDays(today(), DEFAULT_DEADLINE_DAYS), ...extra });
+  const launchForm = async (actor: Turn['actor'], extra: Pick<Parameters<typeof campaignLaunchCard>[0], 'values' | 'errors'> = {}) => {
+    const teams = await campaigns.teamChoices(actor);
+    return campaignLaunchCard({ versions: await declarations.currentVersions(), teams: teams.ok ? teams.value : [], today: today(), defaultDeadline: addDays(today(), DEFAULT_DEADLINE_DAYS), ...extra });
+  };
 
   return {
     commands: {
@@ -29,18 +31,20 @@ export function campaignsFeature({ campaigns, declarations, saveExport, today, l
     verbs: {
       [Verbs.campaignNew]: async ({ actor }) => {
         const refused = campaignRefusal(viewerOf(actor), 'launch');
-        return refused ? notice(refused.message) : launchForm();
+        return refused ? notice(refused.message) : launchForm(actor);
       },
 
       [Verbs.campaignLaunch]: async ({ actor }, data) => {
         const parsed = campaignLaunchData.safeParse(data);
         const input = parsed.success ? parsed.data : { versionId: '', deadline: '', reminderEveryDays: NaN };
-        const result = await campaigns.launch(actor, input);
+        // 'team:<id>' is the members of a team (the service looks the team up); anything else, all staff.
+        const team = /^team:(.+)$/s.exec(parsed.success ? (parsed.data.audience ?? '') : '');
+        const result = await campaigns.launch(actor, { ...input, audience: team ? { kind: 'team', teamId: team[1]! } : { kind: 'roster' } });
         if (!result.ok) {
           if (result.error.code === 'CAMPAIGN.NOT_ADMIN') return notice(result.error.message);
           if (result.error.openCampaign) return campaignAlreadyOpenCard(result.error.openCampaign, result.error.message);
-          return launchForm({
-            values: { versionId: String(data.versionId ?? ''), deadline: String(data.deadline ?? ''), reminderEveryDays: String(data.reminderEveryDays ?? '') },
+          return launchForm(actor, {
+            values: { versionId: String(data.versionId ?? ''), deadline: String(data.deadline ?? ''), reminderEveryDays: String(data.reminderEveryDays ?? ''), audience: String(data.audience ?? 'roster').slice(0, 300) },
             errors: result.error.fields ?? { versionId: result.error.message },
           });
         }

@@ -104,4 +104,6 @@ export const migrations: string[] = [
    ALTER TABLE staff ADD COLUMN left_on TEXT;`,
   // COUNTERSIGN_ADMINS names people by e-mail (their UPN).
   `CREATE INDEX staff_email ON staff(email COLLATE NOCASE);`,
+  // The teams Countersign was added to (the bot's conversationUpdate), so a campaign can go to a team's members.
+  `CREATE TABLE teams (team_id TEXT PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL);`,
 ];

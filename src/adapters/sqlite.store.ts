@@ -23,6 +23,7 @@ import type {
   RequestChange,
   SentCard,
   Store,
+  TeamAddress,
   Versioned,
 } from '../ports/store';
 
@@ -284,6 +285,21 @@ export class SqliteStore implements Store {
     return c
       ? { userId: c.user_id, conversationId: c.conversation_id, serviceUrl: c.service_url, tenantId: c.tenant_id, reference: c.reference, updatedAt: c.updated_at }
       : undefined;
+  }
+
+  async saveTeam(t: TeamAddress): Promise<void> {
+    this.db
+      .prepare('INSERT INTO teams (team_id, name, data) VALUES (?, ?, ?) ON CONFLICT(team_id) DO UPDATE SET name = excluded.name, data = excluded.data')
+      .run(t.teamId, t.name, JSON.stringify(t));
+  }
+
+  async getTeam(teamId: string): Promise<TeamAddress | undefined> {
+    const row = this.db.prepare('SELECT data FROM teams WHERE team_id = ?').get(teamId) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as TeamAddress) : undefined;
+  }
+
+  async listTeams(): Promise<TeamAddress[]> {
+    return (this.db.prepare('SELECT data FROM teams ORDER BY name, team_id').all() as Array<{ data: string }>).map((r) => JSON.parse(r.data) as TeamAddress);
   }
 
   async recordSentCard(s: SentCard): Promise<void> {

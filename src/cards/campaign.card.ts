@@ -1,4 +1,4 @@
-import { campaignPhaseWords, countingAudience, COUNTING_AUDIENCE, departmentWords, RECIPIENT_STATE_LABELS, UNCONFIRMED_LABEL as unconfirmedLabel, UNCONFIRMED_MEANING as unconfirmedMeaning, type Campaign, type Progress } from '../domain/campaign';
+import { campaignPhaseWords, countingAudience, teamAudienceWords, COUNTING_AUDIENCE, departmentWords, RECIPIENT_STATE_LABELS, UNCONFIRMED_LABEL as unconfirmedLabel, UNCONFIRMED_MEANING as unconfirmedMeaning, type Campaign, type Progress } from '../domain/campaign';
 import type { PolicyVersion } from '../domain/policy';
 import { formatDay } from '../domain/display-dates';
 import { actionSet, card, execute, fieldError, heading, input, labelled, note, openUrl, plain, type AdaptiveCard, type Element } from './ac';
@@ -9,7 +9,9 @@ export function campaignLaunchCard(o: {
   versions: PolicyVersion[];
   today: string;
   defaultDeadline: string;
-  values?: { versionId?: string; deadline?: string; reminderEveryDays?: string };
+  /** The teams Countersign is in: each is an audience ("Members of Year 6 team"), sent as `team:<id>`. */
+  teams?: Array<{ id: string; name: string }>;
+  values?: { versionId?: string; deadline?: string; reminderEveryDays?: string; audience?: string };
   errors?: Record<string, string>;
 }): AdaptiveCard {
   const e = o.errors ?? {};
@@ -19,7 +21,11 @@ export function campaignLaunchCard(o: {
     note('Everyone in the audience gets the declaration in a 1:1 chat. Reminders go only to people who have not signed, until the deadline. People who join the school during the campaign are added at each reminder.'),
     input.choices('versionId', 'Policy version', o.versions.map((x) => ({ title: `${x.title} (${x.versionLabel})`, value: x.id })), { value: v.versionId ?? o.versions[0]?.id, required: true }),
     ...(e.versionId ? [fieldError(e.versionId)] : []),
-    input.choices('audience', 'Audience', [{ title: 'All staff in the school directory', value: 'roster' }], { value: 'roster', required: true }),
+    input.choices('audience', 'Audience', [{ title: 'All staff in the school directory', value: 'roster' }, ...(o.teams ?? []).map((t) => ({ title: teamAudienceWords(t.name), value: `team:${t.id}` }))], {
+      value: v.audience ?? 'roster',
+      required: true,
+    }),
+    ...(e['audience.teamId'] || e.audience ? [fieldError(e['audience.teamId'] ?? e.audience!)] : []),
     input.date('deadline', 'Deadline', { value: v.deadline ?? o.defaultDeadline, min: o.today, required: true }),
     ...(e.deadline ? [fieldError(e.deadline)] : []),
     { type: 'Input.Number', id: 'reminderEveryDays', label: 'Remind those who have not signed every (days)', min: 1, max: 90, value: Number(v.reminderEveryDays ?? 7) || 7 },

@@ -6,8 +6,11 @@
 import type { AudienceSpec, Progress } from '../domain/campaign';
 import type { RecipientState } from '../domain/recipient.workflow';
 
-/** The audience as the form sends it: all staff, one or more departments, or people who joined on or after a date (YYYY-MM-DD). */
-export type AudienceInput = { kind: 'all' } | { kind: 'departments'; departments: string[] } | { kind: 'joinedSince'; since: string };
+/**
+ * The audience as the form sends it: all staff, one or more departments, people who joined on or after a
+ * date (YYYY-MM-DD), or the members of a team Countersign is in (its id from `CampaignOptions.teams`).
+ */
+export type AudienceInput = { kind: 'all' } | { kind: 'departments'; departments: string[] } | { kind: 'joinedSince'; since: string } | { kind: 'team'; teamId: string };
 
 export interface CampaignSummary {
   id: string;
@@ -37,6 +40,8 @@ export interface CampaignOptions {
   departments: string[];
   /** How many current staff joined on each day (YYYY-MM-DD, ascending), as far as the directory knows join dates. */
   joinDays: Array<{ day: string; people: number }>;
+  /** The teams Countersign is in, by name: a campaign can go to a team's members (those who are staff). Empty until it is added to one. */
+  teams: Array<{ id: string; name: string }>;
   /** The school's today (YYYY-MM-DD): the earliest deadline. */
   today: string;
   defaultDeadline: string;

@@ -13,18 +13,21 @@ export type AudienceSpec =
   | { kind: 'departments'; departments: string[] }
   | { kind: 'joinedSince'; since: string }
   | { kind: 'group'; groupId: string }
-  | { kind: 'team'; teamId: string };
+  /** `teamName`: as the team was called at launch (campaigns launched before it was kept have none). */
+  | { kind: 'team'; teamId: string; teamName?: string };
 
 /**
  * Whether a member of staff read from the directory belongs to the audience. Someone who has left is
  * never in one (the directory sync marks them; they stay in the store for their records). Someone
- * without a department is in a department audience for "No department". (Group and team rosters
- * arrive with the Microsoft 365 directory: everyone, for now.)
+ * without a department is in a department audience for "No department". A team's members are known only
+ * from the team's roster in Teams, which the campaign's audience job reads: a directory record alone never
+ * puts anyone in a team audience. (A group's roster arrives with the Microsoft 365 directory: everyone, for now.)
  */
 export function inAudience(a: AudienceSpec, person: { department: string; joinedOn?: string; leftOn?: string }): boolean {
   if (person.leftOn) return false;
   if (a.kind === 'departments') return a.departments.includes(person.department.trim() || NO_DEPARTMENT);
   if (a.kind === 'joinedSince') return !!person.joinedOn && person.joinedOn >= a.since;
+  if (a.kind === 'team') return false;
   return true;
 }
 
@@ -35,7 +38,15 @@ export function audienceWords(a: AudienceSpec): string {
     return d.length <= 1 ? (d[0] ?? 'No department') : `${d.slice(0, -1).join(', ')} and ${d[d.length - 1]}`;
   }
   if (a.kind === 'joinedSince') return `Staff who joined on or after ${formatDay(a.since)}`;
-  return a.kind === 'roster' ? 'All staff' : a.kind === 'group' ? 'A Microsoft 365 group' : 'A team';
+  if (a.kind === 'team') return teamAudienceWords(a.teamName);
+  return a.kind === 'roster' ? 'All staff' : 'A Microsoft 365 group';
+}
+
+/** "Members of Year 6 team"; "Members of a team" for a campaign stored before the team's name was kept. */
+export function teamAudienceWords(teamName: string | undefined): string {
+  const name = teamName?.trim();
+  if (!name) return 'Members of a team';
+  return /\bteam$/i.test(name) ? `Members of ${name}` : `Members of ${name} team`;
 }
 
 export interface Campaign {

@@ -50,6 +50,27 @@ export interface ConversationAddress {
   updatedAt: string;
 }
 
+/**
+ * A team Countersign was added to, and how the bot reaches it: the conversation reference of the
+ * team's General channel, whose conversation id is the team id itself. Kept when the app is removed
+ * (removedAt says so), so campaigns launched to it still read their team's name.
+ */
+export interface TeamAddress {
+  /** Teams' id of the team (channelData.team.id, "19:…@thread.tacv2"). */
+  teamId: string;
+  /** The team's Microsoft 365 group (channelData.team.aadGroupId), when Teams gives it. */
+  aadGroupId?: string;
+  name: string;
+  serviceUrl: string;
+  tenantId: string;
+  /** The full reference, opaque to the core. */
+  reference: string;
+  addedAt: string;
+  updatedAt: string;
+  /** When the app was removed from the team; absent while Countersign is in it. */
+  removedAt?: string;
+}
+
 /** A card that was sent and may later be edited in place. */
 export interface SentCard {
   requestId: string;
@@ -120,6 +141,11 @@ export interface Store {
 
   saveConversation(address: ConversationAddress): Promise<void>;
   getConversation(userId: string): Promise<ConversationAddress | undefined>;
+  /** Upserts a team by its id: last write wins (the bot's add, rename and remove events). */
+  saveTeam(team: TeamAddress): Promise<void>;
+  getTeam(teamId: string): Promise<TeamAddress | undefined>;
+  /** Every team Countersign was ever added to, removed ones included (removedAt says so), by name. */
+  listTeams(): Promise<TeamAddress[]>;
   recordSentCard(card: SentCard): Promise<void>;
   listSentCards(requestId: string): Promise<SentCard[]>;
 

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { CountersignBot } from '../../bot/countersign.bot';
 import { TeamsNotifier } from '../../bot/teams.notifier';
+import { BotTeamRoster } from '../../bot/team-roster';
 import { ConnectorClients } from '../../bot/connector-clients';
 import { demoSchool, demoStaff } from '../adapters/demo-school';
 import { SqliteStore } from '../adapters/sqlite.store';
@@ -162,12 +163,21 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     log,
   });
   const declarations = new DeclarationService({ policies: store.policies, campaigns: store.campaigns, clock, ids, hasher: nodeHasher, localDate });
+  // A team's members, read from Teams through the team's stored General-channel reference (bot/team-roster.ts).
+  const teamRoster = new BotTeamRoster({
+    adapter,
+    botAppId: embedded ? '' : config.bot.appId,
+    findTeam: (teamId) => store.getTeam(teamId),
+    listTeams: () => store.listTeams(),
+    gate,
+  });
   const campaigns = new CampaignService({
     campaigns: store.campaigns,
     policies: store.policies,
     jobs: store.jobs,
     directory,
     notifier,
+    teamRoster,
     clock,
     ids,
     localDate,

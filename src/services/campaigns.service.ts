@@ -13,6 +13,7 @@ import type { IdSource } from '../ports/ids';
 import type { Job, JobQueue } from '../ports/job-queue';
 import type { Notifier } from '../ports/notifier';
 import type { PolicyStore } from '../ports/policy-store';
+import type { TeamRoster } from '../ports/team-roster';
 import type { Versioned } from '../ports/store';
 import { schoolOf } from './actors';
 import { csvRow } from './csv';
@@ -26,6 +27,8 @@ export interface CampaignDeps {
   jobs: JobQueue;
   directory: Directory;
   notifier: Notifier;
+  /** The teams Countersign is in and their members, for an audience of a team's members. Absent: no team audiences. */
+  teamRoster?: TeamRoster;
   clock: Clock;
   ids: IdSource;
   localDate: (d: Date) => string;
@@ -53,6 +56,8 @@ export const DEFAULT_REMINDER_DAYS = 7;
 /** People per audience page: one directory read, one declarations read and one booking per page. */
 export const AUDIENCE_PAGE = 500;
 const PAGE = 500;
+/** Staff records read at once while checking a team page's members (on SharePoint, each is a Graph request). */
+const STAFF_LOOKUPS_AT_ONCE = 16;
 const DAY = 86_400_000;
 /** Attempts of an audience job that finds no campaign yet (SharePoint books the job before the campaign item). */
 const WAIT_FOR_CAMPAIGN_ATTEMPTS = 6;
@@ -93,6 +98,14 @@ export class CampaignService {
     return { id: this.d.ids.next(), schoolId: c.schoolId, kind: JobKinds.expand, key: `expand:${c.id}:${pass}:${after}`, payload: { campaignId: c.id, pass, after }, runAt: at, attempts: 0 };
   }
 
+  /**
+   * A team audience's next page: Teams' continuation token in the payload (opaque and long, so the key
+   * numbers the page instead), so a crash resumes from the page it was reading.
+   */
+  private teamPageJob(c: Pick<Campaign, 'id' | 'schoolId'>, pass: string, page: number, token: string, at: string): Job {
+    return { id: this.d.ids.next(), schoolId: c.schoolId, kind: JobKinds.expand, key: `expand:${c.id}:${pass}:team-page-${page}`, payload: { campaignId: c.id, pass, after: '', page, token }, runAt: at, attempts: 0 };
+  }
+
   private alreadyOpen(open: Campaign): LaunchError {
     return {
       ...domainError(
@@ -120,7 +133,7 @@ export class CampaignService {
     else if (input.deadline < today) fields.deadline = `Deadline: it is in the past; choose ${today} or later.`;
     const every = input.reminderEveryDays ?? DEFAULT_REMINDER_DAYS;
     if (!Number.isInteger(every) || every < 1 || every > 90) fields.reminderEveryDays = 'Reminder every: a whole number of days from 1 to 90.';
-    const audience = input.audience ?? { kind: 'roster' };
+    let audience: AudienceSpec = input.audience ?? { kind: 'roster' };
     if (audience.kind === 'departments') {
       const named = [...new Set(audience.departments.map((x) => x.trim()).filter(Boolean))];
       if (!named.length) fields.audience = 'Audience: choose at least one department, or all staff.';
@@ -129,6 +142,12 @@ export class CampaignService {
     if (audience.kind === 'joinedSince') {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(audience.since ?? '') || Number.isNaN(Date.parse(audience.since))) fields.audience = 'Audience: pick the first join date from the calendar.';
       else if (audience.since > today) fields.audience = `Audience: the join date is in the future; choose ${today} or earlier.`;
+    }
+    if (audience.kind === 'team') {
+      // The team is looked up here, never taken from the client: its name is the one Teams gave.
+      const team = audience.teamId && this.d.teamRoster ? await this.d.teamRoster.team(audience.teamId) : undefined;
+      if (!team || team.removed) fields['audience.teamId'] = 'Audience: choose one of the teams Countersign is in (add Countersign to the team first).';
+      else audience = { kind: 'team', teamId: team.id, teamName: team.name };
     }
     if (version) {
       const current = currentVersion(await this.d.policies.listVersions(version.policyId), today);
@@ -285,6 +304,13 @@ export class CampaignService {
     return ok({ campaign: c });
   }
 
+  /** The teams Countersign is in, by name: each can be a campaign's audience. */
+  async teamChoices(actor: AdminActor): Promise<Result<Array<{ id: string; name: string }>, DomainError>> {
+    const denied = this.requireAdmin(actor);
+    if (denied) return err(denied);
+    return ok(((await this.d.teamRoster?.teams()) ?? []).map((t) => ({ id: t.id, name: t.name })));
+  }
+
   /** Every campaign, newest first. */
   async list(actor: AdminActor): Promise<Result<Campaign[], DomainError>> {
     const denied = this.requireAdmin(actor);
@@ -297,7 +323,7 @@ export class CampaignService {
    * departments, and how many people joined on each day (for "joined since a date", so the form can
    * say how many that reaches). People who have left are not counted.
    */
-  async audienceChoices(actor: AdminActor): Promise<Result<{ departments: string[]; joinDays: Array<{ day: string; people: number }> }, DomainError>> {
+  async audienceChoices(actor: AdminActor): Promise<Result<{ departments: string[]; joinDays: Array<{ day: string; people: number }>; teams: Array<{ id: string; name: string }> }, DomainError>> {
     const denied = this.requireAdmin(actor);
     if (denied) return err(denied);
     const departments = new Set<string>();
@@ -316,6 +342,8 @@ export class CampaignService {
     return ok({
       departments: [...departments].sort((a, b) => a.localeCompare(b)),
       joinDays: [...joined].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, people]) => ({ day, people })),
+      // The teams Countersign is in: a team audience reaches those of its members who are staff.
+      teams: ((await this.d.teamRoster?.teams()) ?? []).map((t) => ({ id: t.id, name: t.name })),
     });
   }
 
@@ -379,7 +407,11 @@ export class CampaignService {
       [JobKinds.send]: (job) => this.send(String(job.payload.campaignId), String(job.payload.userId), job.attempts),
       [JobKinds.remindRun]: (job) => this.remindRun(String(job.payload.campaignId), Number(job.payload.n), job.payload.now ? String(job.payload.now) : undefined),
       [JobKinds.remindOne]: (job) => this.remindOne(String(job.payload.campaignId), String(job.payload.userId)),
-      [JobKinds.expand]: (job) => this.expand(String(job.payload.campaignId), String(job.payload.pass ?? 'launch'), String(job.payload.after ?? ''), job.attempts, job.runAt),
+      [JobKinds.expand]: (job) =>
+        this.expand(String(job.payload.campaignId), String(job.payload.pass ?? 'launch'), String(job.payload.after ?? ''), job.attempts, job.runAt, {
+          page: Number(job.payload.page ?? 0),
+          token: job.payload.token ? String(job.payload.token) : undefined,
+        }),
     };
   }
 
@@ -407,36 +439,76 @@ export class CampaignService {
    * recipients, their sends and the next page's job, booked together. A crash resumes at this page
    * (the job runs again; recipients and job keys make booking twice harmless).
    */
-  private async expand(campaignId: string, pass: string, after: string, attempts: number, runAt: string): Promise<JobOutcome> {
+  private async expand(campaignId: string, pass: string, after: string, attempts: number, runAt: string, team: { page: number; token?: string }): Promise<JobOutcome> {
     const campaign = await this.d.campaigns.getCampaign(campaignId);
     if (!campaign) {
       return attempts < WAIT_FOR_CAMPAIGN_ATTEMPTS ? { kind: 'retry', afterMs: backoff(attempts), error: 'campaign not stored yet' } : { kind: 'done' };
     }
     if (campaign.closed) return { kind: 'done' };
+    if (campaign.audience.kind === 'team') return this.expandTeam(campaign, campaign.audience.teamId, pass, attempts, runAt, team);
     const now = this.d.clock.now();
-    const at = now.toISOString();
-    // Graph group and team rosters arrive with the Microsoft 365 directory; the roster is everyone.
+    // A Graph group's roster arrives with the Microsoft 365 directory; the roster is everyone.
     const people = await this.d.directory.listStaffPage(after, AUDIENCE_PAGE);
     // A department audience takes its people from each page as it is read: still one page of the directory at a time.
     const members = people.filter((p) => inAudience(campaign.audience, p));
+    const more = people.length === AUDIENCE_PAGE;
+    const next = more
+      ? // The next page keeps this page's due time, so it runs ahead of this page's sends (the queue is taken in due order)
+        // and the whole audience is booked early, not after every card of the page before.
+        this.expandJob(campaign, pass, people[people.length - 1].id, runAt)
+      : undefined;
+    await this.book(campaign, pass, members, next, now);
+    return { kind: 'done' };
+  }
+
+  /**
+   * One page of a team's roster, read from Teams (the paged members call, through the TeamRoster port):
+   * of its members, the current staff (in the store, not left) are the audience, looked up by their id;
+   * anyone else (a guest, a pupil, someone not in the staff group) is left out. Teams' continuation token
+   * goes into the next page's job. A team Countersign has been removed from ends the reading there.
+   */
+  private async expandTeam(campaign: Campaign, teamId: string, pass: string, attempts: number, runAt: string, at: { page: number; token?: string }): Promise<JobOutcome> {
+    if (!this.d.teamRoster) return { kind: 'failed', error: 'team audiences need Teams (no team roster configured)' };
+    const read = await this.d.teamRoster.members(teamId, at.token);
+    if (read.kind === 'throttled') return { kind: 'retry', afterMs: backoff(attempts, read.retryAfterMs), error: 'throttled reading the team roster' };
+    if (read.kind === 'failed') {
+      if (read.transient && attempts < (this.d.maxAttempts ?? 8)) return { kind: 'retry', afterMs: backoff(attempts), error: read.reason };
+      return { kind: 'failed', error: read.reason };
+    }
+    const now = this.d.clock.now();
+    if (read.kind === 'notFound') {
+      // Nothing more can be read: the campaign keeps whom it has booked, and is ready.
+      await this.book(campaign, pass, [], undefined, now);
+      return { kind: 'done' };
+    }
+    const ids = [...new Set(read.members.map((m) => m.id))];
+    const found: Array<StaffMember | undefined> = [];
+    for (let i = 0; i < ids.length; i += STAFF_LOOKUPS_AT_ONCE) {
+      found.push(...(await Promise.all(ids.slice(i, i + STAFF_LOOKUPS_AT_ONCE).map((id) => this.d.directory.getStaff(id)))));
+    }
+    const members = found.filter((p): p is StaffMember => !!p && !p.leftOn);
+    const next = read.next ? this.teamPageJob(campaign, pass, at.page + 1, read.next, runAt) : undefined;
+    await this.book(campaign, pass, members, next, now);
+    return { kind: 'done' };
+  }
+
+  /**
+   * Books one page of an audience: who has signed already (one bulk read), then their recipients, their
+   * sends and the next page's job together. Without a next page, the launch pass books the first reminder
+   * run and marks the audience ready.
+   */
+  private async book(campaign: Campaign, pass: string, members: StaffMember[], next: Job | undefined, now: Date) {
+    const at = now.toISOString();
     const signed = members.length ? await this.d.policies.signedAmong(campaign.versionId, members.map((p) => p.id)) : new Map<string, string>();
     const recipients = members.map((p): Recipient => {
       const r = newRecipient(campaign.id, p, at, campaign.schoolId);
       const signedAt = signed.get(p.id);
       return signedAt ? { ...r, state: 'signed', signedAt } : r;
     });
-    const more = people.length === AUDIENCE_PAGE;
-    const extra = more
-      ? // The next page keeps this page's due time, so it runs ahead of this page's sends (the queue is taken in due order)
-        // and the whole audience is booked early, not after every card of the page before.
-        [this.expandJob(campaign, pass, people[people.length - 1].id, runAt)]
-      : pass === 'launch'
-        ? [this.remindRunJob(campaign, 1, new Date(now.getTime() + campaign.reminderEveryDays * DAY))]
-        : [];
+    const extra = next ? [next] : pass === 'launch' ? [this.remindRunJob(campaign, 1, new Date(now.getTime() + campaign.reminderEveryDays * DAY))] : [];
     await this.d.campaigns.addRecipients(campaign.id, recipients, (r) => this.sendJob(campaign.id, r.userId, at, campaign.schoolId), extra);
-    if (!more && pass === 'launch') await this.d.campaigns.markAudienceReady(campaign.id);
+    if (!next && pass === 'launch') await this.d.campaigns.markAudienceReady(campaign.id);
     this.d.onQueued?.();
-    return { kind: 'done' };
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock';
-import type { ConversationAddress, SentCard, Store } from '../ports/store';
+import type { ConversationAddress, SentCard, Store, TeamAddress } from '../ports/store';
 
 /**
  * Remembers where each person can be reached and which cards were sent, so
@@ -64,6 +64,41 @@ export class ConversationService {
   /** The connector address last seen from the channel, for creating conversations with people who never wrote. */
   serviceUrl(): string | undefined {
     return this.lastServiceUrl;
+  }
+
+  /**
+   * Countersign was added to a team (or installed there again): the team and how to reach it. A team
+   * already known keeps the time it was first added, unless it had been removed since.
+   */
+  async teamAdded(team: Omit<TeamAddress, 'addedAt' | 'updatedAt' | 'removedAt'>): Promise<void> {
+    const at = this.clock.now().toISOString();
+    const before = await this.store.getTeam(team.teamId);
+    await this.store.saveTeam({ ...team, addedAt: before && !before.removedAt ? before.addedAt : at, updatedAt: at });
+  }
+
+  /** Countersign was removed from a team: kept, marked removed, so campaigns launched to it still name it. */
+  async teamRemoved(teamId: string): Promise<void> {
+    const before = await this.store.getTeam(teamId);
+    if (!before || before.removedAt) return;
+    const at = this.clock.now().toISOString();
+    await this.store.saveTeam({ ...before, removedAt: at, updatedAt: at });
+  }
+
+  /** A team Countersign is in was renamed. */
+  async teamRenamed(teamId: string, name: string): Promise<void> {
+    const before = await this.store.getTeam(teamId);
+    if (!before || !name.trim() || before.name === name) return;
+    await this.store.saveTeam({ ...before, name, updatedAt: this.clock.now().toISOString() });
+  }
+
+  /** The teams Countersign is in now, by name. */
+  async currentTeams(): Promise<TeamAddress[]> {
+    return (await this.store.listTeams()).filter((t) => !t.removedAt);
+  }
+
+  /** A team as stored, removed or not. */
+  team(teamId: string): Promise<TeamAddress | undefined> {
+    return this.store.getTeam(teamId);
   }
 
   recordSentCard(card: Omit<SentCard, 'sentAt'>): Promise<void> {

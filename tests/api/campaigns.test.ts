@@ -85,6 +85,8 @@ describe('the campaigns API', () => {
     expect(options.body.joinDays.map((d) => d.day)).toEqual([...options.body.joinDays.map((d) => d.day)].sort());
     expect(options.body.today).toBe(today());
     expect(options.body.defaultDeadline > today()).toBe(true);
+    // Countersign is in no team yet: the form offers none.
+    expect(options.body.teams).toEqual([]);
     expect((await api.get<ListPage<CampaignListItem>>('/api/campaigns')).body.items).toEqual([]);
   });
 
@@ -101,6 +103,8 @@ describe('the campaigns API', () => {
       [{ ...good, audience: { kind: 'joinedSince', since: '1 September' } }, 'audience.since'],
       [{ ...good, audience: { kind: 'joinedSince', since: inDays(3) } }, 'audience', /join date is in the future/],
       [{ ...good, audience: { kind: 'everyone' } }, 'audience.kind'],
+      [{ ...good, audience: { kind: 'team' } }, 'audience.teamId', /choose a team/],
+      [{ ...good, audience: { kind: 'team', teamId: '19:not-a-team-we-are-in@thread.tacv2' } }, 'audience.teamId', /teams Countersign is in/],
     ];
     for (const [body, field, message] of cases) {
       const res = await api.post('/api/campaigns', body);
@@ -265,5 +269,42 @@ describe('the campaigns API', () => {
       expect(bad.status, path).toBe(400);
       expect(bad.body.field, path).toBe(field);
     }
+  });
+});
+
+describe('the campaigns API, to the members of a team', () => {
+  const ht = new Harness();
+  const year3 = { id: '19:year3-api@thread.tacv2', name: 'Year 3' };
+  const office = { id: '19:office-api@thread.tacv2', name: 'Office team' };
+  beforeAll(async () => {
+    await ht.start();
+    await ht.say(demoPeople.policyAdmin, 'help');
+    await ht.post(ht.teamUpdate(year3, 'added'));
+    await ht.post(ht.teamUpdate(office, 'added'));
+    await ht.post(ht.teamUpdate(office, 'removed'));
+    ht.connector.setTeamRoster(year3.id, [chloe, hannah].map((p) => ({ id: `29:${p.id}`, name: p.name, aadObjectId: p.id })));
+  });
+  afterAll(() => ht.stop());
+
+  it('offers the teams Countersign is in and launches to one with 201: its members who are staff, named by the team', async () => {
+    const api = await apiAs(ht, hannah);
+    const options = await api.get<CampaignOptions>('/api/campaigns/options');
+    expect(options.body.teams).toEqual([{ id: year3.id, name: 'Year 3' }]);
+    const res = await api.post<CampaignDashboard>('/api/campaigns', { versionId: v2026, deadline: inDays(21), reminderEveryDays: 7, audience: { kind: 'team', teamId: year3.id, teamName: 'Made up by the client' } });
+    expect(res.status).toBe(201);
+    expect(res.body.campaign.audience).toEqual({ kind: 'team', teamId: year3.id, teamName: 'Year 3' });
+    await ht.settle();
+    const ready = (await api.get<CampaignDashboard>(`/api/campaigns/${res.body.campaign.id}`)).body;
+    expect(ready.progress.total).toBe(2);
+    expect(ht.connector.rosterCalls('pagedmembers', year3.id)).toHaveLength(1);
+  });
+
+  it('refuses a team Countersign was removed from with 400 naming audience.teamId, and a teacher with 403', async () => {
+    const api = await apiAs(ht, hannah);
+    const removed = await api.post('/api/campaigns', { versionId: v2026, deadline: inDays(21), reminderEveryDays: 7, audience: { kind: 'team', teamId: office.id } });
+    expect(removed.status).toBe(400);
+    expect(removed.body.field).toBe('audience.teamId');
+    const teacher = await apiAs(ht, ben);
+    expect((await teacher.post('/api/campaigns', { versionId: v2026, deadline: inDays(21), reminderEveryDays: 7, audience: { kind: 'team', teamId: year3.id } })).status).toBe(403);
   });
 });

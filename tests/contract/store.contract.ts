@@ -535,6 +535,36 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await store.getConversation('u-2')).toBeUndefined();
     });
 
+    it('upserts, reads and lists the teams Countersign is in, a removed one kept with its removal time', async () => {
+      const { store } = await fresh();
+      const team = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
+        teamId: id,
+        name,
+        serviceUrl: 'https://smba.example/teams/',
+        tenantId: 't-1',
+        reference: JSON.stringify({ conversation: { id, conversationType: 'channel' } }),
+        addedAt: at(1),
+        updatedAt: at(1),
+        ...extra,
+      });
+      expect(await store.listTeams()).toEqual([]);
+      expect(await store.getTeam('19:y6@thread.tacv2')).toBeUndefined();
+      const y6 = team('19:y6@thread.tacv2', 'Year 6', { aadGroupId: 'g-y6' });
+      const staffRoom = team('19:staff@thread.tacv2', 'All staff');
+      await store.saveTeam(y6);
+      await store.saveTeam(staffRoom);
+      expect(await store.getTeam(y6.teamId)).toEqual(y6);
+      expect(await store.listTeams()).toEqual([staffRoom, y6]);
+      // Removed, then renamed on the way back in: one record per team, last write wins.
+      const removed = { ...y6, removedAt: at(5), updatedAt: at(5) };
+      await store.saveTeam(removed);
+      expect(await store.getTeam(y6.teamId)).toEqual(removed);
+      const back = { ...y6, name: 'Year 6 (2026)', updatedAt: at(9) };
+      await store.saveTeam(back);
+      expect(await store.getTeam(y6.teamId)).toEqual(back);
+      expect((await store.listTeams()).map((t) => t.name)).toEqual(['All staff', 'Year 6 (2026)']);
+    });
+
     it('records sent cards per request, replacing the same card', async () => {
       const { store } = await fresh();
       const a = { requestId: 'r1', userId: 'u-ict', conversationId: 'a:c1', activityId: 'act-1', purpose: 'approval', sentAt: at(2) };
@@ -811,6 +841,16 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       const third = await sut.another();
       expect((await third.campaigns.getCampaign(winner.id))!.closed).toEqual(closed);
       expect(await fresher.campaigns.openCampaignFor('v-2025')).toBeUndefined();
+    });
+
+    it('keeps a team audience with the team\'s name, and reads one stored before the name was kept', async () => {
+      const sut = await fresh();
+      const c = { ...makeCampaign('camp-team', 'v-2025', 0), audience: { kind: 'team' as const, teamId: '19:y6@thread.tacv2', teamName: 'Year 6' } };
+      const old = { ...makeCampaign('camp-team-old', 'v-2026', 1), audience: { kind: 'team' as const, teamId: '19:y5@thread.tacv2' } };
+      await sut.campaigns.createCampaign(c, [], []);
+      await sut.campaigns.createCampaign(old, [], []);
+      expect(await (await sut.another()).campaigns.getCampaign(c.id)).toEqual(c);
+      expect(await (await sut.another()).campaigns.getCampaign(old.id)).toEqual(old);
     });
 
     it('keeps a department audience; records "remind now" once a day, even from two instances at once', async () => {

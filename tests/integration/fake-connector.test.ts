@@ -219,3 +219,51 @@ describe('delivery helpers', () => {
     expect(Object.fromEntries(byKey)).toEqual({ 'a|k1': 2, 'b|k1': 1 });
   });
 });
+
+describe('team rosters (GET /v3/conversations/{id}/pagedmembers)', () => {
+  const get = async (c: FakeConnector, path: string) => {
+    const res = await fetch(new URL(path, c.url));
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+  };
+  const team = '19:team-a@thread.tacv2';
+  const roster = Array.from({ length: 1_120 }, (_, i) => ({ id: `29:u${i}`, name: `Member ${i}`, aadObjectId: `u${i}` }));
+  const paged = (c: FakeConnector, q: string) => get(c, `v3/conversations/${encodeURIComponent(team)}/pagedmembers${q}`);
+
+  it('pages a team as Teams does: at most 500, at least 50, 200 by default, with a token while more remain', async () => {
+    const c = await connector();
+    c.setTeamRoster(team, roster);
+    const seen: string[] = [];
+    let token: string | undefined;
+    const sizes: number[] = [];
+    do {
+      const page = await paged(c, `?pageSize=900${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`);
+      expect(page.status).toBe(200);
+      sizes.push(page.body.members.length);
+      seen.push(...page.body.members.map((m: any) => m.aadObjectId));
+      token = page.body.continuationToken;
+    } while (token);
+    expect(sizes).toEqual([500, 500, 120]);
+    expect(seen).toEqual(roster.map((m) => m.aadObjectId));
+    expect((await paged(c, '?pageSize=10')).body.members).toHaveLength(50);
+    expect((await paged(c, '')).body.members).toHaveLength(200);
+    expect(c.rosterCalls('pagedmembers', team)).toHaveLength(5);
+  });
+
+  it('answers 404 for a conversation it does not know, 400 for a token that is not its own', async () => {
+    const c = await connector();
+    c.setTeamRoster(team, roster);
+    expect((await get(c, 'v3/conversations/19%3Anope%40thread.tacv2/pagedmembers')).body.error.code).toBe('ConversationNotFound');
+    expect((await paged(c, '?continuationToken=made-up')).status).toBe(400);
+    expect(c.rosterCalls('pagedmembers')).toEqual([]);
+  });
+
+  it('counts roster reads against the per-conversation limits, and the legacy members call against its 5 a minute', async () => {
+    const c = await connector({ limits: TEAMS_LIMITS });
+    c.setTeamRoster(team, roster);
+    const statuses = await Promise.all(Array.from({ length: 9 }, () => paged(c, '?pageSize=50').then((r) => r.status)));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    const legacy: number[] = [];
+    for (let i = 0; i < 6; i++) legacy.push((await get(c, `v3/conversations/${encodeURIComponent('19:other@thread.tacv2')}/members`)).status);
+    expect(legacy.slice(5)).toEqual([429]);
+  });
+});

@@ -6,12 +6,14 @@ import type { TeamsTenant } from './teams-tenant';
 
 /** One call the bot made to the connector. */
 export interface ConnectorCall {
-  kind: 'create' | 'send' | 'reply' | 'update';
+  kind: 'create' | 'send' | 'reply' | 'update' | RosterCallKind;
   conversationId: string;
   activityId: string;
   /** For `create`: the member the conversation was opened with. */
   memberId?: string;
   activity?: any;
+  /** For `pagedmembers`: the query as the bot sent it. */
+  query?: { pageSize?: string; continuationToken?: string };
   at: number;
 }
 
@@ -273,14 +275,17 @@ export class FakeConnector {
       for (const w of windows) w.add(now);
     }
 
-    const user = memberId ?? this.ownerOf(conversationId);
-    // Teams answers 403 ConversationBlockedByUser when the user blocked or uninstalled the bot.
-    if (user && this.goneUsers.has(user)) return reject(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
-    if (this.tenant) {
-      if (!user) return reject(404, 'ConversationNotFound', 'Conversation not found.');
-      if (!this.tenant.hasApp(user)) return reject(403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.');
+    // A roster read is about a team, not a person's chat: the checks on the person are for 1:1 chats.
+    if (!isRosterCall(kind)) {
+      const user = memberId ?? this.ownerOf(conversationId);
+      // Teams answers 403 ConversationBlockedByUser when the user blocked or uninstalled the bot.
+      if (user && this.goneUsers.has(user)) return reject(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
+      if (this.tenant) {
+        if (!user) return reject(404, 'ConversationNotFound', 'Conversation not found.');
+        if (!this.tenant.hasApp(user)) return reject(403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.');
+      }
+      if (kind !== 'create' && user && this.playgroundUsers && !this.playgroundUsers.has(user)) return reject(500, 'UserNotFound', 'User not found');
     }
-    if (kind !== 'create' && user && this.playgroundUsers && !this.playgroundUsers.has(user)) return reject(500, 'UserNotFound', 'User not found');
 
     if (this.faults && this.faults.statuses.length && this.random() < this.faults.rate) {
       const status = this.faults.statuses[Math.floor(this.random() * this.faults.statuses.length)];
@@ -322,6 +327,7 @@ export class FakeConnector {
       this.record({ kind: 'update', conversationId: req.params.cid, activityId: req.params.aid, activity: req.body, at: Date.now() });
       res.status(200).json({ id: req.params.aid });
     });
+    this.rosterRoutes(app);
     app.use((req, res) => res.status(404).json({ error: { code: 'NotFound', message: `${req.method} ${req.path}` } }));
     this.server = await new Promise<Server>((ok) => {
       // A deep backlog so bursts of thousands of loopback connections are queued, not refused.
@@ -376,5 +382,95 @@ export class FakeConnector {
       if (k !== undefined) counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     return counts;
+  }
+
+  // ----- Team rosters: GET /v3/conversations/{id}/pagedmembers (and the legacy …/members, only to count it) -----
+
+  /** Team id (the General channel's conversation id) → its members, as a test set them up. */
+  readonly teamRosters = new Map<string, FakeTeamMember[]>();
+  private readonly legacyMembersWindow = new SlidingWindow(LEGACY_MEMBERS_LIMIT.max, LEGACY_MEMBERS_LIMIT.windowMs, 'legacy members 5/60000ms');
+
+  /** Sets a team's roster; the bot reads it a page at a time. */
+  setTeamRoster(teamId: string, members: FakeTeamMember[]) {
+    this.teamRosters.set(teamId, members);
+  }
+
+  /** Roster reads recorded, of one kind: `pagedmembers` (the paged call) or `members` (the legacy one). */
+  rosterCalls(kind: RosterCallKind, conversationId?: string): ConnectorCall[] {
+    return this.calls.filter((c) => c.kind === kind && (!conversationId || c.conversationId === conversationId));
+  }
+
+  /**
+   * The paged members call as Teams answers it: a page size under 50 is taken as 50 and one over 500 as 500
+   * (learn.microsoft.com, "Get Teams specific context for your bot"); no pageSize, 200; a continuationToken
+   * while more remain; 404 ConversationNotFound for a conversation it does not know. Each call counts
+   * against the per-conversation and global limits, as every request to Teams does.
+   */
+  private rosterRoutes(app: express.Express) {
+    app.get('/v3/conversations/:cid/pagedmembers', (req, res) => {
+      const cid = req.params.cid;
+      if (this.gate(res, 'pagedmembers', cid)) return;
+      const roster = this.teamRosters.get(cid);
+      if (!roster) return void this.rejectRoster(res, 'pagedmembers', cid, 404, 'ConversationNotFound', 'Conversation not found.');
+      const asked = Number(req.query.pageSize);
+      const size = Number.isFinite(asked) && asked > 0 ? Math.min(500, Math.max(50, Math.floor(asked))) : 200;
+      const token = typeof req.query.continuationToken === 'string' ? req.query.continuationToken : undefined;
+      const from = token === undefined ? 0 : offsetOf(token, cid);
+      if (from === undefined) return void this.rejectRoster(res, 'pagedmembers', cid, 400, 'BadArgument', 'Invalid continuation token.');
+      this.record({ kind: 'pagedmembers', conversationId: cid, activityId: '', query: { pageSize: req.query.pageSize as string | undefined, continuationToken: token }, at: Date.now() });
+      const members = roster.slice(from, from + size);
+      const next = from + size < roster.length ? tokenFor(cid, from + size) : undefined;
+      res.status(200).json({ members, ...(next ? { continuationToken: next } : {}) });
+    });
+    // The legacy call Teams throttles to 5 a minute: answered so a test can see a bot that uses it, and counted.
+    app.get('/v3/conversations/:cid/members', (req, res) => {
+      const cid = req.params.cid;
+      const now = performance.now();
+      if (this.legacyMembersWindow.waitMs(now) > 0) {
+        this.throttled++;
+        res.setHeader('Retry-After', '60');
+        return void this.rejectRoster(res, 'members', cid, 429, 'Throttled', 'Too many requests');
+      }
+      this.legacyMembersWindow.add(now);
+      if (this.gate(res, 'members', cid)) return;
+      const roster = this.teamRosters.get(cid);
+      if (!roster) return void this.rejectRoster(res, 'members', cid, 404, 'ConversationNotFound', 'Conversation not found.');
+      this.record({ kind: 'members', conversationId: cid, activityId: '', at: Date.now() });
+      res.status(200).json(roster.slice(0, 10_000));
+    });
+  }
+
+  private rejectRoster(res: express.Response, kind: RosterCallKind, conversationId: string, status: number, code: string, message: string) {
+    this.rejections.push({ kind, conversationId, status, code, at: Date.now() });
+    res.status(status).json({ error: { code, message } });
+  }
+
+}
+
+// ----- Team rosters: shared pieces -----
+
+export type RosterCallKind = 'pagedmembers' | 'members';
+const isRosterCall = (kind: string): kind is RosterCallKind => kind === 'pagedmembers' || kind === 'members';
+
+/** Teams' throttling of the legacy GET …/members: five requests a minute (learn.microsoft.com, "Teams bot API changes to fetch team or chat members"). */
+export const LEGACY_MEMBERS_LIMIT: RateLimit = { max: 5, windowMs: 60_000 };
+
+/** A member as the connector returns one (TeamsChannelAccount). */
+export interface FakeTeamMember {
+  id: string;
+  name: string;
+  aadObjectId?: string;
+  email?: string;
+  userPrincipalName?: string;
+}
+
+/** An opaque token, bound to its conversation, as a client must treat Teams' own. */
+const tokenFor = (conversationId: string, offset: number) => Buffer.from(JSON.stringify({ c: conversationId, o: offset })).toString('base64url');
+function offsetOf(token: string, conversationId: string): number | undefined {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { c?: unknown; o?: unknown };
+    return t.c === conversationId && Number.isInteger(t.o) && (t.o as number) >= 0 ? (t.o as number) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -188,6 +188,27 @@ export class Harness {
     };
   }
 
+  /**
+   * What Teams sends when Countersign is added to or removed from a team: a conversationUpdate in the
+   * team's General channel (whose conversation id is the team id), the bot in membersAdded or membersRemoved.
+   */
+  teamUpdate(team: { id: string; name: string; aadGroupId?: string }, change: 'added' | 'removed', extra: Record<string, unknown> = {}) {
+    const bot = { id: '28:countersign', name: 'Countersign' };
+    return {
+      id: `act-${++this.seq}`,
+      timestamp: new Date().toISOString(),
+      type: 'conversationUpdate',
+      channelId: 'msteams',
+      serviceUrl: this.connector.url,
+      from: { id: '29:the-team-owner', aadObjectId: 'the-team-owner' },
+      recipient: bot,
+      conversation: { id: team.id, conversationType: 'channel', isGroup: true, tenantId: this.tenantId },
+      channelData: { tenant: { id: this.tenantId }, eventType: change === 'added' ? 'teamMemberAdded' : 'teamMemberRemoved', team },
+      ...(change === 'added' ? { membersAdded: [bot] } : { membersRemoved: [bot] }),
+      ...extra,
+    };
+  }
+
   async post(body: unknown): Promise<{ status: number; body: any }> {
     // Auth on (M365 mode): signed as the Bot Connector signs what it sends to the bot.
     const auth: Record<string, string> = this.issuer ? { authorization: `Bearer ${this.issuer.sign(this.issuer.claims(m365Env.BOT_ID, this.connector.url))}` } : {};

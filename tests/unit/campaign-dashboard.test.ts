@@ -21,6 +21,12 @@ describe('the campaign dashboard’s derivations', () => {
     expect(audienceWords(a)).toBe('Key Stage 1 and Early Years');
     expect(audienceWords({ kind: 'departments', departments: ['A', 'B', 'C'] })).toBe('A, B and C');
     expect(audienceWords({ kind: 'roster' })).toBe('All staff');
+    // A team's members come from the team's roster, read by the audience job: a directory record alone is never enough.
+    expect(inAudience({ kind: 'team', teamId: '19:t@thread.tacv2', teamName: 'Year 6' }, { department: 'Key Stage 2' })).toBe(false);
+    expect(audienceWords({ kind: 'team', teamId: '19:t@thread.tacv2', teamName: 'Year 6' })).toBe('Members of Year 6 team');
+    expect(audienceWords({ kind: 'team', teamId: '19:t@thread.tacv2', teamName: 'Office team' })).toBe('Members of Office team');
+    // Stored before the name was kept.
+    expect(audienceWords({ kind: 'team', teamId: '19:t@thread.tacv2' })).toBe('Members of a team');
     // Joined since a date: on or after it, and only people whose join date is known.
     const newStarters = { kind: 'joinedSince', since: '2026-09-01' } as const;
     expect(inAudience(newStarters, { department: 'A', joinedOn: '2026-09-01' })).toBe(true);

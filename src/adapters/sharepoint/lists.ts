@@ -94,6 +94,7 @@ export const Lists = {
   recipients: 'CS_Recipients',
   counts: 'CS_CampaignCounts',
   jobs: 'CS_Jobs',
+  teams: 'CS_Teams',
 } as const;
 export type ListKey = keyof typeof Lists;
 
@@ -318,7 +319,7 @@ export const listDefs: Record<ListKey, ListDef> = {
       choice('AudienceKind', 'Audience', ['roster', 'group', 'team', 'departments', 'joinedSince']),
       // The group's or team's id; for 'joinedSince', the first join date (YYYY-MM-DD) in the audience.
       text('AudienceId', 'Group or team id'),
-      // One department a line, as the directory spells them (audience kind 'departments').
+      // One department a line, as the directory spells them (audience kind 'departments'); for 'team', the team's name at launch.
       note('AudienceDepartments', 'Departments'),
       day('RemindedOn', 'Reminded now on'),
       day('Deadline', 'Deadline'),
@@ -390,6 +391,22 @@ export const listDefs: Record<ListKey, ListDef> = {
       when('DueAt', 'Due at', { indexed: true }),
       num('Attempts', 'Attempts'),
       note('LastError', 'Last error'),
+    ],
+  },
+  teams: {
+    name: Lists.teams,
+    description: 'Countersign: the teams Countersign was added to, so a campaign can go to a team\'s members.',
+    columns: [
+      key('TeamId', 'Team id'),
+      text('AadGroupId', 'Microsoft 365 group id'),
+      text('TeamName', 'Team name'),
+      text('ServiceUrl', 'Service URL'),
+      text('TenantId', 'Tenant id'),
+      note('Reference', 'Conversation reference', { description: 'JSON: the General channel, as Teams gave it' }),
+      when('AddedAt', 'Added at'),
+      when('UpdatedAt', 'Updated at'),
+      // Empty while Countersign is in the team.
+      when('RemovedAt', 'Removed at'),
     ],
   },
 };

@@ -6,7 +6,7 @@ import type { SchoolRole, StaffMember } from '../../domain/people';
 import type { Policy, PolicyVersion } from '../../domain/policy';
 import type { Recipient, RecipientState } from '../../domain/recipient.workflow';
 import type { Job } from '../../ports/job-queue';
-import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, SentCard } from '../../ports/store';
+import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, SentCard, TeamAddress } from '../../ports/store';
 import { bool, fromDate, fromDateTime, json, keyOf, line, num, str, strOrNull, title, toDate, toDateTime, type Fields } from './fields';
 
 /**
@@ -244,6 +244,36 @@ export function conversationFrom(f: Fields): ConversationAddress {
   };
 }
 
+export function teamFields(t: TeamAddress): Fields {
+  return {
+    Title: title(t.name),
+    TeamId: line(t.teamId, 'team id'),
+    AadGroupId: t.aadGroupId ? line(t.aadGroupId, 'group id') : null,
+    TeamName: line(t.name, 'team name'),
+    ServiceUrl: line(t.serviceUrl, 'service URL'),
+    TenantId: line(t.tenantId, 'tenant id'),
+    Reference: t.reference,
+    AddedAt: toDateTime(t.addedAt),
+    UpdatedAt: toDateTime(t.updatedAt),
+    RemovedAt: toDateTime(t.removedAt ?? null),
+  };
+}
+
+export function teamFrom(f: Fields): TeamAddress {
+  const removedAt = fromDateTime(f.RemovedAt);
+  return {
+    teamId: str(f.TeamId),
+    ...(str(f.AadGroupId) ? { aadGroupId: str(f.AadGroupId) } : {}),
+    name: str(f.TeamName),
+    serviceUrl: str(f.ServiceUrl),
+    tenantId: str(f.TenantId),
+    reference: str(f.Reference),
+    addedAt: fromDateTime(f.AddedAt) ?? '',
+    updatedAt: fromDateTime(f.UpdatedAt) ?? '',
+    ...(removedAt ? { removedAt } : {}),
+  };
+}
+
 export const sentCardKey = (s: Pick<SentCard, 'requestId' | 'userId' | 'activityId'>) => keyOf(s.requestId, s.userId, s.activityId);
 
 export function sentCardFields(s: SentCard): Fields {
@@ -396,7 +426,8 @@ export function campaignFields(c: Campaign): Fields {
     VersionLabel: line(c.versionLabel, 'version label'),
     AudienceKind: a.kind,
     AudienceId: a.kind === 'group' ? a.groupId : a.kind === 'team' ? a.teamId : a.kind === 'joinedSince' ? a.since : null,
-    AudienceDepartments: a.kind === 'departments' ? a.departments.join('\n') : null,
+    // A team's name as it was at launch shares the note column (a team audience has no departments).
+    AudienceDepartments: a.kind === 'departments' ? a.departments.join('\n') : a.kind === 'team' && a.teamName ? a.teamName : null,
     RemindedOn: c.remindedOn ? toDate(c.remindedOn) : null,
     Deadline: toDate(c.deadline),
     ReminderEveryDays: c.reminderEveryDays,
@@ -418,7 +449,7 @@ export function campaignFrom(f: Fields): Campaign {
     kind === 'group'
       ? { kind, groupId: str(f.AudienceId) }
       : kind === 'team'
-        ? { kind, teamId: str(f.AudienceId) }
+        ? { kind, teamId: str(f.AudienceId), ...(str(f.AudienceDepartments) ? { teamName: str(f.AudienceDepartments) } : {}) }
         : kind === 'departments'
           ? { kind, departments: str(f.AudienceDepartments).split('\n').filter(Boolean) }
           : kind === 'joinedSince'

@@ -6,7 +6,7 @@ import { ConflictError } from '../../domain/errors';
 import type { SchoolRole, StaffMember } from '../../domain/people';
 import type { RosterRecord } from '../../domain/roster';
 import { compareListOrder, isAfter, matchesFilter, type RequestListPage, type RequestListPosition, type RequestListQuery } from '../../domain/request-list';
-import type { AccountChange, AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, Versioned } from '../../ports/store';
+import type { AccountChange, AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, RequestChange, SentCard, Store, TeamAddress, Versioned } from '../../ports/store';
 import { BatchRunner, type BatchOptions, type SubRequest, type SubResponse } from './batch';
 import type { SharePointConfig } from './config';
 import { SharePointError } from './errors';
@@ -19,6 +19,8 @@ import {
   auditFrom,
   conversationFields,
   conversationFrom,
+  teamFields,
+  teamFrom,
   decisionFields,
   decisionFrom,
   requestFields,
@@ -558,6 +560,31 @@ export class SharePointStore implements Store {
     if (!it) return undefined;
     this.conversationItems.set(userId, it.id);
     return conversationFrom(it.fields);
+  }
+
+  /** Upsert by team id: last write wins, as SQLite's ON CONFLICT DO UPDATE. A 409 on create means another instance added it. */
+  async saveTeam(t: TeamAddress): Promise<void> {
+    const fields = teamFields(t);
+    for (let i = 0; i < 3; i++) {
+      const it = await this.site.findOne('teams', `fields/TeamId eq ${lit(t.teamId)}`);
+      if (it) {
+        await this.site.update('teams', it.id, fields);
+        return;
+      }
+      if (await this.site.create('teams', fields)) return;
+    }
+    throw new SharePointError(`SharePoint: could not save the team ${t.teamId}`, 409);
+  }
+
+  async getTeam(teamId: string): Promise<TeamAddress | undefined> {
+    const it = await this.site.findOne('teams', `fields/TeamId eq ${lit(teamId)}`);
+    return it ? teamFrom(it.fields) : undefined;
+  }
+
+  /** A school is in a handful of teams: one read of the whole list, sorted here as SQLite sorts. */
+  async listTeams(): Promise<TeamAddress[]> {
+    const teams = (await this.site.query('teams', { top: 500 })).map((it) => teamFrom(it.fields));
+    return teams.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.teamId < b.teamId ? -1 : a.teamId > b.teamId ? 1 : 0));
   }
 
   /** INSERT OR REPLACE by request, person and activity. */

@@ -25,7 +25,8 @@ const launchInput = z.object({
       z.object({ kind: z.literal('all') }),
       z.object({ kind: z.literal('departments'), departments: z.array(z.string().trim().min(1).max(200), { message: 'choose one or more departments' }).min(1, { message: 'choose one or more departments' }).max(200) }),
       z.object({ kind: z.literal('joinedSince'), since: day }),
-    ], { message: 'all staff, one or more departments, or people who joined since a date' })
+      z.object({ kind: z.literal('team'), teamId: z.string({ message: 'choose a team' }).trim().min(1, { message: 'choose a team' }).max(200, { message: 'choose a team' }) }),
+    ], { message: 'all staff, one or more departments, people who joined since a date, or the members of a team' })
     .default({ kind: 'all' }),
 });
 
@@ -86,10 +87,10 @@ export function campaignsRoutes(d: ApiDeps): ApiRoute[] {
       path: '/campaigns/options',
       page: 'campaigns',
       async handle(ctx): Promise<CampaignOptions> {
-        const { departments, joinDays } = unwrap(await d.campaigns.audienceChoices(admin(ctx)));
+        const { departments, joinDays, teams } = unwrap(await d.campaigns.audienceChoices(admin(ctx)));
         const versions = (await d.declarations.currentVersions()).map((v) => ({ id: v.id, title: v.title, versionLabel: v.versionLabel, effectiveDate: v.effectiveDate }));
         const t = today();
-        return { versions, departments, joinDays, today: t, defaultDeadline: addDays(t, DEFAULT_DEADLINE_DAYS), defaultReminderEveryDays: DEFAULT_REMINDER_DAYS };
+        return { versions, departments, joinDays, teams, today: t, defaultDeadline: addDays(t, DEFAULT_DEADLINE_DAYS), defaultReminderEveryDays: DEFAULT_REMINDER_DAYS };
       },
     }),
     route({

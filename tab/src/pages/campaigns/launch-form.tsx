@@ -25,13 +25,13 @@ const useStyles = makeStyles({
 
 /**
  * Launch an acknowledgement campaign: policy version, deadline, reminder cadence and audience (all
- * staff, chosen departments, or people who joined on or after a date). The server checks everything
- * again and names the field at fault.
+ * staff, chosen departments, people who joined on or after a date, or the members of a team Countersign
+ * is in). The server checks everything again and names the field at fault.
  */
 export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): void; onCancel(): void }) {
   const s = useStyles();
   const options = useLoad<CampaignOptions>(campaignPaths.options);
-  const [values, setValues] = useState<{ versionId?: string; deadline?: string; every?: string; audience: AudienceInput['kind']; departments: string[]; since?: string }>({ audience: 'all', departments: [] });
+  const [values, setValues] = useState<{ versionId?: string; deadline?: string; every?: string; audience: AudienceInput['kind']; departments: string[]; since?: string; teamId?: string }>({ audience: 'all', departments: [] });
   const [failure, setFailure] = useState<ApiFailure | undefined>();
   const [busy, setBusy] = useState(false);
 
@@ -47,6 +47,7 @@ export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): v
   const since = values.since ?? schoolYearStart(o.today);
   const joinedSince = o.joinDays.reduce((n, d) => (d.day >= since ? n + d.people : n), 0);
   const knownJoinDates = o.joinDays.reduce((n, d) => n + d.people, 0);
+  const teamId = values.teamId ?? o.teams[0]?.id ?? '';
   const fieldError = (name: string) => fieldMessage(failure, name);
   const general = unexplained(failure, ['versionId', 'deadline', 'reminderEveryDays', 'audience']);
 
@@ -55,7 +56,13 @@ export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): v
     setBusy(true);
     setFailure(undefined);
     const audience: AudienceInput =
-      values.audience === 'departments' ? { kind: 'departments', departments: values.departments } : values.audience === 'joinedSince' ? { kind: 'joinedSince', since } : { kind: 'all' };
+      values.audience === 'departments'
+        ? { kind: 'departments', departments: values.departments }
+        : values.audience === 'joinedSince'
+          ? { kind: 'joinedSince', since }
+          : values.audience === 'team'
+            ? { kind: 'team', teamId }
+            : { kind: 'all' };
     const body: LaunchCampaignBody = { versionId, deadline, reminderEveryDays: Number(every), audience };
     try {
       const launched = await api.post<CampaignDashboard>(campaignPaths.list, body);
@@ -84,13 +91,37 @@ export function LaunchForm({ onLaunched, onCancel }: { onLaunched(id: string): v
       <Field label="Remind those who have not signed every (days)" required className={s.field} validationMessage={fieldError('reminderEveryDays')}>
         <Input type="number" className={s.narrow} min={1} max={90} step={1} value={every} onChange={(_, d) => setValues((v) => ({ ...v, every: d.value }))} />
       </Field>
-      <Field label="Audience" required className={s.field} validationMessage={fieldError('audience')}>
+      <Field
+        label="Audience"
+        required
+        className={s.field}
+        validationMessage={values.audience === 'team' ? undefined : fieldError('audience')}
+        hint={o.teams.length ? undefined : 'To send to the members of a team, add Countersign to the team in Teams first.'}
+      >
         <RadioGroup value={values.audience} onChange={(_, d) => setValues((v) => ({ ...v, audience: d.value as AudienceInput['kind'] }))}>
           <Radio value="all" label="All staff in the school directory" />
           <Radio value="departments" label="One or more departments" />
           <Radio value="joinedSince" label="People who joined on or after a date" />
+          {o.teams.length > 0 && <Radio value="team" label="Members of a team" />}
         </RadioGroup>
       </Field>
+      {values.audience === 'team' && o.teams.length > 0 && (
+        <Field
+          label="Team"
+          required
+          className={s.field}
+          validationMessage={fieldError('audience.teamId')}
+          hint="Members of the team who are in the staff directory get the declaration; guests and pupils do not. People who join the team are added at each reminder."
+        >
+          <Select value={teamId} select={{ className: s.wide }} onChange={(_, d) => setValues((v) => ({ ...v, teamId: d.value }))}>
+            {o.teams.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      )}
       {values.audience === 'departments' && (
         <fieldset className={s.departments}>
           <legend>Departments</legend>
