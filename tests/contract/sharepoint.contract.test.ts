@@ -5,7 +5,7 @@ import type { SharePointStore } from '../../src/adapters/sharepoint/sharepoint.s
 import type { LocalGraphServer, LocalGraphServerOptions } from '../support/graph-server';
 import { SITE, sharePointUnderTest, tokenProvider } from './sharepoint-harness';
 import { newRecipient } from '../../src/domain/recipient.workflow';
-import { decide, makeAudit, makeRequest, makeVersion, storeContract, type StorePorts } from './store.contract';
+import { decide, makeAudit, makeCampaign, makeRequest, makeVersion, storeContract, type StorePorts } from './store.contract';
 
 const ports = (s: SharePointStore): StorePorts => ({ store: s, policies: s.policies, campaigns: s.campaigns, jobs: s.jobs });
 
@@ -106,6 +106,23 @@ describe('SharePoint store: a change whose reply is lost is recognised as its ow
       }
     });
   }
+});
+
+describe('SharePoint store: "Remind now" whose claim reply is lost', () => {
+  it('is still this instance’s claim, once: the day is recorded and a second claim is refused', async () => {
+    const { server, store, connect } = await sharePointUnderTest({ strictIndexing: true, seed: 5 });
+    try {
+      const c = makeCampaign('camp-1', 'v-2025', 0);
+      await store.campaigns.createCampaign(c, [], []);
+      server.loseNextReplies(1, { as: [504], kind: 'items.post' });
+      expect(await store.campaigns.claimRemindDay(c.id, '2027-03-01')).toBe(true);
+      expect(server.stats.lostReplies).toBe(1);
+      expect((await (await connect()).campaigns.getCampaign(c.id))!.remindedOn).toBe('2027-03-01');
+      expect(await (await connect()).campaigns.claimRemindDay(c.id, '2027-03-01')).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 describe('SharePoint store: retries honour Retry-After', () => {

@@ -171,7 +171,7 @@ function makeDeclaration(id: string, signer: { id: string; name: string }, versi
   };
 }
 
-function makeCampaign(id: string, versionId: string, minute: number): Campaign {
+export function makeCampaign(id: string, versionId: string, minute: number): Campaign {
   return {
     id,
     schoolId: SCHOOL,

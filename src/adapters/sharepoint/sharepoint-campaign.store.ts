@@ -144,7 +144,13 @@ export class SharePointCampaignStore implements CampaignStore {
   async claimRemindDay(id: string, day: string): Promise<boolean> {
     const found = await this.read(id);
     if (!found) return false;
-    if (!(await this.site.create('meta', { Title: 'Remind now, once a day', MetaKey: keyOf('remind-now', id, day), MetaValue: day }))) return false;
+    // The claim is a unique key; its WriteId tells our own claim, whose reply was lost, from another instance's (409 both).
+    const key = keyOf('remind-now', id, day);
+    const writeId = randomUUID();
+    if (!(await this.site.create('meta', { Title: 'Remind now, once a day', MetaKey: key, MetaValue: day, MetaText: writeId }))) {
+      const claim = await this.site.findOne('meta', `fields/MetaKey eq ${lit(key)}`);
+      if (str(claim?.fields.MetaText) !== writeId) return false;
+    }
     await this.site.update('campaigns', found.itemId, { RemindedOn: toDate(day) });
     this.remember({ ...found.c, remindedOn: day }, found.itemId);
     return true;
