@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { demoPolicyVersions } from '../../src/adapters/demo-policy';
 import { demoPeople, demoSchool, demoStaff } from '../../src/adapters/demo-school';
 import { SqliteStore } from '../../src/adapters/sqlite.store';
 import { FakeConnector, TEAMS_LIMITS } from '../support/fake-connector';
+import { startServerProcess } from '../support/server-process';
 
-const root = resolve(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'countersign-crash-'));
 const N = 300;
 const SCALE = 2;
@@ -21,22 +21,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts the real server process (as `npm start` does) and resolves with its port. */
-function startServer(): Promise<number> {
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, PORT: '0', DATA_DIR: dir, CONNECTOR_SERVICE_URL: connector.url, CONNECTOR_RATE_SCALE: String(SCALE) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((ok, fail) => {
-    let out = '';
-    child!.stdout!.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on http:\/\/localhost:(\d+)/);
-      if (m) ok(Number(m[1]));
-    });
-    child!.on('exit', (code, signal) => fail(new Error(`server exited ${code ?? signal}: ${out}`)));
-  });
+/** Starts the real server process and resolves with its port (tests/support/server-process.ts). */
+async function startServer(): Promise<number> {
+  const started = await startServerProcess({ dataDir: dir, connectorUrl: connector.url, rateScale: SCALE });
+  child = started.child;
+  return started.port;
 }
 
 const campaignCards = () =>

@@ -15,7 +15,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { HandoverBody, RegisterAccount, RegisterList, StaffChoice } from '../../../src/contract/register';
 import { formatDay, formatMoment } from '../../../src/domain/display-dates';
 import { api, ApiFailure, fieldMessage as fieldError, query, unexplained as general } from '../api-client';
@@ -26,6 +26,7 @@ import { StackingTable, type StackingColumn } from '../components/stacking-table
 import { Empty, Failed, Loading } from '../components/states';
 import { Pager, useCursorPages } from '../components/pager';
 import { useLoad } from '../components/use-load';
+import { useStaffSearch } from '../components/use-staff-search';
 import type { PageProps } from './page-props';
 
 const useStyles = makeStyles({
@@ -64,23 +65,12 @@ function People({ people, left }: { people: RegisterAccount['administrators']; l
 function HandoverDialog({ account, onClose, onSaved, onStale }: { account: RegisterAccount; onClose(): void; onSaved(a: RegisterAccount): void; onStale(): void }) {
   const [fromId, setFromId] = useState(account.administrators.find((p) => account.left.includes(p.id))?.id ?? account.administrators[0]?.id ?? '');
   const [q, setQ] = useState('');
-  const [choices, setChoices] = useState<StaffChoice[]>([]);
+  const found = useStaffSearch<StaffChoice>('/api/register/staff', q);
+  const choices = found.choices.filter((c) => !account.administrators.some((p) => p.id === c.id));
   const [to, setTo] = useState<StaffChoice | undefined>();
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiFailure | undefined>();
-  useEffect(() => {
-    let live = true;
-    const t = setTimeout(() => {
-      api.get<StaffChoice[]>(`/api/register/staff${query({ q })}`).then(
-        (found) => live && setChoices(found.filter((c) => !account.administrators.some((p) => p.id === c.id))),
-        (x: ApiFailure) => live && setError(x),
-      );
-    }, 200);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-  }, [q, account.administrators]);
+  const [saveError, setError] = useState<ApiFailure | undefined>();
+  const error = saveError ?? found.error;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);

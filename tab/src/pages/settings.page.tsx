@@ -14,15 +14,16 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { settingsPaths, type PersonRoles, type RoleInfo, type RolesOverview, type SetRolesBody } from '../../../src/contract/settings';
 import type { SchoolRole } from '../../../src/domain/people';
-import { api, ApiFailure, fieldMessage, query, unexplained } from '../api-client';
+import { api, ApiFailure, fieldMessage, unexplained } from '../api-client';
 import { FormDialog } from '../components/form-dialog';
 import { Page } from '../components/page';
 import { StackingTable, type StackingColumn } from '../components/stacking-table';
 import { Failed, Loading } from '../components/states';
 import { useLoad } from '../components/use-load';
+import { useStaffSearch } from '../components/use-staff-search';
 import type { PageProps } from './page-props';
 
 const useStyles = makeStyles({
@@ -109,22 +110,7 @@ function RolesDialog({ person, roles, onClose, onSaved }: { person: PersonRoles;
 function FindPerson({ onPick }: { onPick(p: PersonRoles): void }) {
   const s = useStyles();
   const [q, setQ] = useState('');
-  const [choices, setChoices] = useState<PersonRoles[]>([]);
-  const [error, setError] = useState<ApiFailure | undefined>();
-  useEffect(() => {
-    if (!q.trim()) return setChoices([]);
-    let live = true;
-    const t = setTimeout(() => {
-      api.get<PersonRoles[]>(`${settingsPaths.people}${query({ q })}`).then(
-        (found) => live && (setChoices(found), setError(undefined)),
-        (x: ApiFailure) => live && setError(x),
-      );
-    }, 200);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-  }, [q]);
+  const { choices, error } = useStaffSearch<PersonRoles>(settingsPaths.people, q, { whenEmpty: false });
   return (
     <div className={s.find}>
       <Field label="Give someone a role" hint="Search the staff list by name or e-mail." className={s.findField} validationMessage={fieldMessage(error, 'q')}>
