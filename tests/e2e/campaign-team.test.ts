@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
@@ -5,6 +7,7 @@ import { launchChromium } from '../support/browser';
 import { Harness } from '../support/harness';
 import { openTabAs, seriousViolations, sidewaysOverflow } from '../support/tab-browser';
 
+const shots = resolve(__dirname, '../../.artifacts/tab-screens');
 const h = new Harness();
 let browser: Browser;
 const year6 = { id: '19:year6-tab@thread.tacv2', name: 'Year 6' };
@@ -39,6 +42,8 @@ it('offers "Members of a team" once Countersign is in a team, launches to it and
   expect(await page.getByText(/add Countersign to the team in Teams first/).count()).toBe(0);
   expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
   expect(await seriousViolations(page)).toEqual([]);
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: `${shots}/campaign-launch-team-phone-light.png`, fullPage: true });
   await page.getByLabel('Deadline').fill(new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10));
   await page.getByRole('button', { name: 'Launch campaign' }).click();
   await page.getByRole('heading', { level: 1, name: 'Campaign' }).waitFor();
