@@ -5,6 +5,8 @@ import type { Store } from '../ports/store';
 /** The embedded mode's directory: the staff roster kept in the store (seeded with the demo school). */
 export class StoreDirectory implements Directory {
   private readonly cache = new Map<string, { staff: StaffMember | undefined; at: number }>();
+  /** Bumped by forget(): a read that began before a roster write must not cache what it read after the write. */
+  private generation = 0;
 
   /** `ttlMs`: how long a person's record is trusted before it is read again (every invoke resolves its actor). */
   constructor(
@@ -16,9 +18,10 @@ export class StoreDirectory implements Directory {
   async getStaff(id: string): Promise<StaffMember | undefined> {
     const hit = this.cache.get(id);
     if (hit && this.now() - hit.at < this.ttlMs) return hit.staff;
+    const started = this.generation;
     const staff = await this.store.getStaff(id);
     if (this.cache.size > 50_000) this.cache.clear();
-    this.cache.set(id, { staff, at: this.now() });
+    this.remember(id, staff, started);
     return staff;
   }
 
@@ -38,13 +41,20 @@ export class StoreDirectory implements Directory {
 
   /** Read afresh every time, for the same reason: who is acting, and with which roles. */
   async getStaffNow(id: string): Promise<StaffMember | undefined> {
+    const started = this.generation;
     const staff = await this.store.getStaff(id);
-    this.cache.set(id, { staff, at: this.now() });
+    this.remember(id, staff, started);
     return staff;
   }
 
   /** Drops what is cached, so the next read of each person is fresh (after a roster sync). */
   forget(): void {
+    this.generation++;
     this.cache.clear();
+  }
+
+  private remember(id: string, staff: StaffMember | undefined, started: number) {
+    // A forget() while this read was on its way means it may predate the roster write: use it, don't keep it.
+    if (started === this.generation) this.cache.set(id, { staff, at: this.now() });
   }
 }
