@@ -1,5 +1,5 @@
 // Countersign on Azure: one Linux web app serves the bot (/api/messages) and the tab (/tab/).
-// Deployed by the arm/deploy step of ../m365agents.yml with azure.parameters.json, whose ${{NAME}} values the
+// Deployed by the arm/deploy step of ../teamsapp.yml with azure.parameters.json, whose ${{NAME}} values the
 // Toolkit fills from env/.env.<env> and env/.env.<env>.user. Outputs are written back to env/.env.<env> under
 // their own names (https://aka.ms/teamsfx-actions/arm-deploy). Layout after the Toolkit's own bot template
 // (OfficeDev/microsoft-365-agents-toolkit, templates/vsc/ts/default-bot/infra/azure.bicep): the bot signs in
@@ -150,7 +150,7 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
       http20Enabled: true
-      // The bundle is built before the zip deploy (m365agents.yml: npm run build:server, build:tab). Building at
+      // The bundle is built before the zip deploy (teamsapp.yml: npm run build:server, build:tab). Building at
       // boot would write into the package, which App Service mounts read-only (WEBSITE_RUN_FROM_PACKAGE=1).
       appCommandLine: 'node --enable-source-maps dist/server.mjs'
       healthCheckPath: '/healthz'

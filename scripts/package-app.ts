@@ -4,7 +4,7 @@
  * fills the `${{NAME}}` placeholders of appPackage/manifest.json from env/.env.<env> (and .env.<env>.user),
  * validates the result against the official manifest schema that @microsoft/app-manifest bundles (never
  * fetched), checks the icons, and writes appPackage/build/manifest.<env>.json and appPackage.<env>.zip:
- * the same files the Toolkit's teamsApp/zipAppPackage step writes (m365agents.yml), so a package can be
+ * the same files the Toolkit's teamsApp/zipAppPackage step writes (teamsapp.yml), so a package can be
  * built and checked without the Toolkit or a tenant.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -46,7 +46,7 @@ const schema = z
     EXPORT_DIR: z.string().min(1).optional(),
     /**
      * The Entra app behind Teams SSO for the tab (the manifest's webApplicationInfo.id). The name is the
-     * one m365agents.yml's aadApp/create writes to env/.env.<env>, so a provisioned environment already has it.
+     * one teamsapp.yml's aadApp/create writes to env/.env.<env>, so a provisioned environment already has it.
      */
     AAD_APP_CLIENT_ID: z.string().regex(GUID, { message: 'must be the SSO app registration\'s client id, a GUID such as 00000000-0000-0000-0000-000000000000' }).optional(),
     /** Audiences an SSO token may carry, comma-separated; default the client id and api://<PUBLIC_URL host>/<client id>. */
@@ -68,7 +68,7 @@ const schema = z
      * The Teams app's manifest id (the name teamsapp.yml's teamsApp/create writes). Outside embedded mode the
      * app installs itself through Graph for people who have never opened it, before their first card.
      */
-    TEAMS_APP_ID: z.string().regex(GUID, { message: "must be the Teams app's manifest id, a GUID (m365agents.yml's teamsApp/create writes it to env/.env.<env>)" }).optional(),
+    TEAMS_APP_ID: z.string().regex(GUID, { message: "must be the Teams app's manifest id, a GUID (teamsapp.yml's teamsApp/create writes it to env/.env.<env>)" }).optional(),
     /** The organisation catalog's id for the app, if known: saves a Graph look-up and the AppCatalog.Read.All permission it needs. */
     TEAMS_APP_CATALOG_ID: z.string().min(1).max(100).optional(),
     /** Where Entra publishes the tenant's signing keys and whose host v2.0 tokens name as issuer (also written by aadApp/create). */
@@ -121,7 +121,7 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_ID'], message: 'needs STORE=sharepoint: the app installs itself through Graph with the GRAPH_* settings, which only the SharePoint store has (unset TEAMS_APP_ID, or use STORE=sharepoint)' });
     }
     if (!c.AAD_APP_CLIENT_ID) {
-      ctx.addIssue({ code: 'custom', path: ['AAD_APP_CLIENT_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the client id of the Entra app behind the tab's Teams SSO; m365agents.yml's provision writes it)` });
+      ctx.addIssue({ code: 'custom', path: ['AAD_APP_CLIENT_ID'], message: `is required when COUNTERSIGN_MODE=${c.COUNTERSIGN_MODE} (the client id of the Entra app behind the tab's Teams SSO; teamsapp.yml's provision writes it)` });
     }
   });
 

@@ -124,14 +124,14 @@ const filesRead = {
   './infra/azure.parameters.json': placeholdersIn(read('infra/azure.parameters.json')),
 };
 
-describe('m365agents.yml and infra/azure.bicep', () => {
-  const steps = stepsOf('m365agents.yml');
+describe('teamsapp.yml and infra/azure.bicep', () => {
+  const steps = stepsOf('teamsapp.yml');
 
-  it('is the Toolkit\'s current project file, with no second one for it to prefer', () => {
-    expect(read('m365agents.yml')).toMatch(/^version: v1\.11$/m);
-    expect(read('m365agents.yml')).toContain('$schema=https://aka.ms/m365-agents-toolkits/v1.11/yaml.schema.json');
-    // The Toolkit reads m365agents.yml before teamsapp.yml; two files would leave one silently unused.
-    expect(existsSync(join(root, 'teamsapp.yml'))).toBe(false);
+  it('is the project file our layout names, on the Toolkit\'s current schema, with no m365agents.yml for the Toolkit to prefer', () => {
+    expect(read('teamsapp.yml')).toMatch(/^version: v1\.11$/m);
+    expect(read('teamsapp.yml')).toContain('$schema=https://aka.ms/m365-agents-toolkits/v1.11/yaml.schema.json');
+    // The Toolkit reads m365agents.yml before teamsapp.yml: one there would leave ours silently unused.
+    expect(existsSync(join(root, 'm365agents.yml'))).toBe(false);
   });
 
   it('provisions, deploys and publishes with the steps the issue lists, in an order that works', () => {
@@ -159,13 +159,13 @@ describe('m365agents.yml and infra/azure.bicep', () => {
   });
 
   it('reads no value that the env file, an earlier step or the Bicep outputs do not provide', () => {
-    expect(undeclaredReads('m365agents.yml', devInputs, filesRead)).toEqual([]);
+    expect(undeclaredReads('teamsapp.yml', devInputs, filesRead)).toEqual([]);
   });
 
   it('can fail: a placeholder nothing sets is reported', () => {
     const outputs = bicepOutputs.splice(0, bicepOutputs.length);
     try {
-      expect(undeclaredReads('m365agents.yml', devInputs, filesRead)).toContain('provision aadApp/update reads TAB_DOMAIN before anything sets it');
+      expect(undeclaredReads('teamsapp.yml', devInputs, filesRead)).toContain('provision aadApp/update reads TAB_DOMAIN before anything sets it');
     } finally {
       bicepOutputs.push(...outputs);
     }
@@ -266,8 +266,8 @@ describe('m365agents.yml and infra/azure.bicep', () => {
 
 const read_ = read;
 
-describe('m365agents.local.yml and m365agents.playground.yml', () => {
-  const local = stepsOf('m365agents.local.yml');
+describe('teamsapp.local.yml and teamsapp.playground.yml', () => {
+  const local = stepsOf('teamsapp.local.yml');
 
   it('debugs through a tunnel: a bot app with a secret, a Bot Framework registration on the tunnel, the SSO app', () => {
     expect(local.filter((s) => s.lifecycle === 'provision').map((s) => s.uses)).toEqual([
@@ -286,7 +286,7 @@ describe('m365agents.local.yml and m365agents.playground.yml', () => {
     const tasks = read('.vscode/tasks.json');
     expect(tasks).toContain('"writeToEnvironmentFile": { "endpoint": "TAB_ENDPOINT", "domain": "TAB_DOMAIN" }');
     // TAB_ENDPOINT and TAB_DOMAIN are the tunnel's, written by the task before provision runs.
-    expect(undeclaredReads('m365agents.local.yml', { ...localInputs }, filesRead)).toEqual([]);
+    expect(undeclaredReads('teamsapp.local.yml', { ...localInputs }, filesRead)).toEqual([]);
   });
 
   it('writes .localConfigs with settings that start the server against Teams', () => {
@@ -322,7 +322,7 @@ describe('m365agents.local.yml and m365agents.playground.yml', () => {
   });
 
   it('runs the Playground lifecycle with nothing to provision', () => {
-    const playground = stepsOf('m365agents.playground.yml');
+    const playground = stepsOf('teamsapp.playground.yml');
     expect(playground.map((s) => s.lifecycle)).not.toContain('provision');
     expect(playground.map((s) => s.uses)).toEqual(['cli/runNpmCommand', 'cli/runNpmCommand']);
   });

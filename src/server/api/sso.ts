@@ -4,7 +4,7 @@ import type { SsoConfig } from '../config';
 import { ApiError } from './api-error';
 import type { Authenticator, Identity } from './identity';
 
-/** The scope the tab asks Teams for (the SSO app exposes it; m365agents.yml's aadApp/update step, with aad.manifest.json). */
+/** The scope the tab asks Teams for (the SSO app exposes it; teamsapp.yml's aadApp/update step, with aad.manifest.json). */
 const SCOPE = 'access_as_user';
 /** Leeway for clocks that differ between Entra and this server, on exp and nbf. */
 const CLOCK_SKEW_S = 60;
