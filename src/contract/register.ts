@@ -11,28 +11,17 @@
  */
 import type { AccountAction } from '../domain/account-permissions';
 import type { AccountWarningKind } from '../domain/account-register';
-import type { GoLiveConfirmation, NamedStaff } from '../domain/account-request';
+import type { RegisteredAccount } from '../domain/account-request';
 import type { ListPage } from './api';
 
-export interface RegisterAccount {
-  id: string;
-  reference: string;
-  department: string;
-  platform: string;
-  /** The account's address or handle, as the request gave its host. */
-  host: string;
-  visibility: string;
-  administrators: NamedStaff[];
-  moderators: NamedStaff[];
-  /** YYYY-MM-DD */
-  goLive: string;
-  /** YYYY-MM-DD; empty when the account has no planned end. */
-  closure: string;
+/**
+ * An account as the register shows it: the record's own fields (host is the account's address or handle, goLive
+ * and closure YYYY-MM-DD, closure empty when there is no planned end), plus what is derived for the viewer.
+ */
+export interface RegisterAccount
+  extends Pick<RegisteredAccount, 'id' | 'reference' | 'department' | 'platform' | 'host' | 'visibility' | 'administrators' | 'moderators' | 'goLive' | 'closure' | 'approvedAt' | 'ownerName' | 'confirmation'> {
   /** YYYY-MM-DD: a year after final approval (the record holds none; see accountReviewDate). */
   reviewDate: string;
-  approvedAt: string;
-  ownerName: string;
-  confirmation?: GoLiveConfirmation;
   warnings: Array<{ kind: AccountWarningKind; message: string }>;
   /** Ids of listed administrators and moderators no longer on the staff list. */
   left: string[];
