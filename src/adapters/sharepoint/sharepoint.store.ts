@@ -625,8 +625,13 @@ export class SharePointStore implements Store {
     const it = await this.site.findOne('staff', `fields/StaffId eq ${lit(id)}`);
     if (!it) return undefined;
     const next = { ...staffFrom(it.fields), roles };
-    await this.site.update('staff', it.id, { Roles: staffFields(next).Roles });
-    await this.site.create('audit', auditFields(audit));
+    // One $batch, the audit entry after the roles: the window in which one could land without the other is the
+    // server's, not a round trip. Both writes are idempotent, so an outage is met by doing it all again.
+    const { responses, stoppedAt } = await this.site.batch.chain(
+      [this.site.updateReq('staff', it.id, { Roles: staffFields(next).Roles }), this.site.createReq('audit', auditFields(audit))],
+      (i, x) => ok(x.status) || (i === 1 && x.status === 409),
+    );
+    if (stoppedAt !== undefined) expectOk(responses[stoppedAt]!, stoppedAt === 0 ? `saving the roles of ${id}` : `recording the role change of ${id}`);
     return next;
   }
 
