@@ -3,13 +3,12 @@
  * the store the server uses. See HELP below, which is what `--help` prints.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { planSummary } from '../src/domain/roster';
 import { systemClock } from '../src/ports/clock';
 import { ConfigError, loadStoreConfig } from '../src/server/config';
-import type { AppStore } from '../src/server/app-store';
+import { openStore } from './lib/open-store';
 import { RosterService } from '../src/services/roster.service';
 import { describePlan, readRosterCsv } from '../src/services/roster-import';
 
@@ -116,17 +115,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   } finally {
     store.close();
   }
-}
-
-async function openStore(config: ReturnType<typeof loadStoreConfig>): Promise<AppStore> {
-  if (config.store.kind === 'sharepoint') {
-    // Loaded only when used, as the server does: msal-node and the Graph client are not needed for SQLite.
-    const { SharePointStore } = await import('../src/adapters/sharepoint/sharepoint.store');
-    return SharePointStore.fromConfig(config.store.sharePoint, config.schoolId);
-  }
-  const { SqliteStore } = await import('../src/adapters/sqlite.store');
-  // The same file the server opens (createApp: DATA_DIR/countersign.db).
-  return new SqliteStore(join(config.dataDir, 'countersign.db'), { schoolId: config.schoolId });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -4,6 +4,7 @@ import type { Policy, PolicyVersion } from '../domain/policy';
 import type { PolicyStore } from '../ports/policy-store';
 import type { AuditEntry } from '../ports/store';
 import { insertAudit } from './sqlite-audit';
+import { importedEntry } from './audit-entries';
 
 export class SqlitePolicyStore implements PolicyStore {
   constructor(private readonly db: Database.Database) {}
@@ -61,7 +62,7 @@ export class SqlitePolicyStore implements PolicyStore {
         const row = this.db.prepare('SELECT data FROM declarations WHERE signer_id = ? AND version_id = ?').get(d.signerId, d.versionId) as { data: string };
         return { stored: JSON.parse(row.data) as Declaration, created: false };
       }
-      insertAudit(this.db, audit);
+      insertAudit(this.db, audit, { kind: 'declaration', id: d.id });
       return { stored: d, created: true };
     })();
   }
@@ -72,7 +73,11 @@ export class SqlitePolicyStore implements PolicyStore {
         'INSERT OR IGNORE INTO declarations (id, signer_id, version_id, policy_id, campaign_id, signed_at, data, school_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       let created = 0;
-      for (const d of ds) created += stmt.run(d.id, d.signerId, d.versionId, d.policyId, d.campaignId, d.signedAt, JSON.stringify(d), d.schoolId).changes;
+      for (const d of ds) {
+        if (!stmt.run(d.id, d.signerId, d.versionId, d.policyId, d.campaignId, d.signedAt, JSON.stringify(d), d.schoolId).changes) continue;
+        created++;
+        insertAudit(this.db, importedEntry(audit, d), { kind: 'declaration', id: d.id });
+      }
       insertAudit(this.db, audit);
       return { created, skipped: ds.length - created };
     })();

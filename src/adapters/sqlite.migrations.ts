@@ -106,4 +106,16 @@ export const migrations: string[] = [
   `CREATE INDEX staff_email ON staff(email COLLATE NOCASE);`,
   // The teams Countersign was added to (the bot's conversationUpdate), so a campaign can go to a team's members.
   `CREATE TABLE teams (team_id TEXT PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL);`,
+  // The audit trail as a hash chain per school (domain/audit-chain.ts): each entry's place, the hash of the one
+  // before, its own hash, and the decision or signature it records. The head lets the verifier notice entries cut
+  // from the end. Entries from before this are chained once, in their order, by SqliteStore (sealLegacyAudit).
+  `ALTER TABLE audit ADD COLUMN chain_seq INTEGER;
+   ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+   ALTER TABLE audit ADD COLUMN hash TEXT;
+   ALTER TABLE audit ADD COLUMN record_kind TEXT;
+   ALTER TABLE audit ADD COLUMN record_id TEXT;
+   ALTER TABLE audit ADD COLUMN record_hash TEXT;
+   CREATE UNIQUE INDEX audit_chain ON audit(school_id, chain_seq);
+   CREATE INDEX audit_record ON audit(record_kind, record_id) WHERE record_id IS NOT NULL;
+   CREATE TABLE audit_heads (school_id TEXT PRIMARY KEY, count INTEGER NOT NULL, hash TEXT NOT NULL);`,
 ];

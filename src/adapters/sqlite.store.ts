@@ -8,7 +8,7 @@ import { ConflictError } from '../domain/errors';
 import type { SchoolRole, StaffMember } from '../domain/people';
 import type { RosterRecord } from '../domain/roster';
 import { searchText, type RequestListPage, type RequestListQuery } from '../domain/request-list';
-import { insertAudit } from './sqlite-audit';
+import { entryFromRow, insertAudit, sealLegacyAudit, SqliteAuditTrail, type AuditRow } from './sqlite-audit';
 import { migrations } from './sqlite.migrations';
 import { SqliteCampaignStore } from './sqlite-campaign.store';
 import { insertJobs, SqliteJobQueue } from './sqlite-job.queue';
@@ -45,6 +45,7 @@ export class SqliteStore implements Store {
   readonly policies: SqlitePolicyStore;
   readonly campaigns: SqliteCampaignStore;
   readonly jobs: SqliteJobQueue;
+  readonly audit: SqliteAuditTrail;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -54,16 +55,18 @@ export class SqliteStore implements Store {
     reusePreparedStatements(this.db);
     this.migrate();
     if (options.schoolId) this.stampSchool(options.schoolId);
+    this.chainLegacyAudit();
     this.policies = new SqlitePolicyStore(this.db);
     this.jobs = new SqliteJobQueue(this.db);
     this.campaigns = new SqliteCampaignStore(this.db, this.jobs);
+    this.audit = new SqliteAuditTrail(this.db);
   }
 
   private migrate() {
     const applied = this.db.pragma('user_version', { simple: true }) as number;
     for (let i = applied; i < migrations.length; i++) {
       this.db.transaction(() => {
-        this.db.exec(migrations[i]);
+        this.db.exec(migrations[i]!);
         this.db.pragma(`user_version = ${i + 1}`);
       })();
     }
@@ -80,6 +83,19 @@ export class SqliteStore implements Store {
         this.db.prepare(`UPDATE ${t} SET school_id = ?, data = json_set(data, '$.schoolId', ?) WHERE school_id IS NULL`).run(schoolId, schoolId);
       }
       for (const t of SCHOOL_COLUMN_TABLES) this.db.prepare(`UPDATE ${t} SET school_id = ? WHERE school_id IS NULL`).run(schoolId);
+    })();
+  }
+
+  /**
+   * Once per file, after the school is stamped (the school is part of what is hashed): entries from before the
+   * chain are chained in their order, and their records linked (sqlite-audit.ts). The marker is set in the same
+   * transaction, so a crash leaves it to the next open, and it never runs twice: afterwards an unlinked record is a finding.
+   */
+  private chainLegacyAudit() {
+    if (this.db.prepare("SELECT 1 FROM meta WHERE key = 'audit_chained'").get()) return;
+    this.db.transaction(() => {
+      sealLegacyAudit(this.db, new Date().toISOString());
+      this.db.prepare("INSERT INTO meta (key, value) VALUES ('audit_chained', ?)").run(new Date().toISOString());
     })();
   }
 
@@ -196,7 +212,7 @@ export class SqliteStore implements Store {
           .prepare('INSERT INTO accounts (id, request_id, approved_at, data, school_id) VALUES (?, ?, ?, ?, ?)')
           .run(a.id, a.requestId, a.approvedAt, JSON.stringify(a), a.schoolId);
       }
-      insertAudit(this.db, change.audit);
+      insertAudit(this.db, change.audit, change.decision ? { kind: 'decision', id: change.decision.id } : undefined);
       if (change.jobs?.length) insertJobs(this.db, change.jobs);
       return next;
     })();
@@ -228,19 +244,8 @@ export class SqliteStore implements Store {
   }
 
   async listAudit(entityId: string): Promise<AuditEntry[]> {
-    const rows = this.db.prepare('SELECT * FROM audit WHERE entity_id = ? ORDER BY seq').all(entityId) as any[];
-    return rows.map((a) => ({
-      id: a.id,
-      schoolId: a.school_id,
-      entityType: a.entity_type,
-      entityId: a.entity_id,
-      actorId: a.actor_id,
-      actorName: a.actor_name,
-      action: a.action,
-      at: a.at,
-      before: a.before,
-      after: a.after,
-    }));
+    const rows = this.db.prepare('SELECT * FROM audit WHERE entity_id = ? ORDER BY seq').all(entityId) as AuditRow[];
+    return rows.map(entryFromRow);
   }
 
   async listAccounts(): Promise<RegisteredAccount[]> {

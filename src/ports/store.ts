@@ -3,6 +3,7 @@ import type { SchoolRole, StaffMember } from '../domain/people';
 import type { RosterRecord } from '../domain/roster';
 import type { RequestListPage, RequestListQuery } from '../domain/request-list';
 import type { Job } from './job-queue';
+import type { ChainLink, LinkedRecordKind } from '../domain/audit-chain';
 
 /** A stored value with the opaque version tag that an update must present (an eTag in SharePoint). */
 export interface Versioned<T> {
@@ -24,6 +25,13 @@ export interface AuditEntry {
   /** Compact JSON snapshots of the state before and after; null for creation. */
   before: string | null;
   after: string | null;
+  /**
+   * The decision or signature this entry records, so that the record is linked into the chain by its own hash
+   * (set by the store when it writes the entry with its record; the hash is filled in when the entry is sealed).
+   */
+  record?: { kind: LinkedRecordKind; id: string; hash?: string };
+  /** The entry's place in its school's hash chain, once sealed (domain/audit-chain.ts). */
+  chain?: ChainLink;
 }
 
 /** A decision as its own record, for the CS_Decisions list and governors' reports. */

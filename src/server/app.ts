@@ -337,8 +337,14 @@ export function createApp(config: Config, o: AppOverrides = {}) {
           (n) => n && log(`finished ${n} changes whose records were still pending`),
           (e: Error) => log(`finishing pending changes failed, will try again: ${e.message}`),
         );
-      void sweepPending();
-      sweeper = setInterval(sweepPending, 10 * 60_000);
+      // The same sweep seals audit entries a process wrote but did not live to chain (SharePoint; SQLite chains as it writes).
+      const sweepAudit = () =>
+        store.audit.seal().then(
+          (n) => n && log(`sealed ${n} audit entries into the chain`),
+          (e: Error) => log(`sealing the audit chain failed, will try again: ${e.message}`),
+        );
+      void sweepPending().then(sweepAudit);
+      sweeper = setInterval(() => void sweepPending().then(sweepAudit), 10 * 60_000);
       sweeper.unref();
       const bound = (server.address() as AddressInfo).port;
       if (!config.publicUrl) publicUrl = `http://localhost:${bound}`;

@@ -193,6 +193,16 @@ export const listDefs: Record<ListKey, ListDef> = {
       when('At', 'At'),
       note('Before', 'Before', { description: 'JSON snapshot' }),
       note('After', 'After', { description: 'JSON snapshot' }),
+      // The hash chain (domain/audit-chain.ts, audit-sealer.ts). An entry is written 'open' with its record's
+      // hash, and sealed shortly after into its school's chain: its place, the previous entry's hash and its own.
+      // Indexed: the sealer finds open entries, and the verifier walks places, with range queries.
+      choice('SealState', 'Sealed', ['open', 'sealed'], { indexed: true, machine: true }),
+      { name: 'ChainSeq', displayName: 'Place in the chain', kind: 'number', indexed: true, machine: true },
+      text('PrevHash', 'Previous entry hash (SHA-256)', { machine: true }),
+      text('EntryHash', 'Entry hash (SHA-256)', { machine: true }),
+      choice('RecordKind', 'Records a', ['decision', 'declaration'], { machine: true }),
+      text('RecordId', 'Linked record id', { indexed: true, machine: true }),
+      text('RecordHash', 'Record hash (SHA-256)', { machine: true }),
     ],
   },
   accounts: {

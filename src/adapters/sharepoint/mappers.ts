@@ -6,6 +6,7 @@ import type { SchoolRole, StaffMember } from '../../domain/people';
 import type { Policy, PolicyVersion } from '../../domain/policy';
 import type { Recipient, RecipientState } from '../../domain/recipient.workflow';
 import type { Job } from '../../ports/job-queue';
+import type { ChainLink, LinkedRecordKind } from '../../domain/audit-chain';
 import type { AuditEntry, ConversationAddress, DecisionRecord, RegisteredAccount, SentCard, TeamAddress } from '../../ports/store';
 import { bool, fromDate, fromDateTime, json, keyOf, line, num, str, strOrNull, title, toDate, toDateTime, type Fields } from './fields';
 
@@ -158,7 +159,17 @@ export function auditFields(a: AuditEntry): Fields {
     At: toDateTime(a.at),
     Before: a.before,
     After: a.after,
+    RecordKind: a.record?.kind ?? null,
+    RecordId: a.record ? line(a.record.id, 'record id') : null,
+    RecordHash: a.record?.hash ?? null,
+    // Written open; the sealer chains it (audit-sealer.ts).
+    SealState: a.chain ? 'sealed' : 'open',
+    ...(a.chain ? chainFields(a.chain) : {}),
   };
+}
+
+export function chainFields(c: ChainLink): Fields {
+  return { ChainSeq: c.seq, PrevHash: c.prevHash, EntryHash: c.hash, SealState: 'sealed' };
 }
 
 export function auditFrom(f: Fields): AuditEntry {
@@ -173,6 +184,8 @@ export function auditFrom(f: Fields): AuditEntry {
     at: fromDateTime(f.At) ?? '',
     before: strOrNull(f.Before),
     after: strOrNull(f.After),
+    ...(f.RecordKind && f.RecordId ? { record: { kind: str(f.RecordKind) as LinkedRecordKind, id: str(f.RecordId), ...(f.RecordHash ? { hash: str(f.RecordHash) } : {}) } } : {}),
+    ...(str(f.SealState) === 'sealed' && typeof f.ChainSeq === 'number' ? { chain: { seq: f.ChainSeq, prevHash: str(f.PrevHash), hash: str(f.EntryHash) } } : {}),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Job } from '../../ports/job-queue';
 import type { AuditEntry, DecisionRecord, RegisteredAccount, RequestChange } from '../../ports/store';
 import { json, str, toDateTime, type Fields } from './fields';
+import { decisionText } from '../../domain/audit-chain';
+import { nodeHasher } from '../node-crypto';
 
 /**
  * The side records of one request change, carried by the request item itself
@@ -29,7 +31,9 @@ export interface PendingChange {
 const NOTE_MAX = 63_999;
 
 export function pendingOf(change: RequestChange): PendingChange {
-  const p: PendingChange = { changeId: change.audit.id, reference: change.request.reference, audit: change.audit, jobs: change.jobs ?? [] };
+  // A decision is linked into the audit chain by its hash, taken now from the record as it will be stored.
+  const audit = change.decision ? { ...change.audit, record: { kind: 'decision' as const, id: change.decision.id, hash: nodeHasher.sha256(decisionText(change.decision)) } } : change.audit;
+  const p: PendingChange = { changeId: change.audit.id, reference: change.request.reference, audit, jobs: change.jobs ?? [] };
   if (change.decision) p.decision = change.decision;
   if (change.account) p.account = change.account;
   return p;

@@ -3,6 +3,9 @@ import type { Declaration } from '../../domain/declaration.workflow';
 import type { Policy, PolicyVersion } from '../../domain/policy';
 import type { PolicyStore } from '../../ports/policy-store';
 import type { AuditEntry } from '../../ports/store';
+import { declarationText } from '../../domain/audit-chain';
+import { nodeHasher } from '../node-crypto';
+import { importedEntry } from '../audit-entries';
 import { SharePointError } from './errors';
 import { fromDateTime, line, lit, str, title, toDateTime } from './fields';
 import { auditFields, declarationFields, declarationFrom, declarationKey, openKey, policyFields, policyFrom, versionFields, versionFrom } from './mappers';
@@ -16,7 +19,11 @@ export class SharePointPolicyStore implements PolicyStore {
   private readonly versions = new Map<string, PolicyVersion>();
   private readonly opened = new Set<string>();
 
-  constructor(private readonly site: SiteClient) {}
+  constructor(
+    private readonly site: SiteClient,
+    /** Called when entries are written: they are written open, for the audit sealer (sharepoint-audit.ts). */
+    private readonly audited: () => void = () => undefined,
+  ) {}
 
   async publishVersion(policy: Policy, v: PolicyVersion): Promise<void> {
     const existing = await this.site.findOne('policies', `fields/PolicyId eq ${lit(policy.id)}`);
@@ -84,7 +91,8 @@ export class SharePointPolicyStore implements PolicyStore {
    * is written, as SQLite's INSERT OR IGNORE does.
    */
   async saveDeclaration(d: Declaration, audit: AuditEntry): Promise<{ stored: Declaration; created: boolean }> {
-    const auditReq = this.site.createReq('audit', auditFields(audit));
+    const auditReq = this.site.createReq('audit', auditFields(linked(audit, d)));
+    this.audited();
     const { responses, stoppedAt } = await this.site.batch.chain([this.site.createReq('declarations', declarationFields(d)), auditReq], (i, r) => ok(r.status) || (i === 1 && r.status === 409));
     if (stoppedAt === undefined) return { stored: d, created: true };
     const r = responses[stoppedAt]!;
@@ -108,21 +116,25 @@ export class SharePointPolicyStore implements PolicyStore {
   async importDeclarations(ds: Declaration[], audit: AuditEntry): Promise<{ created: number; skipped: number }> {
     const writeId = randomUUID();
     const responses = await this.site.batch.all(ds.map((d) => this.site.createReq('declarations', { ...declarationFields(d), WriteId: writeId })));
-    let created = 0;
+    const created: Declaration[] = [];
     const taken: Declaration[] = [];
     responses.forEach((r, i) => {
-      if (ok(r.status)) created++;
+      if (ok(r.status)) created.push(ds[i]!);
       else if (r.status === 409) taken.push(ds[i]!);
       else throw new SharePointError(`SharePoint: importing declaration ${ds[i]!.id} failed (${r.status})`, r.status);
     });
     for (const d of taken) {
       const stored = await this.site.findOne('declarations', `fields/DeclarationKey eq ${lit(declarationKey(d.signerId, d.versionId))}`);
-      if (stored && str(stored.fields.WriteId) === writeId) created++;
+      if (stored && str(stored.fields.WriteId) === writeId) created.push(d);
     }
-    const [a] = await this.site.batch.all([this.site.createReq('audit', auditFields(audit))]);
-    // 409: the audit id is taken, by this same entry whose answer was lost.
-    if (a!.status !== 409) expectOk(a, 'auditing a declaration import');
-    return { created, skipped: ds.length - created };
+    // Each imported signature gets its own entry, linking it into the chain; then the import's own entry.
+    const entries = [...created.map((d) => linked(importedEntry(audit, d), d)), audit];
+    this.audited();
+    for (const a of await this.site.batch.all(entries.map((e) => this.site.createReq('audit', auditFields(e))))) {
+      // 409: the audit id is taken, by this same entry whose answer was lost.
+      if (a.status !== 409) expectOk(a, 'auditing a declaration import');
+    }
+    return { created: created.length, skipped: ds.length - created.length };
   }
 
   async listDeclarationsBySigner(signerId: string): Promise<Declaration[]> {
@@ -151,3 +163,8 @@ const ok = (s: number) => s >= 200 && s < 300;
 
 /** Ordinal comparison, as SQLite's BINARY collation orders. */
 export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The signature's entry, linking it into the audit chain by the hash of the signature as it is stored. */
+function linked(audit: AuditEntry, d: Declaration): AuditEntry {
+  return { ...audit, record: { kind: 'declaration', id: d.id, hash: nodeHasher.sha256(declarationText(d)) } };
+}

@@ -35,6 +35,8 @@ import { msalTokenProvider, type TokenProvider } from './msal-token';
 import { clearedFields, nextETag, pendingFields, pendingIn, pendingOf, type PendingChange } from './pending-effects';
 import { SharePointCampaignStore } from './sharepoint-campaign.store';
 import { SharePointJobQueue } from './sharepoint-job.queue';
+import { SharePointAuditTrail } from './sharepoint-audit';
+import { nodeHasher } from '../node-crypto';
 import { cmp, SharePointPolicyStore } from './sharepoint-policy.store';
 import { expectOk, itemOf, SiteClient, type Item } from './site';
 
@@ -84,6 +86,7 @@ export class SharePointStore implements Store {
   readonly policies: SharePointPolicyStore;
   readonly campaigns: SharePointCampaignStore;
   readonly jobs: SharePointJobQueue;
+  readonly audit: SharePointAuditTrail;
   /** Request id → item id: lets getRequest be a single-item GET. Ids never change and items are never deleted. */
   private readonly requestItems = new Map<string, string>();
   private readonly conversationItems = new Map<string, string>();
@@ -94,7 +97,8 @@ export class SharePointStore implements Store {
   listScan = LIST_SCAN;
 
   constructor(readonly site: SiteClient) {
-    this.policies = new SharePointPolicyStore(site);
+    this.audit = new SharePointAuditTrail(site, nodeHasher.sha256);
+    this.policies = new SharePointPolicyStore(site, () => this.audit.poke());
     this.jobs = new SharePointJobQueue(site);
     this.campaigns = new SharePointCampaignStore(site, this.jobs);
   }
@@ -112,7 +116,9 @@ export class SharePointStore implements Store {
   }
 
   /** Nothing to release: the client holds no sockets of its own. Present for symmetry with SqliteStore. */
-  close(): void {}
+  close(): void {
+    this.audit.close();
+  }
 
   /**
    * CS-0001, CS-0002, …: a counter item in CS_Meta, incremented with If-Match; 412 → re-read and try again.
@@ -505,6 +511,7 @@ export class SharePointStore implements Store {
     const a = change.account;
     const tag = decodeTag(change.expectedEtag, 'account', a.id);
     const writeId = randomUUID();
+    this.audit.poke();
     const fields = { ...accountFields(a), WriteId: writeId };
     const steps = [this.site.updateReq('accounts', tag.itemId, fields, tag.eTag), this.site.createReq('audit', auditFields(change.audit))];
     let out: Awaited<ReturnType<BatchRunner['chain']>>;
@@ -625,6 +632,7 @@ export class SharePointStore implements Store {
     const it = await this.site.findOne('staff', `fields/StaffId eq ${lit(id)}`);
     if (!it) return undefined;
     const next = { ...staffFrom(it.fields), roles };
+    this.audit.poke();
     // One $batch, the audit entry after the roles: the window in which one could land without the other is the
     // server's, not a round trip. Both writes are idempotent, so an outage is met by doing it all again.
     const { responses, stoppedAt } = await this.site.batch.chain(
@@ -730,6 +738,7 @@ export class SharePointStore implements Store {
     const out: SubRequest[] = [];
     if (p.decision) out.push(this.site.createReq('decisions', decisionFields(p.decision, p.reference)));
     out.push(this.site.createReq('audit', auditFields(p.audit)));
+    this.audit.poke(); // the entry is written open: seal it once this write has landed
     if (p.account) out.push(this.site.createReq('accounts', accountFields(p.account)));
     // A job key already there (409) was booked by an earlier try, or by an earlier change: the first one stays.
     const at = new Date(p.audit.at);
