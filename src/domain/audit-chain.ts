@@ -63,12 +63,14 @@ export function chainTime(iso: string): string {
   return Number.isNaN(t) ? iso : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** JSON of a fixed-order array: no key order or whitespace to argue about. */
-export function entryText(e: ChainedContent, seq: number, prevHash: string, record: RecordLink | null): string {
+/**
+ * What an entry says, as JSON of a fixed-order array (no key order or whitespace to argue about). The chain
+ * hashes the hash of this, not this: retention can then blank an entry's personal data and keep its content
+ * hash, and the chain still verifies (with a signed checkpoint naming the entry; see retention).
+ */
+export function contentText(e: ChainedContent, record: RecordLink | null): string {
   return JSON.stringify([
     'countersign-audit-1',
-    seq,
-    prevHash,
     e.id,
     e.schoolId,
     e.entityType,
@@ -83,10 +85,15 @@ export function entryText(e: ChainedContent, seq: number, prevHash: string, reco
   ]);
 }
 
+/** The text an entry's own hash covers: its place, the previous entry's hash and its content's hash. */
+export function linkText(seq: number, prevHash: string, contentHash: string): string {
+  return JSON.stringify(['countersign-chain-1', seq, prevHash, contentHash]);
+}
+
 /** Seals one entry after `head`; returns its link and the head that follows. */
 export function sealEntry(sha256: Sha256, head: ChainHead, e: ChainedContent, record: RecordLink | null): { link: ChainLink; head: ChainHead } {
   const seq = head.count + 1;
-  const hash = sha256(entryText(e, seq, head.hash, record));
+  const hash = sha256(linkText(seq, head.hash, sha256(contentText(e, record))));
   return { link: { seq, prevHash: head.hash, hash }, head: { schoolId: head.schoolId, count: seq, hash } };
 }
 

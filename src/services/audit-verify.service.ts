@@ -1,4 +1,4 @@
-import { entryText, GENESIS_HASH, type Sha256 } from '../domain/audit-chain';
+import { contentText, GENESIS_HASH, linkText, type Sha256 } from '../domain/audit-chain';
 import type { AuditTrail } from '../ports/audit-trail';
 import type { AuditEntry } from '../ports/store';
 
@@ -84,7 +84,7 @@ export async function verifyAuditTrail(trail: AuditTrail, o: VerifyOptions): Pro
           report({ code: 'AUDIT.DUPLICATE_PLACE', schoolId, seq: c.seq, id: e.id, message: `Entry ${e.id} claims place ${c.seq}, which another entry holds: an entry was inserted.` });
           continue;
         }
-        if (o.sha256(entryText(e, c.seq, c.prevHash, recordOf(e))) !== c.hash) {
+        if (o.sha256(linkText(c.seq, c.prevHash, o.sha256(contentText(e, recordOf(e))))) !== c.hash) {
           report({ code: 'AUDIT.ENTRY_ALTERED', schoolId, seq: c.seq, id: e.id, message: `Entry ${c.seq} (${e.id}, "${e.action}") no longer matches its hash: it was changed after it was written.` });
         }
         if (!linkReported && (c.seq !== prev.seq + 1 || c.prevHash !== prev.hash)) {
