@@ -3,10 +3,10 @@
  * no longer holds. Exit 0: intact; 1: findings; 2: wrong usage or settings. See HELP.
  */
 import { pathToFileURL } from 'node:url';
-import { nodeHasher } from '../src/adapters/node-crypto';
+import { checkpointSigner, nodeHasher } from '../src/adapters/node-crypto';
 import { ConfigError, loadStoreConfig } from '../src/server/config';
 import { verifyAuditTrail, type VerifyReport } from '../src/services/audit-verify.service';
-import { openStore } from './lib/open-store';
+import { openStore, serverSecret } from './lib/open-store';
 
 const HELP = `Usage: npm run audit:verify [-- --json]
 
@@ -17,7 +17,9 @@ signature is linked into it by its own hash. The check reports, and exits 1 on:
   - the first place where the chain breaks (entries removed, inserted or reordered);
   - two entries claiming one place, or entries outside the chain;
   - a chain that ends before its stored head (entries removed from the end);
-  - a decision or signature changed since it was recorded, or with no audit entry.
+  - a decision or signature changed since it was recorded, or with no audit entry;
+  - an entry blanked without a retention checkpoint signed with the server's key
+    (LINK_SIGNING_SECRET; in the embedded mode the key kept in the database).
 
 Options:
   --json   print the report as JSON (for a script or an archive)
@@ -60,10 +62,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   const store = await openStore(config);
   try {
     const started = Date.now();
+    const secret = await serverSecret(config, store);
+    const signer = secret ? checkpointSigner(secret) : undefined;
     const report = await verifyAuditTrail(store.audit, {
       sha256: nodeHasher.sha256,
       now: new Date(),
       sealingGraceMs: config.store.kind === 'sharepoint' ? SHAREPOINT_SEALING_GRACE_MS : 0,
+      ...(signer ? { verifyCheckpoint: (data: string, mac: string) => signer.verify(data, mac) } : {}),
       progress: (n) => io.err(`… ${n.toLocaleString('en-GB')} entries checked`),
     });
     if (argv.includes('--json')) io.out(JSON.stringify(report, null, 2));

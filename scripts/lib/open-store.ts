@@ -13,3 +13,14 @@ export async function openStore(config: ReturnType<typeof loadStoreConfig>): Pro
   // The same file the server opens (createApp: DATA_DIR/countersign.db).
   return new SqliteStore(join(config.dataDir, 'countersign.db'), { schoolId: config.schoolId });
 }
+
+/**
+ * The server's signing secret, as the server finds it (createApp): LINK_SIGNING_SECRET, or in embedded mode the
+ * one kept in the database. Undefined when neither exists (a SharePoint store without the setting).
+ */
+export async function serverSecret(config: ReturnType<typeof loadStoreConfig>, store: AppStore): Promise<string | undefined> {
+  if (config.linkSecret) return config.linkSecret;
+  const { SqliteStore } = await import('../../src/adapters/sqlite.store');
+  const { randomBytes } = await import('node:crypto');
+  return store instanceof SqliteStore ? store.secret('links', () => randomBytes(32).toString('base64url')) : undefined;
+}

@@ -14,3 +14,11 @@ export function hmacLinkSigner(secret: string): LinkSigner {
     },
   };
 }
+
+/**
+ * Signs retention checkpoints with a key derived from the server's signing secret, so a checkpoint's signature
+ * can never be replayed as a link's (or the reverse).
+ */
+export function checkpointSigner(secret: string): LinkSigner {
+  return hmacLinkSigner(createHmac('sha256', secret).update('countersign audit checkpoint v1').digest('base64url'));
+}

@@ -120,6 +120,8 @@ export interface AuditRow {
   record_kind: string | null;
   record_id: string | null;
   record_hash: string | null;
+  content_hash?: string | null;
+  redacted_in?: string | null;
 }
 
 export function entryFromRow(r: AuditRow): AuditEntry {
@@ -137,6 +139,7 @@ export function entryFromRow(r: AuditRow): AuditEntry {
   };
   if (r.record_kind && r.record_id) e.record = { kind: r.record_kind as LinkedRecordKind, id: r.record_id, ...(r.record_hash ? { hash: r.record_hash } : {}) };
   if (r.chain_seq !== null && r.hash !== null) e.chain = { seq: r.chain_seq, prevHash: r.prev_hash ?? '', hash: r.hash };
+  if (r.redacted_in) e.redaction = { contentHash: r.content_hash ?? '', checkpointId: r.redacted_in };
   return e;
 }
 
@@ -209,6 +212,10 @@ export class SqliteAuditTrail implements AuditTrail {
 
   async seal(): Promise<number> {
     return 0;
+  }
+
+  async checkpoint(id: string): Promise<{ data: string; mac: string } | undefined> {
+    return this.db.prepare('SELECT data, mac FROM audit_checkpoints WHERE id = ?').get(id) as { data: string; mac: string } | undefined;
   }
 
   async entryFor(kind: LinkedRecordKind, id: string): Promise<AuditEntry | undefined> {

@@ -118,4 +118,9 @@ export const migrations: string[] = [
    CREATE UNIQUE INDEX audit_chain ON audit(school_id, chain_seq);
    CREATE INDEX audit_record ON audit(record_kind, record_id) WHERE record_id IS NOT NULL;
    CREATE TABLE audit_heads (school_id TEXT PRIMARY KEY, count INTEGER NOT NULL, hash TEXT NOT NULL);`,
+  // Retention (domain/retention.ts): an entry about a removed record keeps its content hash and loses its personal
+  // data; a checkpoint signed with the server's key names every entry so blanked, so the chain still verifies.
+  `ALTER TABLE audit ADD COLUMN content_hash TEXT;
+   ALTER TABLE audit ADD COLUMN redacted_in TEXT;
+   CREATE TABLE audit_checkpoints (id TEXT PRIMARY KEY, school_id TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL, mac TEXT NOT NULL);`,
 ];

@@ -8,6 +8,7 @@ import { ConflictError } from '../domain/errors';
 import type { SchoolRole, StaffMember } from '../domain/people';
 import type { RosterRecord } from '../domain/roster';
 import { searchText, type RequestListPage, type RequestListQuery } from '../domain/request-list';
+import { SqliteRetention } from './sqlite-retention';
 import { entryFromRow, insertAudit, sealLegacyAudit, SqliteAuditTrail, type AuditRow } from './sqlite-audit';
 import { migrations } from './sqlite.migrations';
 import { SqliteCampaignStore } from './sqlite-campaign.store';
@@ -46,6 +47,7 @@ export class SqliteStore implements Store {
   readonly campaigns: SqliteCampaignStore;
   readonly jobs: SqliteJobQueue;
   readonly audit: SqliteAuditTrail;
+  readonly retention: SqliteRetention;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -60,6 +62,7 @@ export class SqliteStore implements Store {
     this.jobs = new SqliteJobQueue(this.db);
     this.campaigns = new SqliteCampaignStore(this.db, this.jobs);
     this.audit = new SqliteAuditTrail(this.db);
+    this.retention = new SqliteRetention(this.db);
   }
 
   private migrate() {

@@ -31,6 +31,8 @@ export interface AuditTrail {
    * SharePoint seals shortly after the writes, and the server's sweep calls this in case a process died first.
    */
   seal(): Promise<number>;
+  /** A retention checkpoint: its JSON as signed, and the signature. */
+  checkpoint(id: string): Promise<{ data: string; mac: string } | undefined>;
   /** The sealed entry recording this decision or signature. */
   entryFor(kind: LinkedRecordKind, id: string): Promise<AuditEntry | undefined>;
 }

@@ -32,6 +32,8 @@ export interface AuditEntry {
   record?: { kind: LinkedRecordKind; id: string; hash?: string };
   /** The entry's place in its school's hash chain, once sealed (domain/audit-chain.ts). */
   chain?: ChainLink;
+  /** Set when retention blanked the entry's personal data: the hash its content had, and the signed checkpoint that did it. */
+  redaction?: { contentHash: string; checkpointId: string };
 }
 
 /** A decision as its own record, for the CS_Decisions list and governors' reports. */

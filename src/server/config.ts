@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RETENTION, type RetentionPolicy } from '../domain/retention';
 import { loadSharePointConfig, type SharePointConfig } from '../adapters/sharepoint/config';
 import { SharePointConfigError } from '../adapters/sharepoint/errors';
 import { demoSchool } from '../adapters/demo-school';
@@ -220,7 +221,13 @@ export interface StoreConfig {
   dataDir: string;
   schoolId: string;
   timeZone: string;
+  /** The server's signing key (links, retention checkpoints); in embedded mode it is kept in the database instead. */
+  linkSecret?: string;
+  retention: RetentionPolicy;
 }
+
+const years = () =>
+  z.coerce.number({ message: `must be a whole number of years` }).int({ message: 'must be a whole number of years' }).min(0, { message: 'must be 0 or more years' }).max(100, { message: 'must be at most 100 years' }).optional();
 
 const storeSchema = z.object({
   STORE: z.enum(['sqlite', 'sharepoint'], { message: 'must be sqlite or sharepoint' }).optional(),
@@ -230,6 +237,11 @@ const storeSchema = z.object({
     .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, { message: 'must be a short slug: 1 to 40 lower-case letters, digits and hyphens, e.g. larkfield-primary' })
     .optional(),
   SCHOOL_TIMEZONE: z.string().default('Europe/London'),
+  LINK_SIGNING_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  RETENTION_DECLARATIONS_YEARS: years(),
+  RETENTION_CAMPAIGN_RECORDS_YEARS: years(),
+  RETENTION_STAFF_YEARS: years(),
+  RETENTION_UNSUCCESSFUL_REQUESTS_YEARS: years(),
 });
 
 /**
@@ -253,7 +265,13 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
       throw e;
     }
   }
-  return { store, dataDir: c.DATA_DIR, schoolId: c.SCHOOL_ID ?? demoSchool.id, timeZone: c.SCHOOL_TIMEZONE };
+  const retention: RetentionPolicy = {
+    declarationsYearsAfterLeaving: c.RETENTION_DECLARATIONS_YEARS ?? DEFAULT_RETENTION.declarationsYearsAfterLeaving,
+    campaignRecordsYearsAfterLeaving: c.RETENTION_CAMPAIGN_RECORDS_YEARS ?? DEFAULT_RETENTION.campaignRecordsYearsAfterLeaving,
+    staffYearsAfterLeaving: c.RETENTION_STAFF_YEARS ?? DEFAULT_RETENTION.staffYearsAfterLeaving,
+    unsuccessfulRequestsYears: c.RETENTION_UNSUCCESSFUL_REQUESTS_YEARS ?? DEFAULT_RETENTION.unsuccessfulRequestsYears,
+  };
+  return { store, dataDir: c.DATA_DIR, schoolId: c.SCHOOL_ID ?? demoSchool.id, timeZone: c.SCHOOL_TIMEZONE, ...(c.LINK_SIGNING_SECRET ? { linkSecret: c.LINK_SIGNING_SECRET } : {}), retention };
 }
 
 /** A summary that is safe to log: secrets shown only as set or not set. */

@@ -22,6 +22,8 @@ export type FindingCode =
   | 'AUDIT.RECORD_ALTERED'
   /** A decision or signature that no audit entry records. */
   | 'AUDIT.RECORD_UNLINKED'
+  /** An entry blanked by retention that no valid signed checkpoint vouches for. */
+  | 'AUDIT.REDACTION_UNSIGNED'
   /** Part of the store could not be read. */
   | 'AUDIT.UNREADABLE';
 
@@ -58,6 +60,8 @@ export interface VerifyOptions {
   sealingGraceMs: number;
   /** At most this many findings are listed; the rest are counted. */
   maxListed?: number;
+  /** Checks a retention checkpoint's signature with the server's key; without it, no blanked entry can be vouched for. */
+  verifyCheckpoint?: (data: string, mac: string) => boolean;
   /** Called every so many entries with the count so far, for a progress line. */
   progress?: (entries: number) => void;
 }
@@ -69,6 +73,24 @@ export async function verifyAuditTrail(trail: AuditTrail, o: VerifyOptions): Pro
   const report = (f: Finding) => (findings.length < max ? findings.push(f) : notListed++);
   const schools: SchoolSummary[] = [];
   let walked = 0;
+
+  const checkpoints = new Map<string, Promise<Map<string, { seq: number; contentHash: string }> | undefined>>();
+  /** A blanked entry is vouched for by the checkpoint it names: signed with the server's key, and listing it as it is. */
+  const vouched = async (e: AuditEntry, seq: number): Promise<boolean> => {
+    const id = e.redaction!.checkpointId;
+    if (!checkpoints.has(id)) {
+      checkpoints.set(
+        id,
+        trail.checkpoint(id).then((cp) => {
+          if (!cp || !o.verifyCheckpoint?.(cp.data, cp.mac)) return undefined;
+          const parsed = JSON.parse(cp.data) as { redacted?: Array<{ seq: number; id: string; contentHash: string }> };
+          return new Map((parsed.redacted ?? []).map((r) => [r.id, r]));
+        }),
+      );
+    }
+    const listed = (await checkpoints.get(id)!.catch(() => undefined))?.get(e.id);
+    return !!listed && listed.seq === seq && listed.contentHash === e.redaction!.contentHash;
+  };
 
   for (const schoolId of await trail.schools()) {
     const summary: SchoolSummary = { schoolId, entries: 0, head: null, lastHash: GENESIS_HASH };
@@ -84,7 +106,11 @@ export async function verifyAuditTrail(trail: AuditTrail, o: VerifyOptions): Pro
           report({ code: 'AUDIT.DUPLICATE_PLACE', schoolId, seq: c.seq, id: e.id, message: `Entry ${e.id} claims place ${c.seq}, which another entry holds: an entry was inserted.` });
           continue;
         }
-        if (o.sha256(linkText(c.seq, c.prevHash, o.sha256(contentText(e, recordOf(e))))) !== c.hash) {
+        const contentHash = e.redaction ? e.redaction.contentHash : o.sha256(contentText(e, recordOf(e)));
+        if (e.redaction && !(await vouched(e, c.seq))) {
+          report({ code: 'AUDIT.REDACTION_UNSIGNED', schoolId, seq: c.seq, id: e.id, message: `Entry ${c.seq} (${e.id}) was blanked, but no signed retention checkpoint names it: its content was removed outside Countersign.` });
+        }
+        if (o.sha256(linkText(c.seq, c.prevHash, contentHash)) !== c.hash) {
           report({ code: 'AUDIT.ENTRY_ALTERED', schoolId, seq: c.seq, id: e.id, message: `Entry ${c.seq} (${e.id}, "${e.action}") no longer matches its hash: it was changed after it was written.` });
         }
         if (!linkReported && (c.seq !== prev.seq + 1 || c.prevHash !== prev.hash)) {

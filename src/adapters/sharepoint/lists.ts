@@ -203,6 +203,9 @@ export const listDefs: Record<ListKey, ListDef> = {
       choice('RecordKind', 'Records a', ['decision', 'declaration'], { machine: true }),
       text('RecordId', 'Linked record id', { indexed: true, machine: true }),
       text('RecordHash', 'Record hash (SHA-256)', { machine: true }),
+      // Retention: an entry whose personal data was blanked keeps its content's hash, and names the signed checkpoint.
+      text('ContentHash', 'Content hash kept after retention', { machine: true }),
+      text('RedactedIn', 'Blanked by retention checkpoint', { machine: true }),
     ],
   },
   accounts: {

@@ -186,6 +186,7 @@ export function auditFrom(f: Fields): AuditEntry {
     after: strOrNull(f.After),
     ...(f.RecordKind && f.RecordId ? { record: { kind: str(f.RecordKind) as LinkedRecordKind, id: str(f.RecordId), ...(f.RecordHash ? { hash: str(f.RecordHash) } : {}) } } : {}),
     ...(str(f.SealState) === 'sealed' && typeof f.ChainSeq === 'number' ? { chain: { seq: f.ChainSeq, prevHash: str(f.PrevHash), hash: str(f.EntryHash) } } : {}),
+    ...(f.RedactedIn ? { redaction: { contentHash: str(f.ContentHash), checkpointId: str(f.RedactedIn) } } : {}),
   };
 }
 

@@ -200,6 +200,12 @@ export class SharePointAuditTrail implements AuditTrail {
     }
   }
 
+  async checkpoint(id: string): Promise<{ data: string; mac: string } | undefined> {
+    const it = await this.site.findOne('meta', `fields/MetaKey eq ${lit(`audit-checkpoint:${id}`)}`);
+    const v = it && json<{ data?: string; mac?: string }>(it.fields.MetaText, {});
+    return v && typeof v.data === 'string' && typeof v.mac === 'string' ? { data: v.data, mac: v.mac } : undefined;
+  }
+
   async entryFor(kind: LinkedRecordKind, id: string): Promise<AuditEntry | undefined> {
     const items = await this.site.query('audit', { filter: `fields/RecordId eq ${lit(id)}` });
     return items
