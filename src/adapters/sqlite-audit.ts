@@ -163,7 +163,7 @@ export class SqliteAuditTrail implements AuditTrail {
    */
   async *chain(schoolId: string): AsyncIterable<AuditEntry> {
     const page = this.db.prepare(
-      "SELECT * FROM audit WHERE COALESCE(school_id, '') = ? AND chain_seq IS NOT NULL AND (chain_seq > ? OR (chain_seq = ? AND seq > ?)) ORDER BY chain_seq, seq LIMIT 5000",
+      "SELECT * FROM audit WHERE school_id = ? AND chain_seq IS NOT NULL AND (chain_seq > ? OR (chain_seq = ? AND seq > ?)) ORDER BY chain_seq, seq LIMIT 5000",
     );
     for (let at = { c: Number.MIN_SAFE_INTEGER, s: 0 }; ; ) {
       const rows = page.all(schoolId, at.c, at.c, at.s) as AuditRow[];
