@@ -190,13 +190,17 @@ export class SharePointAuditTrail implements AuditTrail {
       const seen = links.get(k);
       if (!seen || seen.seq < e.chain.seq) links.set(k, { seq: e.chain.seq, recordHash: e.record.hash ?? '' });
     }
-    for (const it of await this.site.query('decisions', {})) {
-      const d = decisionFrom(it.fields);
-      yield { kind: 'decision', id: d.id, schoolId: d.schoolId, text: decisionText(d), link: links.get(`decision:${d.id}`) ?? null };
+    for await (const page of this.site.pages('decisions', {})) {
+      for (const it of page) {
+        const d = decisionFrom(it.fields);
+        yield { kind: 'decision', id: d.id, schoolId: d.schoolId, text: decisionText(d), link: links.get(`decision:${d.id}`) ?? null };
+      }
     }
-    for (const it of await this.site.query('declarations', {})) {
-      const d = declarationFrom(it.fields);
-      yield { kind: 'declaration', id: d.id, schoolId: d.schoolId, text: declarationText(d), link: links.get(`declaration:${d.id}`) ?? null };
+    for await (const page of this.site.pages('declarations', {})) {
+      for (const it of page) {
+        const d = declarationFrom(it.fields);
+        yield { kind: 'declaration', id: d.id, schoolId: d.schoolId, text: declarationText(d), link: links.get(`declaration:${d.id}`) ?? null };
+      }
     }
   }
 
@@ -214,8 +218,9 @@ export class SharePointAuditTrail implements AuditTrail {
       .sort((a, b) => b.chain!.seq - a.chain!.seq)[0];
   }
 
+  /** Every entry, a page at a time (no filter, so no threshold; only the linked records' keys are held, in records()). */
   private async *everyEntry(select?: string[]): AsyncIterable<Item> {
-    yield* await this.site.query('audit', select ? { select } : {});
+    for await (const page of this.site.pages('audit', select ? { select } : {})) yield* page;
   }
 }
 
