@@ -26,7 +26,9 @@ Options:
   --dry-run   list what would be removed or anonymised, and change nothing
   --help      this text
 
-The store is the server's: DATA_DIR (the SQLite file, default ./data).`;
+The store is the server's: DATA_DIR (the SQLite file, default ./data) or, with STORE=sharepoint,
+the SharePoint settings (SHAREPOINT_SITE_ID or SHAREPOINT_SITE_URL, GRAPH_*, SCHOOL_ID and
+LINK_SIGNING_SECRET, whose key signs the checkpoint).`;
 
 export interface Output {
   out(line: string): void;
@@ -55,13 +57,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     }
     throw e;
   }
-  if (config.store.kind === 'sharepoint') {
-    io.err('Retention runs on the embedded store only for now: on SharePoint, use the lists\' own retention labels until Countersign supports it (see README, "Retention").');
-    return 2;
-  }
   const store = await openStore(config);
   try {
-    const retention = (store as { retention?: import('../src/ports/retention-store').RetentionStore }).retention!;
+    const { retention } = store;
     const plan = await retention.plan(cutoffsOf(config.retention, now));
     const dryRun = argv.includes('--dry-run');
     for (const line of describePlan(plan, dryRun)) io.out(line);

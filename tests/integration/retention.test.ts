@@ -11,6 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/adapters/sqlite.store';
 import { main as retention } from '../../scripts/retention';
 import { main as verify } from '../../scripts/audit-verify';
+import type { AppStore } from '../../src/server/app-store';
+import { checkpointSigner, nodeHasher } from '../../src/adapters/node-crypto';
+import { cutoffsOf, DEFAULT_RETENTION } from '../../src/domain/retention';
+import { verifyAuditTrail } from '../../src/services/audit-verify.service';
+import { sharePointUnderTest, SITE } from '../contract/sharepoint-harness';
 import { decide, makeAudit, makeDeclaration, makeRequest, makeVersion, staffMember } from '../contract/store.contract';
 
 const NOW = new Date('2026-11-25T09:00:00Z');
@@ -24,6 +29,12 @@ async function school() {
   const dir = mkdtempSync(join(tmpdir(), 'countersign-retention-'));
   dirs.push(dir);
   const store = new SqliteStore(join(dir, 'countersign.db'));
+  await writeSchool(store);
+  store.close();
+  return dir;
+}
+
+async function writeSchool(store: AppStore) {
   await store.upsertStaff([{ ...staffMember('u-old', 'Olwen Ashdown'), leftOn: '2018-07-20' }, staffMember('u-now', 'Nia Current')]);
   const version = makeVersion('v-2017', '2017', '2017-09-01', 1);
   await store.policies.saveDeclaration(makeDeclaration('dec-old', { id: 'u-old', name: 'Olwen Ashdown' }, version, 2), makeAudit('a-sign-old', 'dec-old', 'declaration.sign', 2, null, 'declaration'));
@@ -34,8 +45,6 @@ async function school() {
   await store.saveRequestChange({ request: no.next, expectedEtag: v1.etag, decision: no.decision, audit: makeAudit('a-reject-old', r.id, 'approval.reject', 6, no.next) });
   const kept = makeRequest('r-kept', { id: 'u-now', name: 'Nia Current' }, 7);
   await store.saveRequestChange({ request: kept, audit: makeAudit('a-submit-kept', kept.id, 'request.submit', 7, kept) });
-  store.close();
-  return dir;
 }
 
 async function run(fn: typeof retention | typeof verify, dir: string, ...argv: string[]) {
@@ -98,5 +107,33 @@ describe('npm run retention', () => {
     db2.close();
     v = await run(verify, dir);
     expect(v.out.match(/AUDIT\.REDACTION_UNSIGNED/g)!.length).toBe(4);
+  });
+});
+
+describe('retention on SharePoint (local Graph server, throttled, replies lost)', () => {
+  it('removes and anonymises what is due, blanks the entries about it, and the chain verifies through the signed checkpoint', async () => {
+    const sp = await sharePointUnderTest({ seed: 9, throttle: { rate: 0.2, retryAfterSeconds: 0 }, lostReplies: { rate: 0.1, as: [504, 503, 'drop'] } });
+    try {
+      const store = sp.store;
+      await writeSchool(store);
+      await store.audit.seal();
+      const signer = checkpointSigner('a-test-signing-secret-of-32-characters!');
+      const plan = await store.retention.plan(cutoffsOf(DEFAULT_RETENTION, NOW));
+      expect({ d: plan.declarations.map((d) => d.id), r: plan.requests.map((r) => r.reference), s: plan.staff.map((x) => x.id) }).toEqual({ d: ['dec-old'], r: ['CS-r-old'], s: ['u-old'] });
+      const [outcome] = await store.retention.apply(plan, { at: NOW.toISOString(), newId: () => 'cp-1', sign: (d) => signer.sign(d) });
+      expect(outcome).toMatchObject({ removed: { declarations: 1, requests: 1, decisions: 1 }, anonymised: { staff: 1 }, redactedEntries: 3 });
+      const lists = ['CS_Audit', 'CS_Declarations', 'CS_Requests', 'CS_Decisions', 'CS_Staff'].map((l) => JSON.stringify(sp.server.listItems(SITE, l).map((it) => it.fields))).join('\n');
+      expect(lists).not.toMatch(/Olwen|Ashdown|u-old@/);
+      expect(lists).toMatch(/Nia Current/);
+      const report = await verifyAuditTrail(store.audit, { sha256: nodeHasher.sha256, now: NOW, sealingGraceMs: 0, verifyCheckpoint: (d, m) => signer.verify(d, m) });
+      expect(report.findings).toEqual([]);
+      // Without the key, nobody can vouch for the blanked entries.
+      const unsigned = await verifyAuditTrail(store.audit, { sha256: nodeHasher.sha256, now: NOW, sealingGraceMs: 0 });
+      expect(unsigned.findings.map((f) => f.code)).toEqual(['AUDIT.REDACTION_UNSIGNED', 'AUDIT.REDACTION_UNSIGNED', 'AUDIT.REDACTION_UNSIGNED']);
+      expect((await store.retention.plan(cutoffsOf(DEFAULT_RETENTION, NOW))).declarations).toEqual([]);
+    } finally {
+      sp.store.close();
+      await sp.server.stop();
+    }
   });
 });

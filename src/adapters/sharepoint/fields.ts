@@ -87,6 +87,9 @@ export function keyOf(...parts: string[]): string {
   return k.length <= SINGLE_LINE_MAX ? k : `sha256:${createHash('sha256').update(k).digest('hex')}`;
 }
 
+/** The earliest date-time, as an OData literal: `Col ge EPOCH` is a range on an indexed date column that matches every item with one. */
+export const EPOCH = `'1970-01-01T00:00:00Z'`;
+
 /** An OData string literal: quotes doubled. */
 export function lit(v: string): string {
   return `'${v.replace(/'/g, "''")}'`;

@@ -1,11 +1,10 @@
 import { BookedSignal, earliestRunAt, VISIBILITY_MS, type Job, type JobQueue, type ReceivedJob } from '../../ports/job-queue';
 import { SharePointError } from './errors';
-import { ceilToSecond, fromDateTime, lit, num, toDateTime, type Fields } from './fields';
+import { ceilToSecond, fromDateTime, lit, num, toDateTime, type Fields, EPOCH } from './fields';
 import { jobFields, jobFrom } from './mappers';
 import { itemOf, type Item, type SiteClient } from './site';
 
 /** Every pending or running job has a DueAt; this literal is before all of them. */
-const EPOCH = `'1970-01-01T00:00:00Z'`;
 
 /**
  * The job queue as a SharePoint list, safe across several app instances, with

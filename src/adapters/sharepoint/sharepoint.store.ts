@@ -10,7 +10,7 @@ import type { AccountChange, AuditEntry, ConversationAddress, DecisionRecord, Re
 import { BatchRunner, type BatchOptions, type SubRequest, type SubResponse } from './batch';
 import type { SharePointConfig } from './config';
 import { SharePointError } from './errors';
-import { decodeTag, encodeTag, json, lit, str, toDateTime, type Fields } from './fields';
+import { decodeTag, encodeTag, json, lit, str, toDateTime, type Fields, EPOCH } from './fields';
 import { createGraphClient } from './graph-client';
 import {
   accountFields,
@@ -36,6 +36,7 @@ import { clearedFields, nextETag, pendingFields, pendingIn, pendingOf, type Pend
 import { SharePointCampaignStore } from './sharepoint-campaign.store';
 import { SharePointJobQueue } from './sharepoint-job.queue';
 import { SharePointAuditTrail } from './sharepoint-audit';
+import { SharePointRetention } from './sharepoint-retention';
 import { nodeHasher } from '../node-crypto';
 import { cmp, SharePointPolicyStore } from './sharepoint-policy.store';
 import { expectOk, itemOf, SiteClient, type Item } from './site';
@@ -59,7 +60,6 @@ const ok = (s: number) => s >= 200 && s < 300;
 /** JSON batching's limit (learn.microsoft.com/graph/json-batching). */
 const MAX_CHAIN = 20;
 /** Before every PendingSince that is set. */
-const EPOCH = `'1970-01-01T00:00:00Z'`;
 
 /** A version of a request item: which change wrote it, and whether that change's records are still to be written. */
 interface Version {
@@ -87,6 +87,7 @@ export class SharePointStore implements Store {
   readonly campaigns: SharePointCampaignStore;
   readonly jobs: SharePointJobQueue;
   readonly audit: SharePointAuditTrail;
+  readonly retention: SharePointRetention;
   /** Request id → item id: lets getRequest be a single-item GET. Ids never change and items are never deleted. */
   private readonly requestItems = new Map<string, string>();
   private readonly conversationItems = new Map<string, string>();
@@ -98,6 +99,7 @@ export class SharePointStore implements Store {
 
   constructor(readonly site: SiteClient) {
     this.audit = new SharePointAuditTrail(site, nodeHasher.sha256);
+    this.retention = new SharePointRetention(site, this.audit);
     this.policies = new SharePointPolicyStore(site, () => this.audit.poke());
     this.jobs = new SharePointJobQueue(site);
     this.campaigns = new SharePointCampaignStore(site, this.jobs);
