@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPeople } from '../../src/adapters/demo-school';
+import { TEAMS_FRAME_ANCESTORS } from '../../src/server/security-headers';
+import { Harness } from '../support/harness';
+import { apiAs, tabApi } from '../support/tab-api';
+
+/** The policy's directives by name: `{ 'frame-ancestors': ['teams.microsoft.com', …] }`. */
+function csp(header: string | null): Record<string, string[]> {
+  return Object.fromEntries(
+    (header ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter(([name]) => name)
+      .map(([name, ...values]) => [name, values]),
+  );
+}
+
+describe('security headers', () => {
+  const h = new Harness();
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+
+  it('every API, bot and link response carries them, refuses to be framed and loads nothing', async () => {
+    const signedIn = await fetch(`${h.baseUrl}/api/me`, { headers: { authorization: `Bearer ${(await devToken(h, demoPeople.requester.id))}` } });
+    const answers = [
+      signedIn,
+      await fetch(`${h.baseUrl}/api/me`),
+      await fetch(`${h.baseUrl}/healthz`),
+      await fetch(`${h.baseUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":' }),
+      await fetch(`${h.baseUrl}/exports/nothing.csv?e=1&s=forged`),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 401, 200, 400, 403]);
+    for (const res of answers) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      const policy = csp(res.headers.get('content-security-policy'));
+      expect(policy['default-src']).toEqual(["'none'"]);
+      expect(policy['frame-ancestors']).toEqual(["'none'"]);
+    }
+  });
+
+  it('the tab may be framed by Teams, Outlook and Microsoft 365, by nothing else, and runs only its own scripts', async () => {
+    const res = await fetch(`${h.baseUrl}/tab/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    // X-Frame-Options cannot name hosts, and DENY or SAMEORIGIN would blank the tab inside Teams.
+    expect(res.headers.get('x-frame-options')).toBeNull();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    const policy = csp(res.headers.get('content-security-policy'));
+    expect(policy['frame-ancestors']).toEqual(expect.arrayContaining(["'self'", 'teams.microsoft.com', '*.teams.microsoft.com', '*.cloud.microsoft', '*.office.com', 'outlook.office.com', '*.microsoft365.com']));
+    expect(policy['frame-ancestors']).toEqual(["'self'", ...TEAMS_FRAME_ANCESTORS]);
+    expect(policy['frame-ancestors']).not.toContain('*');
+    expect(policy['script-src']).toEqual(["'self'"]);
+    expect(policy['object-src']).toEqual(["'none'"]);
+    // Its assets carry the same policy (a module script's own CSP matters to nothing, but no asset may lack headers).
+    const html = await res.text();
+    const script = /src="(\/tab\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${h.baseUrl}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('request body limits', () => {
+  const h = new Harness();
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+
+  const big = { name: 'x'.repeat(300_000) };
+
+  it('the tab API refuses a body over 256 KB with 413 and a message saying what to do', async () => {
+    const admin = await apiAs(h, demoPeople.policyAdmin);
+    const res = await admin.post('/api/campaigns', big);
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ error: 'REQUEST.TOO_LARGE', message: 'The request body is larger than 256kb. Shorten the text and try again.' });
+    // Without a sign-in the body is never read: 401, whatever its size.
+    expect((await tabApi(h).post('/api/campaigns', big)).status).toBe(401);
+    // The open dev sign-in reads its body too, under the same limit.
+    const dev = await tabApi(h).post('/api/dev/session', { personId: 'x'.repeat(300_000) });
+    expect([dev.status, dev.body.error]).toEqual([413, 'REQUEST.TOO_LARGE']);
+  });
+
+  it('the bot endpoint refuses a body over the limit with 413 and the same message', async () => {
+    const res = await tabApi(h).post('/api/messages', h.activity(demoPeople.requester, { type: 'message', text: 'x'.repeat(300_000) }));
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ error: 'REQUEST.TOO_LARGE', message: 'The request body is larger than 256kb. Shorten the text and try again.' });
+  });
+});
+
+describe('per-person rate limit on the tab API', () => {
+  const LIMIT = 12;
+  const h = new Harness({ env: { TAB_API_RATE_LIMIT: String(LIMIT) } });
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+
+  let gareth: Awaited<ReturnType<typeof apiAs>>;
+
+  it('one person over the limit is refused with 429, Retry-After and a plain message, while another still gets through', async () => {
+    const ben = await apiAs(h, demoPeople.requester);
+    gareth = await apiAs(h, demoPeople.ictLeader);
+    for (let i = 0; i < LIMIT; i++) expect((await ben.get('/api/me')).status).toBe(200);
+    const token = await devToken(h, demoPeople.requester.id);
+    const refused = await fetch(`${h.baseUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await refused.json()).toEqual({ error: 'REQUEST.RATE_LIMITED', message: `Too many requests: Countersign takes up to ${LIMIT} a minute from one person. Wait ${retryAfter} ${retryAfter === 1 ? 'second' : 'seconds'} and try again.` });
+    // Another session of the same person is the same person.
+    expect((await ben.post('/api/campaigns', {})).status).toBe(429);
+    // Someone else is not held back by Ben.
+    const other = await gareth.get('/api/me');
+    expect(other.status).toBe(200);
+    expect(other.body.person.name).toBe(demoPeople.ictLeader.name);
+  });
+
+  it('calls without an accepted sign-in count per address, whatever token or header they carry', async () => {
+    // The dev sign-ins above were open calls from this address; the rest of its allowance goes now. Neither a
+    // different (unaccepted) token nor an X-Forwarded-For header makes a fresh caller of it.
+    let status = 0;
+    let calls = 0;
+    for (; calls <= LIMIT && status !== 429; calls++) {
+      const res = await fetch(`${h.baseUrl}/api/me`, { headers: { authorization: `Bearer dev.forged${calls}.1.x`, 'x-forwarded-for': `203.0.113.${calls}` } });
+      status = res.status;
+      if (status !== 429) expect(status).toBe(401);
+    }
+    expect(status).toBe(429);
+    expect((await tabApi(h).post('/api/dev/session', { personId: demoPeople.headTeacher.id })).status).toBe(429);
+    // A signed-in person is counted on their own, not with the address they call from.
+    expect((await gareth.get('/api/me')).status).toBe(200);
+  });
+});
+
+async function devToken(h: Harness, personId: string): Promise<string> {
+  const res = await tabApi(h).post<{ token: string }>('/api/dev/session', { personId });
+  if (res.status !== 200) throw new Error(`dev sign-in answered ${res.status}`);
+  return res.body.token;
+}
