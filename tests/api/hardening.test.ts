@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPeople } from '../../src/adapters/demo-school';
+import { hmacLinkSigner } from '../../src/adapters/node-crypto';
 import { TEAMS_FRAME_ANCESTORS } from '../../src/server/security-headers';
 import { Harness } from '../support/harness';
 import { apiAs, tabApi } from '../support/tab-api';
@@ -140,3 +141,55 @@ async function devToken(h: Harness, personId: string): Promise<string> {
   if (res.status !== 200) throw new Error(`dev sign-in answered ${res.status}`);
   return res.body.token;
 }
+
+describe('structured logs', () => {
+  const secret = 'log-test-link-secret-0123456789-abcdef';
+  const h = new Harness({ env: { LINK_SIGNING_SECRET: secret } });
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+
+  it('are one JSON object a line with a request id, echoed to the caller, and never hold a token, a secret or a link signature', async () => {
+    const from = h.logLines.length;
+    const sign = hmacLinkSigner(secret);
+    const forgedJwt = 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImxvZy10ZXN0In0.eyJvaWQiOiJsb2ctdGVzdCJ9.bG9nLXRlc3Qtc2lnbmF0dXJlLXZhbHVl';
+    const bodySecrets = { password: 'Hunter2-log-test-password', clientSecret: 'abc8Q~log-test-client-secret-value-0123', token: 'log-test-body-token-value' };
+
+    const session = await fetch(`${h.baseUrl}/api/dev/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personId: demoPeople.policyAdmin.id, ...bodySecrets }) });
+    const { token } = (await session.json()) as { token: string };
+    const me = await fetch(`${h.baseUrl}/api/me`, { headers: { authorization: `Bearer ${token}`, cookie: 'session=log-test-cookie-value', 'x-request-id': 'trace-abc.123' } });
+    expect(me.status).toBe(200);
+    expect(me.headers.get('x-request-id')).toBe('trace-abc.123');
+    const forged = await fetch(`${h.baseUrl}/api/me`, { headers: { authorization: `Bearer ${forgedJwt}`, 'x-request-id': '<script>alert(1)</script>' } });
+    expect(forged.status).toBe(401);
+    // Free text is never taken as an id: a fresh one is made and echoed instead.
+    const madeId = forged.headers.get('x-request-id');
+    expect(madeId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const file = 'log-test.csv';
+    const expires = Math.floor(Date.now() / 1000) + 3600;
+    const exportSig = sign.sign(`export:${file}:${expires}`);
+    const exportLink = await fetch(`${h.baseUrl}/exports/${file}?e=${expires}&s=${exportSig}`);
+    expect(exportLink.status).toBe(404); // validly signed; the file was never written
+    const versionId = 'v-log-test';
+    const policySig = sign.sign(`open:${versionId}:${demoPeople.requester.id}`);
+    await fetch(`${h.baseUrl}/policy/open?v=${versionId}&u=${demoPeople.requester.id}&s=${policySig}`, { redirect: 'manual' });
+    const withSecret = await fetch(`${h.baseUrl}/api/campaigns?token=log-test-query-token&sig=log-test-query-sig`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(bodySecrets) });
+    expect(withSecret.status).toBe(400);
+
+    await expect.poll(() => h.logLines.length - from).toBeGreaterThanOrEqual(6);
+    const lines = h.logLines.slice(from);
+    const all = lines.join('');
+    for (const value of [token, token.split('.').at(-1)!, forgedJwt, 'log-test-cookie-value', exportSig, policySig, 'log-test-query-token', 'log-test-query-sig', ...Object.values(bodySecrets)]) {
+      expect(all).not.toContain(value);
+    }
+    const parsed = lines.map((l) => JSON.parse(l) as { reqId?: string; level: string; msg: string; req?: { method: string; url: string }; res?: { statusCode: number } });
+    const requests = parsed.filter((l) => l.req);
+    expect(requests.length).toBeGreaterThanOrEqual(6);
+    for (const l of requests) expect(l.reqId).toMatch(/^[\w.-]{1,64}$/);
+    expect(requests.find((l) => l.reqId === 'trace-abc.123')).toMatchObject({ req: { method: 'GET', url: '/api/me' }, res: { statusCode: 200 } });
+    expect(requests.find((l) => l.reqId === madeId)).toMatchObject({ level: 'warn', res: { statusCode: 401 } });
+    // The link is still recognisable in the log, its signature blanked.
+    expect(requests.map((l) => l.req!.url)).toContain(`/exports/${file}?e=${expires}&s=[redacted]`);
+    expect(requests.map((l) => l.req!.url)).toContain('/api/campaigns?token=[redacted]&sig=[redacted]');
+  });
+});
