@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPolicyVersions } from '../../src/adapters/demo-policy';
 import { demoPeople } from '../../src/adapters/demo-school';
 import { launchChromium } from '../support/browser';
 import { Harness } from '../support/harness';
@@ -39,8 +40,12 @@ async function watchViolations(context: BrowserContext, page: Page): Promise<() 
 }
 
 describe('the tab under its content security policy (Chromium)', () => {
-  it('every page of the policy admin renders with no CSP violation', async () => {
-    const me = (await (await apiAs(h, demoPeople.policyAdmin)).get('/api/me')).body as { pages: Array<{ id: string; label: string }> };
+  it('every page of the policy admin, and a campaign’s dashboard with its charts, renders with no CSP violation', async () => {
+    const api = await apiAs(h, demoPeople.policyAdmin);
+    const me = (await api.get('/api/me')).body as { pages: Array<{ id: string; label: string }> };
+    const deadline = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
+    const launched = await api.post('/api/campaigns', { versionId: demoPolicyVersions[1]!.id, deadline, reminderEveryDays: 7, audience: { kind: 'all' } });
+    expect(launched.status).toBe(201);
     expect(me.pages.length).toBeGreaterThan(5);
     const { context, page } = await openTabAs(h, browser, demoPeople.policyAdmin, { width: 1280 });
     const violations = await watchViolations(context, page);
@@ -52,6 +57,12 @@ describe('the tab under its content security policy (Chromium)', () => {
       await settled(page, p.label);
       problems.push(...(await violations()).map((v) => `${p.id}: ${v}`));
     }
+    await page.goto(`${h.baseUrl}/tab/#/campaigns/${launched.body.campaign.id}`);
+    await settled(page, /./);
+    // A chart's own svg (not an icon's) is drawn.
+    await page.locator('svg:not([data-fui-icon])').first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(800);
+    problems.push(...(await violations()).map((v) => `dashboard: ${v}`));
     await context.close();
     expect(problems).toEqual([]);
   });
