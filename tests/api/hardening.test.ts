@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPeople } from '../../src/adapters/demo-school';
 import { hmacLinkSigner } from '../../src/adapters/node-crypto';
+import { loadConfig } from '../../src/server/config';
 import { TEAMS_FRAME_ANCESTORS } from '../../src/server/security-headers';
 import { Harness } from '../support/harness';
 import { apiAs, tabApi } from '../support/tab-api';
@@ -89,6 +90,17 @@ describe('request body limits', () => {
     const res = await tabApi(h).post('/api/messages', h.activity(demoPeople.requester, { type: 'message', text: 'x'.repeat(300_000) }));
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ error: 'REQUEST.TOO_LARGE', message: 'The request body is larger than 256kb. Shorten the text and try again.' });
+  });
+});
+
+describe('TAB_API_RATE_LIMIT', () => {
+  it('defaults to 300 a minute, and a wrong value stops the start naming the variable', () => {
+    expect(loadConfig({}).tabApiRatePerMinute).toBe(300);
+    expect(loadConfig({ TAB_API_RATE_LIMIT: '1200' }).tabApiRatePerMinute).toBe(1200);
+    for (const wrong of ['0', '5', 'lots', '12.5']) {
+      expect(() => loadConfig({ TAB_API_RATE_LIMIT: wrong })).toThrow(/^Countersign cannot start: TAB_API_RATE_LIMIT must be/);
+    }
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(/^Countersign cannot start: LOG_LEVEL must be one of/);
   });
 });
 
