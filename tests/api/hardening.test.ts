@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPeople } from '../../src/adapters/demo-school';
 import { hmacLinkSigner } from '../../src/adapters/node-crypto';
+import { clientAddress } from '../../src/server/api/rate-limit';
 import { loadConfig } from '../../src/server/config';
 import { TEAMS_FRAME_ANCESTORS } from '../../src/server/security-headers';
 import { Harness } from '../support/harness';
@@ -101,6 +102,17 @@ describe('TAB_API_RATE_LIMIT', () => {
       expect(() => loadConfig({ TAB_API_RATE_LIMIT: wrong })).toThrow(/^Countersign cannot start: TAB_API_RATE_LIMIT must be/);
     }
     expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(/^Countersign cannot start: LOG_LEVEL must be one of/);
+  });
+});
+
+describe('the address a signed-out call is counted by', () => {
+  it('drops the port App Service’s front end adds to X-Forwarded-For, so new connections are the same caller', () => {
+    expect(clientAddress('203.0.113.7:51234')).toBe('203.0.113.7');
+    expect(clientAddress('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientAddress('[2001:db8::1]:443')).toBe('2001:db8::1');
+    expect(clientAddress('2001:db8::1')).toBe('2001:db8::1');
+    expect(clientAddress('::ffff:127.0.0.1')).toBe('::ffff:127.0.0.1');
+    expect(clientAddress(undefined)).toBe('unknown');
   });
 });
 
