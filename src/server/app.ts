@@ -40,6 +40,9 @@ import { signingKeysAt, tokenGuard } from './token-guard';
 import { tabApi } from './api';
 import { DevSessions } from './api/identity';
 import { ssoAuthenticator } from './api/sso';
+import { createLogger, requestLogging } from './logging';
+import { securityHeaders } from './security-headers';
+import type { Logger } from 'pino';
 
 import type { AppStore } from './app-store';
 import type { AppInstaller } from '../ports/app-installer';
@@ -53,7 +56,13 @@ export interface AppOverrides {
   ids?: IdSource;
   /** SQLite path; defaults to DATA_DIR/countersign.db. */
   dbPath?: string;
+  /**
+   * The app's own messages as plain text (tests read them). When given without `logger`, no JSON lines are
+   * written: a test's output stays quiet.
+   */
   log?: (msg: string) => void;
+  /** Where the structured JSON lines go (main.ts's; a test's capturing one); default stdout, or none beside `log`. */
+  logger?: Logger;
   /** Where Bot Framework publishes the keys that sign its tokens (OpenID metadata); tests serve their own. */
   botSigningKeysUrl?: string;
   /** The staff group (Graph), when STAFF_GROUP_ID is set; built by main.ts with the SharePoint store's Graph client. */
@@ -78,7 +87,15 @@ const BODY_LIMIT = '256kb';
 
 /** The composition root: builds every adapter and service once and wires them to HTTP. */
 export function createApp(config: Config, o: AppOverrides = {}) {
-  const log = o.log ?? ((msg: string) => console.log(`[countersign] ${msg}`));
+  const logger = o.logger ?? createLogger({ level: o.log ? 'silent' : config.logLevel });
+  const log = (msg: string) => {
+    logger.info(msg);
+    o.log?.(msg);
+  };
+  const logError = (msg: string) => {
+    logger.error(msg);
+    o.log?.(msg);
+  };
   const clock = o.clock ?? systemClock;
   const ids = o.ids ?? { next: () => randomUUID() };
   const store: AppStore = o.store ?? new SqliteStore(o.dbPath ?? join(config.dataDir, 'countersign.db'), { schoolId: config.schoolId });
@@ -120,7 +137,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   const gate = new RateGate(scaleLimits(TEAMS_RATE_LIMITS, config.rateScale));
   adapter.use(new RateGateMiddleware(gate));
   adapter.onTurnError = async (ctx, error) => {
-    log(`turn failed: ${error.message}`);
+    logError(`turn failed: ${error.message}`);
     await ctx.sendActivity('Sorry, something went wrong on our side. Please try again in a moment.').catch(() => undefined);
   };
 
@@ -239,6 +256,12 @@ export function createApp(config: Config, o: AppOverrides = {}) {
 
   const app = express();
   app.disable('x-powered-by');
+  // App Service's front end is one proxy hop away and says who called in X-Forwarded-For: req.ip is then the
+  // caller's address (the rate limit of calls without a sign-in counts by it). Embedded mode has no proxy.
+  if (!embedded) app.set('trust proxy', 1);
+  // A request id and one JSON line per request first, so even a refused request has both; then the headers.
+  app.use(...requestLogging(logger, { quiet: embedded }));
+  app.use(securityHeaders());
   // Only the bot's endpoint parses its body up front: the tab's API checks the caller first (src/server/api/router.ts).
   const json = express.json({ limit: BODY_LIMIT });
   app.get('/healthz', (_req, res) => {
@@ -297,12 +320,13 @@ export function createApp(config: Config, o: AppOverrides = {}) {
         auth: devSessions ?? ssoAuthenticator(ssoOf(config), { clock, log }),
         dev: devSessions ? { sessions: devSessions, people: async () => demoStaff.map((s) => ({ ...s, schoolId: config.schoolId })) } : undefined,
         bodyLimit: BODY_LIMIT,
+        ratePerMinute: config.tabApiRatePerMinute,
       },
     ),
   );
   const tabDist = resolve('tab/dist');
   if (existsSync(tabDist)) app.use('/tab', express.static(tabDist));
-  app.use(errorHandler({ bodyLimit: BODY_LIMIT, log }));
+  app.use(errorHandler({ bodyLimit: BODY_LIMIT, log: logError }));
 
   let server: Server | undefined;
   let sweeper: ReturnType<typeof setInterval> | undefined;
@@ -316,6 +340,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     rosterSync,
     roles,
     runner,
+    logger,
     /** Embedded mode's demo inboxes; undefined in every other mode. */
     inbox,
     ready: Promise.all([seeded, firstAdmins]),

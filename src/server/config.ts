@@ -3,6 +3,7 @@ import { DEFAULT_RETENTION, type RetentionPolicy } from '../domain/retention';
 import { loadSharePointConfig, type SharePointConfig } from '../adapters/sharepoint/config';
 import { SharePointConfigError } from '../adapters/sharepoint/errors';
 import { demoSchool } from '../adapters/demo-school';
+import type { LogLevel } from './logging';
 
 /**
  * Configuration comes only from the environment, parsed once here. A missing or
@@ -76,6 +77,14 @@ const schema = z
     AAD_APP_OAUTH_AUTHORITY_HOST: z.string().url({ message: 'must be a URL, e.g. https://login.microsoftonline.com' }).default('https://login.microsoftonline.com'),
     /** The Entra group whose members (transitively) are the staff: the roster is synced from it into the store. */
     STAFF_GROUP_ID: z.string().regex(GUID, { message: "must be the staff group's object id, a GUID such as 00000000-0000-0000-0000-000000000000" }).optional(),
+    /**
+     * Calls a minute one person may make to the tab's JSON API (calls without an accepted sign-in: per IP address).
+     * A page of the tab makes a handful of calls, and the campaign dashboard polls every few seconds, so 300 leaves a
+     * person ample room while one runaway client or script cannot flood the store.
+     */
+    TAB_API_RATE_LIMIT: z.coerce.number({ message: 'must be a whole number of requests a minute' }).int({ message: 'must be a whole number of requests a minute' }).min(10, { message: 'must be at least 10 (the tab makes several calls to show one page)' }).max(100_000).default(300),
+    /** The least severe log lines written (pino levels). */
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     /** Hours between directory syncs (each reads only the changes since the last). */
     DIRECTORY_SYNC_HOURS: z.coerce.number({ message: 'must be a number of hours' }).min(0.25, { message: 'must be at least 0.25 (15 minutes)' }).max(168, { message: 'must be at most 168 (a week)' }).default(4),
   })
@@ -140,6 +149,9 @@ export interface Config {
   publicUrl?: string;
   linkSecret?: string;
   rateScale: number;
+  /** TAB_API_RATE_LIMIT: calls a minute per person to the tab's API. */
+  tabApiRatePerMinute: number;
+  logLevel: LogLevel;
   approvalReminders: { remind: number; escalate: number };
   exportDir: string;
   /** COUNTERSIGN_ADMINS: object ids or e-mail addresses of the first policy admins (see RolesService.grantFirstAdmins). */
@@ -196,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: c.PUBLIC_URL?.replace(/\/$/, ''),
     linkSecret: c.LINK_SIGNING_SECRET,
     rateScale: c.CONNECTOR_RATE_SCALE,
+    tabApiRatePerMinute: c.TAB_API_RATE_LIMIT,
+    logLevel: c.LOG_LEVEL,
     approvalReminders: { remind: c.APPROVAL_REMIND_SCHOOL_DAYS, escalate: c.APPROVAL_ESCALATE_SCHOOL_DAYS },
     exportDir: c.EXPORT_DIR ?? `${c.DATA_DIR}/exports`,
     directory: c.STAFF_GROUP_ID ? { staffGroupId: c.STAFF_GROUP_ID.toLowerCase(), syncEveryMs: Math.round(c.DIRECTORY_SYNC_HOURS * 3600_000) } : undefined,
@@ -289,6 +303,8 @@ export function redactedSummary(c: Config): string {
     `linkSecret=${c.linkSecret ? '(set)' : '(embedded: kept in the database)'}`,
     `teamsApp=${c.teamsApp ? `${c.teamsApp.manifestId}${c.teamsApp.catalogId ? ` catalog=${c.teamsApp.catalogId}` : ''} (installs itself for people)` : '(none: installs nothing)'}`,
     `rateScale=${c.rateScale}`,
+    `tabApiRateLimit=${c.tabApiRatePerMinute}/min`,
+    `logLevel=${c.logLevel}`,
     `staffGroup=${c.directory ? `${c.directory.staffGroupId} every ${c.directory.syncEveryMs / 3600_000}h` : '(none: the stored roster)'}`,
     `firstAdmins=${c.firstAdmins.length}`,
   ].join(' ');

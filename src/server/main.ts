@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, redactedSummary } from './config';
 import { createApp } from './app';
+import { createLogger } from './logging';
 
 /** Entry point: parse config once, build the app, serve. */
 async function main() {
@@ -13,6 +14,9 @@ async function main() {
     }
     throw e;
   }
+  // One JSON line per event on stdout (App Service's log stream, Application Insights); see logging.ts.
+  const logger = createLogger({ level: config.logLevel });
+  const log = (m: string) => logger.info(m);
   let store;
   let staffSource;
   if (config.store.kind === 'sharepoint') {
@@ -23,7 +27,7 @@ async function main() {
       if (config.directory) {
         // The same Graph client (and app token) as the store: one pipeline, one retry policy.
         const { GraphStaffSource } = await import('../adapters/graph-staff.source');
-        staffSource = new GraphStaffSource({ client: store.site.client, baseUrl: config.store.sharePoint.graphBaseUrl, groupId: config.directory.staffGroupId, log: (m) => console.log(`[countersign] ${m}`) });
+        staffSource = new GraphStaffSource({ client: store.site.client, baseUrl: config.store.sharePoint.graphBaseUrl, groupId: config.directory.staffGroupId, log });
       }
     } catch (e) {
       // One line, naming what to fix: the site or the lists are the usual causes.
@@ -39,12 +43,12 @@ async function main() {
     const { TeamsAppInstaller } = await import('../adapters/graph/teams-app-installer');
     const { msalTokenProvider } = await import('../adapters/sharepoint/msal-token');
     const sp = config.store.sharePoint;
-    appInstaller = new TeamsAppInstaller({ baseUrl: sp.graphBaseUrl, tokenProvider: msalTokenProvider(sp), manifestId: config.teamsApp.manifestId, catalogId: config.teamsApp.catalogId, scale: config.rateScale, log: (m) => console.log(`[countersign] ${m}`) });
+    appInstaller = new TeamsAppInstaller({ baseUrl: sp.graphBaseUrl, tokenProvider: msalTokenProvider(sp), manifestId: config.teamsApp.manifestId, catalogId: config.teamsApp.catalogId, scale: config.rateScale, log });
   }
-  const app = createApp(config, { store, appInstaller, staffSource });
+  const app = createApp(config, { store, appInstaller, staffSource, logger });
   const port = await app.listen();
-  console.log(`[countersign] ${redactedSummary(config)}`);
-  console.log(`[countersign] listening on http://localhost:${port} (bot: POST /api/messages, health: GET /healthz)`);
+  log(redactedSummary(config));
+  log(`listening on http://localhost:${port} (bot: POST /api/messages, health: GET /healthz)`);
   const stop = async () => {
     await app.close();
     process.exit(0);

@@ -253,6 +253,35 @@ describe('when Entra\'s keys cannot be fetched', () => {
   });
 });
 
+describe('the rate limit with Teams SSO (Microsoft 365 mode, behind App Service\'s front end)', () => {
+  test('counts each person by the oid of their verified token, and signed-out calls by the X-Forwarded-For client', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'countersign-sso-limit-'));
+    dirs.push(dir);
+    const config = loadConfig({ ...m365Env, DATA_DIR: dir, AAD_APP_OAUTH_AUTHORITY_HOST: entra.base, TAB_API_RATE_LIMIT: '10' });
+    const limited = createApp(config, { log: () => undefined });
+    try {
+      await limited.store.upsertStaff(demoStaff.map((s) => ({ ...s, schoolId: config.schoolId })));
+      const port = await limited.listen(0);
+      const get = (auth?: string, from = '198.51.100.1:50000') => fetch(`http://127.0.0.1:${port}/api/me`, { headers: { ...(auth ? { authorization: auth } : {}), 'x-forwarded-for': from } });
+      const ben = `Bearer ${await token()}`;
+      for (let i = 0; i < 10; i++) expect((await get(ben)).status).toBe(200);
+      // A fresh token of Ben's, from another address, is still Ben.
+      const again = await get(`Bearer ${await token()}`, '198.51.100.2:50001');
+      expect(again.status).toBe(429);
+      expect(again.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect((await again.json()).error).toBe('REQUEST.RATE_LIMITED');
+      // Gareth is not held back by Ben.
+      expect((await get(`Bearer ${await token(claims({ oid: demoPeople.ictLeader.id }))}`)).status).toBe(200);
+      // Signed out: counted per client address as the front end reports it, whatever port the connection used.
+      for (let i = 0; i < 10; i++) expect((await get(undefined, `203.0.113.9:${40000 + i}`)).status).toBe(401);
+      expect((await get(undefined, '203.0.113.9:41000')).status).toBe(429);
+      expect((await get(undefined, '203.0.113.10:41000')).status).toBe(401);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('SSO settings', () => {
   test('the accepted audiences default to the client id and api://<PUBLIC_URL host>/<client id>', () => {
     expect(loadConfig({ ...m365Env, PUBLIC_URL: 'https://cs.example:8443/' }).sso).toStrictEqual({

@@ -11,6 +11,7 @@ import { SITE, tokenProvider } from '../contract/sharepoint-harness';
 import type { StaffMember } from '../../src/domain/people';
 import { createApp, type CountersignApp } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
+import { createLogger } from '../../src/server/logging';
 import { FakeConnector, type FakeConnectorOptions } from './fake-connector';
 import type { Clock } from '../../src/ports/clock';
 import type { LocalGraphServer, LocalGraphServerOptions } from './graph-server';
@@ -94,6 +95,9 @@ export class Harness {
   private dir = '';
   private seq = 0;
   readonly logs: string[] = [];
+  /** Every structured log line the app wrote (JSON, debug level up): what App Service would keep. */
+  readonly logLines: string[] = [];
+  private readonly logger = createLogger({ level: 'debug', destination: { write: (line: string) => void this.logLines.push(line) } });
 
   async start() {
     await this.connector.start();
@@ -107,7 +111,7 @@ export class Harness {
     }
     const secret = this.options.store === 'sharepoint' ? { LINK_SIGNING_SECRET: 'test-link-secret-test-link-secret-0123' } : {};
     const config = loadConfig({ COUNTERSIGN_MODE: 'embedded', PORT: '0', DATA_DIR: this.dir, ...secret, ...this.options.env });
-    this.app = createApp(config, { log: (m) => this.logs.push(m), clock: this.options.clock, store });
+    this.app = createApp(config, { log: (m) => this.logs.push(m), logger: this.logger, clock: this.options.clock, store });
     const port = await this.app.listen(0);
     this.baseUrl = `http://127.0.0.1:${port}`;
     return this;
@@ -138,6 +142,7 @@ export class Harness {
     const appInstaller = new TeamsAppInstaller({ baseUrl: sp.baseUrl, tokenProvider, manifestId: config.teamsApp!.manifestId, catalogId: config.teamsApp!.catalogId, scale: m.graphScale ?? config.rateScale, log: (msg) => this.logs.push(msg) });
     this.app = createApp(config, {
       log: (msg) => this.logs.push(msg),
+      logger: this.logger,
       clock: this.options.clock,
       store: sp.store,
       appInstaller,

@@ -15,7 +15,7 @@ import { registerRoutes } from './routes/register.routes';
 import { tasksRoutes } from './routes/tasks.routes';
 
 /** The tab's API: every page's routes in one table, behind one sign-in check. */
-export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: DevSessions; people: () => Promise<StaffMember[]> }; bodyLimit: string }): Router {
+export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: DevSessions; people: () => Promise<StaffMember[]> }; bodyLimit: string; ratePerMinute: number }): Router {
   const pages: PageContext = { demo: d.embedded };
   // A leaver (marked left by the roster sync) is not staff here: 403 AUTH.NOT_STAFF, as for a stranger.
   const findStaff = async (id: string) => {
@@ -38,6 +38,7 @@ export function tabApi(d: ApiDeps, o: { auth: Authenticator; dev?: { sessions: D
       findStaff,
       pages,
       bodyLimit: o.bodyLimit,
+      ratePerMinute: o.ratePerMinute,
       log: d.log,
       open: o.dev ? devRoutes({ ...o.dev, findStaff, inbox: d.inbox }) : undefined,
     },

@@ -7,6 +7,7 @@ import { pageRefusal, type PageContext, type TabPage } from '../../domain/tab-pa
 import type { ApiErrorBody } from '../../contract/api';
 import { ApiError, fromDomain } from './api-error';
 import type { Authenticator, Identity } from './identity';
+import { tabApiRateLimit } from './rate-limit';
 
 /** What every handler knows: who is asking, as the server established them (roles from the store). */
 export interface ApiContext {
@@ -45,6 +46,8 @@ export interface ApiRouterDeps {
   pages: PageContext;
   bodyLimit: string;
   log(msg: string): void;
+  /** Calls a minute one person (or, signed out, one IP address) may make; see rate-limit.ts. */
+  ratePerMinute: number;
   /** Routes that need no sign-in (the embedded mode's dev sign-in); they exist only where given. */
   open?: ApiRoute[];
 }
@@ -67,13 +70,16 @@ function inputOf(req: Request): Record<string, unknown> {
 /**
  * The tab's JSON API under /api (not /api/messages, the bot's). Every call is
  * authenticated first, before its body is even parsed, so an unauthenticated
- * call gets 401 whatever it carries; then the person is looked up on the
- * staff list (roles from the store), then the page rule, then the input
- * schema, then the handler. Handlers are thin: schema → service → JSON.
+ * call gets 401 whatever it carries; then it is counted against the person's
+ * rate limit (the verified user id; per IP address for a call without an
+ * accepted sign-in); then the person is looked up on the staff list (roles
+ * from the store), then the page rule, then the input schema, then the
+ * handler. Handlers are thin: schema → service → JSON.
  */
 export function apiRouter(routes: ApiRoute[], d: ApiRouterDeps): express.Router {
   const router = express.Router();
   const json = express.json({ limit: d.bodyLimit });
+  const limit = tabApiRateLimit(d.ratePerMinute);
   const run = (r: ApiRoute, needsSignIn: boolean) => async (req: Request, res: Response, next: NextFunction) => {
     try {
       let ctx: ApiContext | undefined;
@@ -99,13 +105,25 @@ export function apiRouter(routes: ApiRoute[], d: ApiRouterDeps): express.Router 
     }
   };
 
-  for (const r of d.open ?? []) router[r.method](r.path, json, run(r, false));
+  for (const r of d.open ?? []) router[r.method](r.path, limit, json, run(r, false));
 
-  // Everything else needs a signed-in member of staff.
+  // Everything else needs a signed-in member of staff. Who it is is settled first, so that the rate limit
+  // counts calls against the verified person rather than anything the caller says.
   router.use(async (req, res, next) => {
     if (req.path === '/messages' || req.path.startsWith('/messages/')) return next('router');
     try {
-      const identity = await d.auth.authenticate(req.headers.authorization);
+      res.locals.identity = await d.auth.authenticate(req.headers.authorization);
+      next();
+    } catch (e) {
+      // The authenticator's own refusal (SSO keys unreachable: 503), with its code.
+      if (e instanceof ApiError) return void send(res, e.status, e.body());
+      next(e);
+    }
+  });
+  router.use(limit);
+  router.use(async (_req, res, next) => {
+    try {
+      const identity = res.locals.identity as Identity | undefined;
       if (!identity) return void send(res, 401, { error: 'AUTH.REQUIRED', message: 'Sign in to Countersign to use this.' });
       const me = await d.findStaff(identity.userId);
       if (!me) {
@@ -115,7 +133,6 @@ export function apiRouter(routes: ApiRoute[], d: ApiRouterDeps): express.Router 
       res.locals.api = ctx;
       next();
     } catch (e) {
-      // The authenticator's own refusal (SSO keys unreachable: 503), with its code.
       if (e instanceof ApiError) return void send(res, e.status, e.body());
       next(e);
     }
