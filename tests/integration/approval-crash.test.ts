@@ -11,6 +11,9 @@ import { validForm } from '../support/forms';
 import { SITE, sharePointUnderTest } from '../contract/sharepoint-harness';
 import type { LocalGraphServer } from '../support/graph-server';
 import type { SharePointStore } from '../../src/adapters/sharepoint/sharepoint.store';
+import { SqliteAuditTrail } from '../../src/adapters/sqlite-audit';
+import { nodeHasher } from '../../src/adapters/node-crypto';
+import { verifyAuditTrail } from '../../src/services/audit-verify.service';
 
 /**
  * The server process is killed (SIGKILL) at random moments while approvers
@@ -214,6 +217,14 @@ test.each(['sqlite', 'sharepoint'] as const)('SIGKILL at random moments during a
   expect(decisions.length).toBe(requests.length * 2);
   expect(decisions.filter((d) => d.n !== 1)).toEqual([]);
   expect(await rb.accounts()).toBe(requests.length);
+
+  // The audit trail came through the kills as one unbroken chain, every decision linked into it.
+  const file = kind === 'sqlite' ? new Database(join(dir, 'countersign.db'), { readonly: true }) : undefined;
+  if (kind === 'sharepoint') await graph!.store.audit.seal();
+  const audit = await verifyAuditTrail(file ? new SqliteAuditTrail(file) : graph!.store.audit, { sha256: nodeHasher.sha256, now: new Date(), sealingGraceMs: 0 });
+  file?.close();
+  expect(audit.findings, `seed ${SEED}`).toEqual([]);
+  expect(audit.records).toBe(requests.length * 2);
 
   // Unconfirmed: messages a job found "on the wire" when it ran again after a kill.
   // Counted, not a set: the requester's two updates are two messages, and each can be the one in doubt.
