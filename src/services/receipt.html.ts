@@ -22,31 +22,36 @@ export function receiptFileName(person: string, version: string): string {
 }
 
 // Inline and self-contained: the receipt is saved, mailed and printed away from the server. The print
-// stylesheet keeps it to one A4 page (checked in Chromium by tests/e2e/receipt-print.test.ts).
+// stylesheet keeps it to one A4 page (checked in Chromium by tests/e2e/receipt.test.ts).
 const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.45 "Segoe UI",system-ui,-apple-system,Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff}
-main{max-width:46rem;margin:0 auto;padding:1.5rem 1rem 2rem}
-header{border-bottom:2px solid #1b1b1b;padding-bottom:.6rem;margin-bottom:.8rem}
-.school{margin:0;font-size:.95rem;color:#444}
-h1{margin:.1rem 0 .2rem;font-size:1.5rem}
-.lead{margin:0;font-size:1.05rem}
-h2{font-size:1rem;margin:1rem 0 .3rem;text-transform:uppercase;letter-spacing:.04em;color:#444}
-dl{margin:0;display:grid;grid-template-columns:minmax(9rem,13rem) minmax(0,1fr);gap:.25rem .9rem}
+main{max-width:46em;margin:0 auto;padding:1.5em 1em 2em}
+header{border-bottom:2px solid #1b1b1b;padding-bottom:.6em;margin-bottom:.8em}
+.school{margin:0;font-size:.95em;color:#444}
+h1{margin:.1em 0 .2em;font-size:1.5em}
+.lead{margin:0;font-size:1.05em}
+h2{font-size:1em;margin:1em 0 .3em;text-transform:uppercase;letter-spacing:.04em;color:#444}
+dl{margin:0;display:grid;grid-template-columns:minmax(9em,13em) minmax(0,1fr);gap:.25em .9em}
 dt{font-weight:600}
 dd{margin:0;min-width:0;overflow-wrap:anywhere}
-.hash{font-family:Consolas,"Courier New",monospace;font-size:.85rem;word-break:break-all}
+.hash{font-family:Consolas,"Courier New",monospace;font-size:.85em;word-break:break-all}
 .pending{font-weight:600}
-.warning{border:2px solid #1b1b1b;padding:.4rem .6rem;font-weight:600}
-.check{margin-top:1rem;border-top:1px solid #999;padding-top:.4rem;font-size:.9rem}
-.check p{margin:.3rem 0}
+.warning{border:2px solid #1b1b1b;padding:.4em .6em;font-weight:600}
+.check{margin-top:1em;border-top:1px solid #999;padding-top:.4em;font-size:.9em}
+.check p{margin:.3em 0}
 code{font-family:Consolas,"Courier New",monospace}
-footer{margin-top:1rem;font-size:.8rem;color:#555}
-@media (max-width:32rem){dl{grid-template-columns:minmax(0,1fr)}dd{margin-bottom:.4rem}}
+footer{margin-top:1em;font-size:.8em;color:#555}
+@media (max-width:32em){dl{grid-template-columns:minmax(0,1fr)}dd{margin-bottom:.4em}}
 @media print{
-  @page{size:A4;margin:14mm 16mm}
-  body{font-size:10.5pt}
+  @page{size:A4;margin:12mm 14mm}
+  body{font-size:9pt;line-height:1.3}
   main{max-width:none;padding:0}
+  header{padding-bottom:.4em;margin-bottom:.5em}
+  h2{margin:.7em 0 .2em}
+  dl{gap:.15em .8em}
+  .check{margin-top:.7em}
+  footer{margin-top:.6em}
   h2{break-after:avoid}
   section,dl{break-inside:avoid}
 }`;
