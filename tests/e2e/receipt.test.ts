@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoStaff } from '../../src/adapters/demo-school';
+import { demoPeople, demoStaff } from '../../src/adapters/demo-school';
 import { receiptHtml } from '../../src/services/receipt.html';
 import type { Receipt } from '../../src/services/receipt.service';
 import { launchChromium } from '../support/browser';
@@ -62,6 +62,20 @@ describe('receipts (Chromium)', () => {
     // dialog is checked without it here, and the receipt page on its own below.
     await page.evaluate(() => document.querySelector('iframe[title^="Receipt: "]')?.remove());
     expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('a policy admin finds a person on the Policies page and gets their receipt', async () => {
+    const { context, page } = await openTabAs(h, browser, demoPeople.policyAdmin, { width: 320 });
+    await page.goto(`${h.baseUrl}/tab/#/policies`);
+    await settled(page, 'Policies');
+    await page.getByRole('button', { name: /^A receipt of someone’s signature of / }).first().click({ timeout: 15_000 });
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('combobox', { name: /Whose signature/ }).pressSequentially('chloe');
+    await page.getByRole('option', { name: new RegExp(`^${signer.name}`) }).click({ timeout: 15_000 });
+    const frame = page.frameLocator('iframe[title^="Receipt: "]');
+    await frame.getByText(signer.email, { exact: false }).waitFor({ timeout: 20_000 });
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     await context.close();
   });
 
