@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/adapters/sqlite.store';
 import { main } from '../../scripts/receipt';
@@ -56,6 +57,20 @@ describe('npm run receipt', () => {
     expect(html).toContain('&lt;b&gt;Ben&lt;/b&gt; Carter');
     expect(html).toContain('hash-v1');
     expect(html).toMatch(/entry 1 of Larkfield Primary’s audit chain/);
+  });
+
+  it('says plainly when the chain position is still being recorded, and still writes the receipt', async () => {
+    const dir = await dataDir();
+    // As on SharePoint for a few seconds after signing: the entry exists but is not chained yet.
+    const db = new Database(join(dir, 'countersign.db'));
+    db.prepare("UPDATE audit SET chain_seq = NULL WHERE id = 'a-sign'").run();
+    db.close();
+    const r = await run(dir, 'u-ben', 'v1', '--out', dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/being recorded: run this again in a minute/);
+    const html = readFileSync(r.out, 'utf8');
+    expect(html).toContain('Chain position: being recorded, try again in a minute.');
+    expect(html).not.toContain('Previous entry hash');
   });
 
   it('exits 1 naming the argument: an unknown person, an unknown version, a version not signed', async () => {
