@@ -48,6 +48,8 @@ async function printedPages(html: string) {
 describe('receipts (Chromium)', () => {
   it('opens from My tasks at 320 px in a dialog showing the receipt, without sideways scroll', async () => {
     const { context, page } = await openTabAs(h, browser, signer, { width: 320 });
+    const refused: string[] = [];
+    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && refused.push(m.text()));
     await page.goto(`${h.baseUrl}/tab/#/tasks`);
     await settled(page, 'My tasks');
     await page.getByRole('button', { name: /^Receipt for / }).first().click({ timeout: 15_000 });
@@ -56,6 +58,9 @@ describe('receipts (Chromium)', () => {
     const frame = page.frameLocator('iframe[title^="Receipt: "]');
     await frame.getByRole('heading', { name: 'Signature receipt' }).waitFor({ timeout: 20_000 });
     await expect(frame.getByText(/^entry \d+ of .+ audit chain$/).count()).resolves.toBe(1);
+    // The frame inherits the tab's content security policy (security-headers.ts): its inline stylesheet applies.
+    expect(await frame.locator('header').evaluate((el) => getComputedStyle(el).borderBottomStyle)).toBe('solid');
+    expect(refused).toEqual([]);
     await dialog.getByRole('button', { name: 'Print or save as PDF' }).waitFor();
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     // axe cannot run inside the frame (sandboxed without scripts, on purpose: it waits for it forever), so the
