@@ -51,6 +51,8 @@ describe('GET /api/receipts/:versionId', () => {
     expect(t).toMatch(/Previous entry hash [0-9a-f]{64}/);
     expect(t).toContain('npm run audit:verify');
     expect(t).not.toMatch(/being recorded/);
+    // The signature as stored hashes to what its audit entry recorded.
+    expect(t).not.toMatch(/no longer matches the hash its audit entry recorded/);
 
     const tasks = await me.get('/api/tasks');
     expect(tasks.body.signed).toEqual([{ versionId: v.versionId, policyId: expect.any(String), title: v.title, versionLabel: v.versionLabel, signedAt: expect.any(String) }]);

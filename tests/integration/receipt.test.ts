@@ -57,6 +57,7 @@ describe('npm run receipt', () => {
     expect(html).toContain('&lt;b&gt;Ben&lt;/b&gt; Carter');
     expect(html).toContain('hash-v1');
     expect(html).toMatch(/entry 1 of Larkfield Primary’s audit chain/);
+    expect(html).not.toMatch(/no longer matches the hash its audit entry recorded/);
   });
 
   it('says plainly when the chain position is still being recorded, and still writes the receipt', async () => {
@@ -71,6 +72,18 @@ describe('npm run receipt', () => {
     const html = readFileSync(r.out, 'utf8');
     expect(html).toContain('Chain position: being recorded, try again in a minute.');
     expect(html).not.toContain('Previous entry hash');
+  });
+
+  it('says so when the signature was changed after it was recorded', async () => {
+    const dir = await dataDir();
+    const db = new Database(join(dir, 'countersign.db'));
+    db.prepare("UPDATE declarations SET data = json_set(data, '$.typedName', 'Someone Else') WHERE id = 'dec-ben'").run();
+    db.close();
+    const r = await run(dir, 'u-ben', 'v1', '--out', dir);
+    expect(r.code).toBe(0);
+    const html = readFileSync(r.out, 'utf8');
+    expect(html).toContain('<dd>Someone Else</dd>');
+    expect(html).toMatch(/The signature as stored no longer matches the hash its audit entry recorded/);
   });
 
   it('exits 1 naming the argument: an unknown person, an unknown version, a version not signed', async () => {
