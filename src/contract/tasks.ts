@@ -15,6 +15,16 @@ export interface DeclarationToSign {
   effectiveDate: string;
 }
 
+/** A policy version this person has signed: its receipt can be had. */
+export interface SignedDeclaration {
+  versionId: string;
+  policyId: string;
+  title: string;
+  versionLabel: string;
+  /** ISO instant, server time. */
+  signedAt: string;
+}
+
 /** Where a request is, in a list. */
 export interface RequestSummary {
   id: string;
@@ -76,6 +86,8 @@ export interface ApprovalWaiting {
 /** GET /api/tasks */
 export interface TasksResponse {
   declarations: DeclarationToSign[];
+  /** What I have signed, newest first. */
+  signed: SignedDeclaration[];
   requests: RequestSummary[];
   approvals: ApprovalWaiting[];
 }
@@ -123,6 +135,17 @@ export interface SignAnswer {
   card: object;
 }
 
+/**
+ * GET /api/receipts/:versionId[?person=<id or e-mail>]: a signature's receipt, for the signer (person left out)
+ * or, for a policy admin, anyone at their school. `html` is one self-contained page, printable on one A4 sheet.
+ */
+export interface ReceiptAnswer {
+  fileName: string;
+  html: string;
+  /** False while the signature's audit entry waits to be chained: the receipt says so and shows no chain position. */
+  recorded: boolean;
+}
+
 export const tasksPaths = {
   tasks: '/api/tasks',
   request: (id: string) => `/api/requests/${encodeURIComponent(id)}`,
@@ -130,4 +153,5 @@ export const tasksPaths = {
   withdraw: (id: string) => `/api/requests/${encodeURIComponent(id)}/withdraw`,
   declaration: (versionId: string) => `/api/declarations/${encodeURIComponent(versionId)}`,
   sign: (versionId: string) => `/api/declarations/${encodeURIComponent(versionId)}/sign`,
+  receipt: (versionId: string, person?: string) => `/api/receipts/${encodeURIComponent(versionId)}${person ? `?person=${encodeURIComponent(person)}` : ''}`,
 } as const;

@@ -31,3 +31,18 @@ export function remindNowRefusal(c: Pick<Campaign, 'closed' | 'deadline' | 'remi
   }
   return undefined;
 }
+
+/**
+ * Who may have a signature's receipt: the signer, always; a policy admin, for anyone at their own school
+ * (they answer to governors and inspectors for every signature). `signer` undefined: no such person, which
+ * only a policy admin is told (anyone else is refused first, so the answer says nothing about who exists).
+ */
+export function receiptRefusal(viewer: Viewer & { schoolId: string }, signer: { id: string; schoolId: string } | undefined): DomainError | undefined {
+  if (signer && signer.id === viewer.id) return undefined;
+  const admin = (viewer.roles ?? []).includes('policyAdmin');
+  if (admin && (!signer || signer.schoolId === viewer.schoolId)) return undefined;
+  return domainError(
+    ErrorCodes.RECEIPT_NOT_ALLOWED,
+    admin ? 'That person is at another school: their receipts are for their own school’s policy admins.' : 'You can have the receipts of your own signatures. A policy admin can give you anyone else’s.',
+  );
+}

@@ -18,6 +18,7 @@ import { RateGate, scaleLimits, TEAMS_RATE_LIMITS } from '../../bot/rate-gate';
 import { RateGateMiddleware } from '../../bot/rate-gate.middleware';
 import { CampaignService } from '../services/campaigns.service';
 import { DeclarationService } from '../services/declarations.service';
+import { ReceiptService } from '../services/receipt.service';
 import { JobRunner } from '../services/job-runner';
 import { systemClock, type Clock } from '../ports/clock';
 import type { IdSource } from '../ports/ids';
@@ -243,7 +244,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     requests,
     conversations,
     directory,
-    schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'),
+    schoolName: schoolName(config, embedded),
     allowActAs: embedded,
     declarations,
     campaigns,
@@ -315,7 +316,25 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   app.use(
     '/api',
     tabApi(
-      { requests, declarations, campaigns, roles, directory, store, clock, ids, timeZone: config.timeZone, schoolName: config.schoolName ?? (embedded ? demoSchool.name : 'your school'), embedded, inbox, saveExport, policyLink, cardAction: (actor, verb, data) => bot.act(actor, verb, data), log },
+      {
+        requests,
+        declarations,
+        campaigns,
+        roles,
+        receipts: new ReceiptService({ staff: store, policies: store.policies, audit: store.audit, hasher: nodeHasher, schoolName: schoolName(config, embedded), timeZone: config.timeZone }),
+        directory,
+        store,
+        clock,
+        ids,
+        timeZone: config.timeZone,
+        schoolName: schoolName(config, embedded),
+        embedded,
+        inbox,
+        saveExport,
+        policyLink,
+        cardAction: (actor, verb, data) => bot.act(actor, verb, data),
+        log,
+      },
       {
         auth: devSessions ?? ssoAuthenticator(ssoOf(config), { clock, log }),
         dev: devSessions ? { sessions: devSessions, people: async () => demoStaff.map((s) => ({ ...s, schoolId: config.schoolId })) } : undefined,
@@ -403,4 +422,9 @@ async function seedDemoStaff(store: AppStore, schoolId: string): Promise<void> {
   if (fresh.length) await store.upsertStaff(fresh);
   const known = people.filter((_, i) => stored[i]).map(({ roles: _roles, ...profile }) => profile);
   if (known.length) await store.saveRoster(known);
+}
+
+/** The school's name as people read it: SCHOOL_NAME, the demo school's in embedded mode, else a neutral phrase. */
+function schoolName(config: Config, embedded: boolean): string {
+  return config.schoolName ?? (embedded ? demoSchool.name : 'your school');
 }

@@ -234,6 +234,8 @@ export interface StoreConfig {
   store: Config['store'];
   dataDir: string;
   schoolId: string;
+  /** SCHOOL_NAME, when set: a receipt names the school. */
+  schoolName?: string;
   timeZone: string;
   /** The server's signing key (links, retention checkpoints); in embedded mode it is kept in the database instead. */
   linkSecret?: string;
@@ -256,6 +258,7 @@ const storeSchema = z.object({
   RETENTION_CAMPAIGN_RECORDS_YEARS: years(),
   RETENTION_STAFF_YEARS: years(),
   RETENTION_UNSUCCESSFUL_REQUESTS_YEARS: years(),
+  SCHOOL_NAME: z.string().min(1).max(120).optional(),
 });
 
 /**
@@ -285,7 +288,7 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     staffYearsAfterLeaving: c.RETENTION_STAFF_YEARS ?? DEFAULT_RETENTION.staffYearsAfterLeaving,
     unsuccessfulRequestsYears: c.RETENTION_UNSUCCESSFUL_REQUESTS_YEARS ?? DEFAULT_RETENTION.unsuccessfulRequestsYears,
   };
-  return { store, dataDir: c.DATA_DIR, schoolId: c.SCHOOL_ID ?? demoSchool.id, timeZone: c.SCHOOL_TIMEZONE, ...(c.LINK_SIGNING_SECRET ? { linkSecret: c.LINK_SIGNING_SECRET } : {}), retention };
+  return { store, dataDir: c.DATA_DIR, schoolId: c.SCHOOL_ID ?? demoSchool.id, schoolName: c.SCHOOL_NAME, timeZone: c.SCHOOL_TIMEZONE, ...(c.LINK_SIGNING_SECRET ? { linkSecret: c.LINK_SIGNING_SECRET } : {}), retention };
 }
 
 /** A summary that is safe to log: secrets shown only as set or not set. */

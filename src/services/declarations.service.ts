@@ -114,6 +114,12 @@ export class DeclarationService {
     return out;
   }
 
+  /** What this person has signed, newest first, each with its version (undefined only if the version is gone). */
+  async signedBy(actorId: string): Promise<{ declaration: Declaration; version?: PolicyVersion }[]> {
+    const signed = (await this.d.policies.listDeclarationsBySigner(actorId)).sort((a, b) => b.signedAt.localeCompare(a.signedAt));
+    return Promise.all(signed.map(async (declaration) => ({ declaration, version: await this.d.policies.getVersion(declaration.versionId) })));
+  }
+
   async recordOpen(userId: string, versionId: string): Promise<PolicyVersion | undefined> {
     const version = await this.d.policies.getVersion(versionId);
     if (version) await this.d.policies.recordOpen(userId, versionId, this.d.clock.now().toISOString());

@@ -4,6 +4,7 @@ import type { AccountRequestService } from '../../services/account-requests.serv
 import type { CampaignService } from '../../services/campaigns.service';
 import type { DeclarationService } from '../../services/declarations.service';
 import type { DemoInboxService } from '../../services/demo-inbox.service';
+import type { ReceiptService } from '../../services/receipt.service';
 import type { RolesService } from '../../services/roles.service';
 import type { Directory } from '../../ports/directory';
 import type { IdSource } from '../../ports/ids';
@@ -15,6 +16,7 @@ export interface ApiDeps {
   declarations: DeclarationService;
   campaigns: CampaignService;
   roles: RolesService;
+  receipts: ReceiptService;
   directory: Directory;
   /** For reads no service offers yet (lists that page on the server). Changes go through the services. */
   store: AppStore;

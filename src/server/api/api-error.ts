@@ -48,6 +48,9 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.ROLE_PERSON_LEFT]: 409,
   [ErrorCodes.ROLE_LAST_ADMIN]: 409,
   [ErrorCodes.ROLE_ALREADY_HELD]: 409,
+  [ErrorCodes.RECEIPT_NOT_ALLOWED]: 403,
+  [ErrorCodes.RECEIPT_PERSON_NOT_FOUND]: 404,
+  [ErrorCodes.RECEIPT_NOT_SIGNED]: 404,
 };
 
 /** A domain refusal as an API answer: input errors are 400 and keep their field messages. */

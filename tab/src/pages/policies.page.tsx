@@ -5,6 +5,7 @@ import {
   Caption1,
   Card,
   Checkbox,
+  Combobox,
   Dialog,
   DialogActions,
   DialogBody,
@@ -16,6 +17,7 @@ import {
   Link,
   MessageBar,
   MessageBarBody,
+  Option,
   Subtitle1,
   Text,
   Textarea,
@@ -24,9 +26,12 @@ import {
 } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
 import type { PoliciesList, PolicySummary, PolicyVersionRow, PublishVersionBody } from '../../../src/contract/policies';
+import { settingsPaths, type PersonRoles } from '../../../src/contract/settings';
 import { formatDay, formatMoment } from '../../../src/domain/display-dates';
 import { api, ApiFailure, fieldMessage, query } from '../api-client';
 import { Page } from '../components/page';
+import { ReceiptDialog } from '../components/receipt-dialog';
+import { useStaffSearch } from '../components/use-staff-search';
 import { StackingTable, type StackingColumn } from '../components/stacking-table';
 import { Empty, Failed, Loading } from '../components/states';
 import { Pager, useCursorPages } from '../components/pager';
@@ -190,7 +195,50 @@ function PublishDialog({ policy, onClose, onPublished }: { policy: PolicySummary
   );
 }
 
-function PolicyCard({ policy, timeZone, onPublish }: { policy: PolicySummary; timeZone: string; onPublish(): void }) {
+/**
+ * A signature's receipt for anyone at the school: find the person, then the receipt (the server checks that
+ * the one asking is a policy admin of the person's school, and says so when the person has not signed).
+ */
+function ReceiptFinder({ version, onClose }: { version: PolicyVersionRow; onClose(): void }) {
+  const s = useStyles();
+  const [q, setQ] = useState('');
+  const [person, setPerson] = useState<PersonRoles | undefined>();
+  const { choices, error } = useStaffSearch<PersonRoles>(settingsPaths.people, q, { whenEmpty: false });
+  if (person) return <ReceiptDialog versionId={version.id} person={person.id} title={`Receipt: ${person.name}, version ${version.versionLabel}`} onClose={onClose} />;
+  return (
+    <Dialog open onOpenChange={(_, o) => !o.open && onClose()}>
+      <DialogSurface className={s.surface}>
+        <DialogBody>
+          <DialogTitle>Receipt of a signature of {version.versionLabel}</DialogTitle>
+          <DialogContent className={s.form}>
+            <Field label="Whose signature?" hint="Search the staff list by name or e-mail." validationMessage={fieldMessage(error, 'q')}>
+              <Combobox
+                placeholder="Name or e-mail"
+                freeform
+                value={q}
+                onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+                onOptionSelect={(_, d) => setPerson(choices.find((c) => c.id === d.optionValue))}
+              >
+                {choices.map((c) => (
+                  <Option key={c.id} value={c.id} text={c.name}>
+                    {`${c.name}, ${c.jobTitle}`}
+                  </Option>
+                ))}
+              </Combobox>
+            </Field>
+          </DialogContent>
+          <DialogActions>
+            <Button appearance="secondary" onClick={onClose}>
+              Cancel
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+function PolicyCard({ policy, timeZone, onPublish, onReceipt }: { policy: PolicySummary; timeZone: string; onPublish(): void; onReceipt(v: PolicyVersionRow): void }) {
   const s = useStyles();
   const columns: StackingColumn<PolicyVersionRow>[] = [
     {
@@ -237,7 +285,16 @@ function PolicyCard({ policy, timeZone, onPublish }: { policy: PolicySummary; ti
       key: 'coverage',
       label: 'Signed',
       render: (v) => (
-        <Coverage signed={v.signed} of={policy.staffCount} label={`${v.versionLabel}: signatures`} />
+        <div className={s.stack}>
+          <Coverage signed={v.signed} of={policy.staffCount} label={`${v.versionLabel}: signatures`} />
+          {v.signed > 0 && (
+            <div>
+              <Button size="small" onClick={() => onReceipt(v)} aria-label={`A receipt of someone’s signature of ${policy.name}, version ${v.versionLabel}`}>
+                Receipt…
+              </Button>
+            </div>
+          )}
+        </div>
       ),
     },
   ];
@@ -260,6 +317,7 @@ export default function PoliciesPage({ me }: PageProps) {
   const { data, error, loading, reload } = useLoad<PoliciesList>(`/api/policies${query({ cursor: pages.cursor })}`);
   const [publishing, setPublishing] = useState<PolicySummary | undefined>();
   const [published, setPublished] = useState<PolicyVersionRow | undefined>();
+  const [receiptOf, setReceiptOf] = useState<PolicyVersionRow | undefined>();
   return (
     <Page title="Policies">
       <div className={s.summary}>
@@ -275,8 +333,9 @@ export default function PoliciesPage({ me }: PageProps) {
       {error && <Failed error={error} retry={reload} />}
       {loading && !data && <Loading label="Loading policies…" />}
       {data && data.items.length === 0 && <Empty title="No policies yet.">Policies appear here once a first version is published.</Empty>}
-      {data?.items.map((p) => <PolicyCard key={p.id} policy={p} timeZone={me.school.timeZone} onPublish={() => setPublishing(p)} />)}
+      {data?.items.map((p) => <PolicyCard key={p.id} policy={p} timeZone={me.school.timeZone} onPublish={() => setPublishing(p)} onReceipt={setReceiptOf} />)}
       {data && <Pager pages={pages} next={data.next} label="Pages of policies" />}
+      {receiptOf && <ReceiptFinder version={receiptOf} onClose={() => setReceiptOf(undefined)} />}
       {publishing && (
         <PublishDialog
           policy={publishing}

@@ -1,13 +1,14 @@
 import { Body1, Button, Caption1, MessageBar, MessageBarBody, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { RegisterAccount, RegisterList } from '../../../src/contract/register';
-import type { ApprovalWaiting, DeclarationDetail, SignAnswer, TasksResponse } from '../../../src/contract/tasks';
+import type { ApprovalWaiting, DeclarationDetail, SignAnswer, SignedDeclaration, TasksResponse } from '../../../src/contract/tasks';
 import { tasksPaths } from '../../../src/contract/tasks';
-import { formatDay } from '../../../src/domain/display-dates';
+import { formatDay, formatMoment } from '../../../src/domain/display-dates';
 import { api, ApiFailure } from '../api-client';
 import { AdaptiveCardView, type CardAction } from '../components/adaptive-card';
 import { ConfirmDialog } from '../components/confirm-go-live';
 import { Page } from '../components/page';
+import { ReceiptDialog } from '../components/receipt-dialog';
 import { ActingCard, RequestPage, RequestTable } from '../components/request-views';
 import { Empty, Failed, Loading } from '../components/states';
 import { useLoad } from '../components/use-load';
@@ -104,6 +105,8 @@ function Overview({ me, theme, navigate }: PageProps) {
             )}
           </section>
 
+          <SignedList signed={t.signed} timeZone={me.school.timeZone} />
+
           <AccountsToConfirm />
 
           <section className={s.section} aria-labelledby="tasks-requests">
@@ -119,6 +122,39 @@ function Overview({ me, theme, navigate }: PageProps) {
         </>
       )}
     </Page>
+  );
+}
+
+/** What I have signed, each with its receipt (who, the typed name, when, the version, the hashes, the chain position). */
+function SignedList({ signed, timeZone }: { signed: SignedDeclaration[]; timeZone: string }) {
+  const s = useStyles();
+  const [open, setOpen] = useState<SignedDeclaration | undefined>();
+  return (
+    <section className={s.section} aria-labelledby="tasks-signed">
+      <Subtitle2 as="h2" id="tasks-signed">
+        Declarations you have signed
+      </Subtitle2>
+      {signed.length === 0 ? (
+        <Empty title="You have not signed a declaration yet." />
+      ) : (
+        <ul className={s.list}>
+          {signed.map((d) => (
+            <li key={d.versionId} className={s.item}>
+              <div className={s.grow}>
+                <Text weight="semibold" block>
+                  {d.title}
+                </Text>
+                <Caption1>{`Version ${d.versionLabel}, signed ${formatMoment(d.signedAt, timeZone)}`}</Caption1>
+              </div>
+              <Button onClick={() => setOpen(d)} aria-label={`Receipt for ${d.title}, version ${d.versionLabel}`}>
+                Receipt
+              </Button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {open && <ReceiptDialog versionId={open.versionId} title={`Receipt: ${open.title}, version ${open.versionLabel}`} onClose={() => setOpen(undefined)} />}
+    </section>
   );
 }
 
@@ -186,6 +222,8 @@ function DeclarationPage({ versionId, theme, navigate }: PageProps & { versionId
   const [card, setCard] = useState<object | undefined>();
   const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | undefined>();
   const [busy, setBusy] = useState(false);
+  const [receipt, setReceipt] = useState(false);
+  const signed = !!view.data?.signed || !!outcome?.ok;
 
   const onAction = async (a: CardAction) => {
     if (a.verb === 'declaration.show' && typeof a.data.versionId === 'string') return navigate(`tasks/declaration/${encodeURIComponent(a.data.versionId)}`);
@@ -211,9 +249,12 @@ function DeclarationPage({ versionId, theme, navigate }: PageProps & { versionId
     <Page
       title={view.data ? view.data.title : 'Declaration'}
       actions={
-        <Button appearance="secondary" onClick={() => navigate('tasks')}>
-          Back to My tasks
-        </Button>
+        <>
+          {signed && view.data && <Button onClick={() => setReceipt(true)}>Receipt</Button>}
+          <Button appearance="secondary" onClick={() => navigate('tasks')}>
+            Back to My tasks
+          </Button>
+        </>
       }
     >
       {view.error && <Failed error={view.error} retry={view.reload} />}
@@ -229,6 +270,7 @@ function DeclarationPage({ versionId, theme, navigate }: PageProps & { versionId
           <AdaptiveCardView card={card ?? view.data.card} theme={theme} onAction={(a) => void onAction(a)} label={`Declaration: ${view.data.title}`} />
         </div>
       )}
+      {receipt && view.data && <ReceiptDialog versionId={view.data.versionId} title={`Receipt: ${view.data.title}, version ${view.data.versionLabel}`} onClose={() => setReceipt(false)} />}
     </Page>
   );
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { declarationCard } from '../../../cards/declaration.card';
 import { decisionLine, requestAnswers, requestCard } from '../../../cards/request.card';
-import type { DeclarationDetail, RequestChanged, RequestDetail, SignAnswer, TasksResponse } from '../../../contract/tasks';
+import type { DeclarationDetail, ReceiptAnswer, RequestChanged, RequestDetail, SignAnswer, TasksResponse } from '../../../contract/tasks';
 import { decisionVerbs } from '../../../contract/tasks';
 import { formatMoment } from '../../../domain/display-dates';
 import { requestPermissions } from '../../../domain/request-permissions';
 import type { DecisionVerb } from '../../../services/account-requests.service';
+import { receiptFileName, receiptHtml } from '../../../services/receipt.html';
 import type { ApiDeps } from '../api-deps';
 import { ApiError, unwrap } from '../api-error';
 import { route, type ApiContext, type ApiRoute } from '../router';
@@ -48,13 +49,15 @@ export function tasksRoutes(d: ApiDeps): ApiRoute[] {
       path: '/tasks',
       page: 'tasks',
       async handle(ctx): Promise<TasksResponse> {
-        const [outstanding, mine, awaiting] = await Promise.all([
+        const [outstanding, signed, mine, awaiting] = await Promise.all([
           d.declarations.outstanding(ctx.me.id),
+          d.declarations.signedBy(ctx.me.id),
           d.requests.listMine(ctx.me.id),
           d.requests.listAwaiting(ctx.me.id),
         ]);
         return {
           declarations: outstanding.map((v) => ({ versionId: v.id, policyId: v.policyId, title: v.title, versionLabel: v.versionLabel, effectiveDate: v.effectiveDate })),
+          signed: signed.map(({ declaration: s, version: v }) => ({ versionId: s.versionId, policyId: s.policyId, title: v?.title ?? s.versionLabel, versionLabel: s.versionLabel, signedAt: s.signedAt })),
           requests: mine.map(summary(ctx)),
           approvals: awaiting.map((r) => ({ request: summary(ctx)(r), card: requestCard(r, { viewerId: ctx.me.id, timeZone: tz }) })),
         };
@@ -121,6 +124,18 @@ export function tasksRoutes(d: ApiDeps): ApiRoute[] {
           signed: !!v.declaration,
           card: declarationCard({ version: v.version, current: v.current, declaration: v.declaration, readLink: d.policyLink(ctx.me.id, v.version.id), opened: v.opened, timeZone: tz }),
         };
+      },
+    }),
+
+    // A signature's receipt: the signer's own, or (policy admins) anyone's at their school; the domain's rule decides.
+    route({
+      method: 'get',
+      path: '/receipts/:versionId',
+      page: 'any',
+      input: z.object({ versionId: id, person: id.optional() }),
+      async handle(ctx, input): Promise<ReceiptAnswer> {
+        const r = unwrap(await d.receipts.receipt(ctx.me, input.person ?? ctx.me.id, input.versionId));
+        return { fileName: receiptFileName(r.signerId, r.versionLabel), html: receiptHtml(r, { generatedAt: d.clock.now().toISOString() }), recorded: !!r.chain };
       },
     }),
 
