@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoStaff } from '../../src/adapters/demo-school';
 import { confirmGoLive, GO_LIVE_FIELD_LABELS } from '../../src/domain/account-register';
-import { registerAccount } from '../../src/domain/account-request';
+import { registerAccount, type RequestDetails } from '../../src/domain/account-request';
 import { NO_PASSWORD_MESSAGE } from '../../src/domain/no-secrets';
 import { parseRequestForm, requestFieldKinds, requestFieldLabels, requestTextFields, type RequestField } from '../../src/domain/request-form.schema';
 import { validForm } from '../support/forms';
@@ -45,7 +45,7 @@ describe('the request form never takes a password', () => {
 describe('the register’s go-live confirmation never takes a password', () => {
   const owner = demoStaff[5]!;
   const account = registerAccount(
-    { id: 'r1', schoolId: 'larkfield', reference: 'CS-0001', requesterId: owner.id, requesterName: owner.name, details: { ...(parseRequestForm(validForm(), ctx) as { ok: true; value: never }).value }, status: 'approved', steps: [], currentStep: 0, round: 1, createdAt: '', updatedAt: '' },
+    { id: 'r1', schoolId: 'larkfield', reference: 'CS-0001', requesterId: owner.id, requesterName: owner.name, details: (parseRequestForm(validForm(), ctx) as { ok: true; value: RequestDetails }).value, status: 'approved', steps: [], currentStep: 0, round: 1, createdAt: '', updatedAt: '' },
     'acc-1',
     '2026-01-01T10:00:00.000Z',
   );
@@ -56,7 +56,7 @@ describe('the register’s go-live confirmation never takes a password', () => {
   });
 
   // Every free-text input of the confirmation: the ones whose labels the form shows and that are text (not a date or a tick).
-  const textInputs = (Object.keys(input) as Array<keyof typeof input>).filter((k) => k in GO_LIVE_FIELD_LABELS && k !== 'liveOn');
+  const textInputs = (Object.keys(input) as Array<keyof typeof input>).filter((k): k is 'networkManagerName' => k in GO_LIVE_FIELD_LABELS && k !== 'liveOn');
   it('has a free-text input to check', () => expect(textInputs).toEqual(['networkManagerName']));
   for (const key of textInputs) {
     it.each(PASSWORDS)(`${key} refuses %j, naming the field`, (secret) => {
