@@ -30,6 +30,8 @@ export interface PersonRoles {
   jobTitle: string;
   department: string;
   roles: SchoolRole[];
+  /** The day they left the school (YYYY-MM-DD), for people who have: offered only where leavers are (subject access). */
+  leftOn?: string;
 }
 
 export interface RolesOverview {

@@ -19,7 +19,7 @@ const subjectAccessInput = z.object({
   personId: z.string({ message: 'give the person’s id or e-mail address' }).trim().min(1, { message: 'give the person’s id or e-mail address' }).max(320, { message: 'at most 320 characters' }),
 });
 
-const person = (s: StaffMember): PersonRoles => ({ id: s.id, name: s.name, email: s.email, jobTitle: s.jobTitle, department: s.department, roles: s.roles });
+const person = (s: StaffMember): PersonRoles => ({ id: s.id, name: s.name, email: s.email, jobTitle: s.jobTitle, department: s.department, roles: s.roles, ...(s.leftOn ? { leftOn: s.leftOn } : {}) });
 
 /** The Settings page's API (src/contract/settings.ts): who holds which role, and a policy admin's changes. */
 export function settingsRoutes(d: ApiDeps): ApiRoute[] {
