@@ -23,7 +23,8 @@ export const NO_PASSWORD_MESSAGE = "Do not type a password here: record only whe
 const PASSWORD_LABEL = String.raw`pass(?:word|code|phrase)s?|pwd`;
 const LOGIN_LABEL = String.raw`log-?in|user-?name|credentials?`;
 
-const labelled = new RegExp(String.raw`(?:^|[^\p{L}\p{N}])(${PASSWORD_LABEL}|${LOGIN_LABEL})\s*(:|=|\bis\b)\s*(\S+)(.{0,1})`, 'giu');
+// Look-behind and look-ahead, not consumed: "login is admin, password: Summer2024" holds two matches.
+const labelled = new RegExp(String.raw`(?<![\p{L}\p{N}])(${PASSWORD_LABEL}|${LOGIN_LABEL})\s*(:|=|\bis\b)\s*(\S+)(?=([\s\S]?))`, 'giu');
 const passwordLabel = new RegExp(`^(?:${PASSWORD_LABEL})$`, 'iu');
 
 /** Symbols people put in passwords, not the punctuation of names, places and sentences (. , - / ' ’ ( ) :). */

@@ -53,6 +53,8 @@ const refused = [
   'username: head1, password: fluffy99',
   'Passphrase: correct-horse-battery-42',
   'Credentials: larkfield_admin / 12345678',
+  'The login is admin, password: Summer2024',
+  'Login: the network manager. Password: hunter22',
 ];
 
 describe('looksLikePassword', () => {
