@@ -57,6 +57,16 @@ export interface ExportedDeclaration extends Declaration {
   policyName: string;
 }
 
+/** A campaign the person launched or closed (a policy admin's part). */
+export interface CampaignRun {
+  campaignId: string;
+  title: string;
+  versionLabel: string;
+  launchedAt: string;
+  deadline: string;
+  parts: Array<'launched' | 'closed'>;
+}
+
 export interface CampaignRecord extends Recipient {
   campaignTitle: string;
   versionLabel: string;
@@ -93,6 +103,8 @@ export interface SubjectAccessExport {
   /** Policy versions whose full document they opened through Countersign (the first opening is recorded, without its time here). */
   documentsOpened: Array<{ versionId: string; policyName: string; versionLabel: string }>;
   campaignRecords: CampaignRecord[];
+  /** Campaigns they launched or closed, as a policy admin. */
+  campaignsRun: CampaignRun[];
   audit: ExportedAuditEntry[];
   /** Where the bot reaches them in Teams, if it has ever written to them (the opaque reference itself is left out). */
   conversation: { conversationId: string; serviceUrl: string; tenantId: string; updatedAt: string } | null;
@@ -167,6 +179,7 @@ export function subjectAccessRows(x: SubjectAccessExport): SubjectAccessRow[] {
   for (const d of x.declarations) rows.push({ kind: 'Signed declaration', id: d.id, date: d.signedAt, part: 'signer', summary: `${d.policyName}, version ${d.versionLabel}, signed as “${d.typedName}”`, details: fieldLines(d) });
   for (const o of x.documentsOpened) rows.push({ kind: 'Policy document opened', id: o.versionId, date: '', part: 'reader', summary: `${o.policyName}, version ${o.versionLabel}`, details: fieldLines(o) });
   for (const c of x.campaignRecords) rows.push({ kind: 'Campaign record', id: `${c.campaignId}/${c.userId}`, date: c.updatedAt, part: 'recipient', summary: `${c.campaignTitle} (${c.versionLabel}): ${c.state}`, details: fieldLines(c) });
+  for (const c of x.campaignsRun) rows.push({ kind: 'Campaign run', id: c.campaignId, date: c.launchedAt, part: c.parts.join(', '), summary: `${c.title} (${c.versionLabel}), deadline ${c.deadline}`, details: fieldLines(c) });
   for (const e of x.audit) rows.push({ kind: 'Audit entry', id: e.id, date: e.at, part: e.actorId === p.id ? 'actor' : 'subject', summary: `${e.action} on ${e.entityType} ${e.entityId} by ${e.actorName}`, details: fieldLines(e) });
   if (x.conversation) rows.push({ kind: 'Teams conversation', id: x.conversation.conversationId, date: x.conversation.updatedAt, part: 'the person', summary: 'Where the Countersign bot reaches them in Teams', details: fieldLines(x.conversation) });
   return rows;

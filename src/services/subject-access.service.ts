@@ -158,6 +158,12 @@ export class SubjectAccessService {
       }
     }
     campaignRecords.sort((a, b) => (a.sentAt ?? a.updatedAt).localeCompare(b.sentAt ?? b.updatedAt));
+    // A school runs a handful of campaigns a year: read them all, keep the ones the person launched or closed.
+    const campaignsRun = (await campaigns.listCampaigns())
+      .map((c) => ({ c, parts: [...(c.launchedBy === id ? (['launched'] as const) : []), ...(c.closed?.by === id ? (['closed'] as const) : [])] }))
+      .filter((x) => x.parts.length)
+      .map(({ c, parts }) => ({ campaignId: c.id, title: c.title, versionLabel: c.versionLabel, launchedAt: c.launchedAt, deadline: c.deadline, parts }))
+      .sort((a, b) => a.launchedAt.localeCompare(b.launchedAt));
 
     // Their own records' histories, whoever acted; and everything they did, on anyone's record.
     const own = new Set([id, ...made.map((r) => r.id), ...declarations.map((d) => d.id), ...accounts.filter((a) => a.parts.includes('owner')).map((a) => a.accountId)]);
@@ -181,6 +187,7 @@ export class SubjectAccessService {
       declarations,
       documentsOpened,
       campaignRecords,
+      campaignsRun,
       audit,
       conversation: c ? { conversationId: c.conversationId, serviceUrl: c.serviceUrl, tenantId: c.tenantId, updatedAt: c.updatedAt } : null,
       notes: SUBJECT_ACCESS_NOTES,
@@ -195,6 +202,7 @@ const counts = (x: SubjectAccessExport) => ({
   accounts: x.accounts.length,
   declarations: x.declarations.length,
   campaignRecords: x.campaignRecords.length,
+  campaignsRun: x.campaignsRun.length,
   auditEntries: x.audit.length,
 });
 

@@ -81,7 +81,12 @@ describe.each(STORES)('subject access export on %s (Settings page)', (store) => 
     expect(header).toEqual(['Kind of record', 'Record id', 'Date', 'Their part', 'Summary', 'All fields']);
     const kinds = rows.map((r) => r[0]);
     for (const k of ['Staff record', 'Request made', 'Request naming them', 'Decision', 'Signed declaration', 'Campaign record', 'Audit entry']) expect(kinds, k).toContain(k);
-    expect(rows).toHaveLength(1 + x.requestsMade.length + x.requestsNamingThem.length + x.decisions.length + x.accounts.length + x.declarations.length + x.documentsOpened.length + x.campaignRecords.length + x.audit.length + (x.conversation ? 1 : 0));
+    expect(rows).toHaveLength(1 + x.requestsMade.length + x.requestsNamingThem.length + x.decisions.length + x.accounts.length + x.declarations.length + x.documentsOpened.length + x.campaignRecords.length + x.campaignsRun.length + x.audit.length + (x.conversation ? 1 : 0));
+    expect(x.campaignsRun).toEqual([]);
+
+    // The policy admin who launched the campaign finds it in her own export.
+    const hannahs = JSON.parse((await (await apiAs(h, hannah)).post<SubjectAccessAnswer>('/api/settings/subject-access', { personId: hannah.id })).body.json) as SubjectAccessExport;
+    expect(hannahs.campaignsRun.map((c) => [c.campaignId, c.parts])).toEqual([[campaignId, ['launched']]]);
 
     // Who exported whose data, and when: an audit entry on the person.
     const entries = (await h.app.store.listAudit(gareth.id)).filter((e) => e.action === 'subject-access.export');

@@ -86,6 +86,7 @@ export function settingsRoutes(d: ApiDeps): ApiRoute[] {
             { kind: 'Accounts in the register', count: x.accounts.length },
             { kind: 'Signed declarations', count: x.declarations.length },
             { kind: 'Campaign records', count: x.campaignRecords.length },
+            { kind: 'Campaigns run', count: x.campaignsRun.length },
             { kind: 'Audit entries', count: x.audit.length },
           ],
         };
