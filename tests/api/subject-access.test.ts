@@ -5,6 +5,8 @@ import type { CampaignDashboard } from '../../src/contract/campaigns';
 import type { PersonRoles, SubjectAccessAnswer } from '../../src/contract/settings';
 import type { StaffMember } from '../../src/domain/people';
 import type { SubjectAccessExport } from '../../src/domain/subject-access';
+import { nodeHasher } from '../../src/adapters/node-crypto';
+import { verifyAuditTrail } from '../../src/services/audit-verify.service';
 import { parseCsv } from '../../src/services/csv';
 import { validForm } from '../support/forms';
 import { appOn, STORES } from '../support/on-each-store';
@@ -93,6 +95,11 @@ describe.each(STORES)('subject access export on %s (Settings page)', (store) => 
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ entityType: 'staff', entityId: gareth.id, actorId: hannah.id, actorName: hannah.name });
     expect(Math.abs(Date.parse(entries[0]!.at) - Date.now())).toBeLessThan(5 * 60_000);
+    // It is a link of the school's hash chain like any other: the chain still verifies.
+    await h.app.store.audit.seal();
+    const verified = await verifyAuditTrail(h.app.store.audit, { sha256: nodeHasher.sha256, now: new Date(), sealingGraceMs: 0 });
+    expect(verified.findings).toEqual([]);
+    expect((await h.app.store.listAudit(gareth.id)).find((e) => e.action === 'subject-access.export')!.chain).toEqual(expect.objectContaining({ seq: expect.any(Number) }));
   });
 
   it('finds people to export, leavers included, for policy admins only', async () => {

@@ -388,6 +388,8 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
     it('finds one person’s decisions and the audit entries they are the actor of; appends a standalone audit entry once', async () => {
       const { store } = await fresh();
       const by = (a: AuditEntry, who: { id: string; name: string }): AuditEntry => ({ ...a, actorId: who.id, actorName: who.name });
+      // An entry's place in the hash chain comes when it is sealed: at once in SQLite, shortly after on SharePoint.
+      const unplaced = (entries: AuditEntry[]) => entries.map(({ chain: _place, ...e }) => e);
       const rae = { id: 'u-req', name: 'Rae Quest' };
       const r1 = makeRequest('r1', rae, 0);
       const r2 = makeRequest('r2', { id: 'u-other', name: 'Otto Her' }, 1);
@@ -404,15 +406,15 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await store.listDecisionsByActor(head.id)).toEqual([r1head.decision]);
       expect(await store.listDecisionsByActor(rae.id)).toEqual([]);
       expect((await store.listAuditByActor(ict.id)).map((a) => a.id)).toEqual(['a2', 'b2']);
-      expect(await store.listAuditByActor(rae.id)).toEqual([by(makeAudit('a1', r1.id, 'request.submit', 0), rae)]);
+      expect(unplaced(await store.listAuditByActor(rae.id))).toEqual([by(makeAudit('a1', r1.id, 'request.submit', 0), rae)]);
       expect(await store.listAuditByActor('u-none')).toEqual([]);
 
       // An entry with no record change (an export of Rae's data, by an admin): written once, however often it is appended.
       const exported: AuditEntry = { ...by(makeAudit('x1', rae.id, 'subject-access.export', 12, null, 'staff'), { id: 'u-admin', name: 'Ada Admin' }) };
       await store.appendAudit(exported);
       await store.appendAudit(exported);
-      expect(await store.listAudit(rae.id)).toEqual([exported]);
-      expect(await store.listAuditByActor('u-admin')).toEqual([exported]);
+      expect(unplaced(await store.listAudit(rae.id))).toEqual([exported]);
+      expect(unplaced(await store.listAuditByActor('u-admin'))).toEqual([exported]);
     });
   });
 
