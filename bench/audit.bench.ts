@@ -6,8 +6,10 @@
  * sealed into one school's chain as the server seals them, 1 in 10 linking a signature (as a school's trail is
  * mostly decisions, signatures and their surroundings). Then `verifyAuditTrail` walks it as
  * `npm run audit:verify` does: the time, and the process's peak RSS sampled every 50 ms during the walk
- * (measured against the RSS just before it, since the writing phase's own pages stay mapped).
+ * (measured against the RSS just before it, since the writing phase's own pages stay mapped). Last, one subject
+ * access export (`npm run export:person`'s service) of a person who acted in 1 in 900 of the entries, from that store.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +21,8 @@ import { verifyAuditTrail } from '../src/services/audit-verify.service';
 import { ReceiptService } from '../src/services/receipt.service';
 import { receiptHtml } from '../src/services/receipt.html';
 import { makeVersion } from '../tests/contract/store.contract';
+import { SubjectAccessService } from '../src/services/subject-access.service';
+import { systemClock } from '../src/ports/clock';
 
 const N = Number(process.env.BENCH_AUDIT_ENTRIES ?? 1_000_000);
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
@@ -80,6 +84,14 @@ async function main() {
     console.log(`  verifying it:       ${(verifyMs / 1000).toFixed(1)} s (${Math.round(N / (verifyMs / 1000)).toLocaleString('en-GB')} entries/s), findings: ${report.findings.length}`);
     console.log(`  one receipt:        ${receiptMs[2]!.toFixed(1)} ms (median of 5; chain position found: ${recorded})`);
     console.log(`  peak RSS verifying: ${mb(peak)} (RSS before the walk ${mb(baseRss)}; growth ${mb(peak - baseRss)})`);
+
+    await store.upsertStaff([{ id: 'u-7', schoolId: 'larkfield', name: 'Person 7', email: 'person7@larkfield.example', department: 'Maths', jobTitle: 'Teacher', roles: [] }]);
+    const subjectAccess = new SubjectAccessService({ store, policies: store.policies, campaigns: store.campaigns, clock: systemClock, ids: { next: () => randomUUID() } });
+    const t2 = performance.now();
+    const exported = await subjectAccess.export({ kind: 'operator', actor: { id: 'bench', name: 'bench:audit' } }, 'person7@larkfield.example');
+    const exportMs = performance.now() - t2;
+    if (!exported.ok) throw new Error(exported.error.message);
+    console.log(`  one subject access export: ${exportMs.toFixed(0)} ms (${exported.value.export.audit.length.toLocaleString('en-GB')} audit entries of one person; JSON ${Math.ceil(exported.value.json.length / 1024)} kB, CSV ${Math.ceil(exported.value.csv.length / 1024)} kB)`);
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });

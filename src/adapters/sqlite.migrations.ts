@@ -123,4 +123,7 @@ export const migrations: string[] = [
   `ALTER TABLE audit ADD COLUMN content_hash TEXT;
    ALTER TABLE audit ADD COLUMN redacted_in TEXT;
    CREATE TABLE audit_checkpoints (id TEXT PRIMARY KEY, school_id TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL, mac TEXT NOT NULL);`,
+  // A subject access export reads everything one person did: their decisions and the audit entries they are the actor of.
+  `CREATE INDEX audit_actor ON audit(actor_id);
+   CREATE INDEX decisions_actor ON decisions(actor_id);`,
 ];

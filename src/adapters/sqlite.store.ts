@@ -230,25 +230,28 @@ export class SqliteStore implements Store {
 
   async listDecisions(requestId: string): Promise<DecisionRecord[]> {
     const rows = this.db.prepare('SELECT * FROM decisions WHERE request_id = ? ORDER BY at, round, step').all(requestId) as any[];
-    return rows.map((d) => ({
-      id: d.id,
-      schoolId: d.school_id,
-      requestId: d.request_id,
-      round: d.round,
-      step: d.step,
-      role: d.role,
-      outcome: d.outcome,
-      actorId: d.actor_id,
-      actorName: d.actor_name,
-      signature: d.signature,
-      comment: d.comment,
-      at: d.at,
-    }));
+    return rows.map(decisionFromRow);
+  }
+
+  async listDecisionsByActor(actorId: string): Promise<DecisionRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM decisions WHERE actor_id = ? ORDER BY at, request_id, round, step').all(actorId) as any[];
+    return rows.map(decisionFromRow);
   }
 
   async listAudit(entityId: string): Promise<AuditEntry[]> {
     const rows = this.db.prepare('SELECT * FROM audit WHERE entity_id = ? ORDER BY seq').all(entityId) as AuditRow[];
     return rows.map(entryFromRow);
+  }
+
+  async listAuditByActor(actorId: string): Promise<AuditEntry[]> {
+    const rows = this.db.prepare('SELECT * FROM audit WHERE actor_id = ? ORDER BY seq').all(actorId) as AuditRow[];
+    return rows.map(entryFromRow);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.db.transaction(() => {
+      if (!this.db.prepare('SELECT 1 FROM audit WHERE id = ?').get(entry.id)) insertAudit(this.db, entry);
+    })();
   }
 
   async listAccounts(): Promise<RegisteredAccount[]> {
@@ -393,6 +396,23 @@ export class SqliteStore implements Store {
     if (value === undefined) this.db.prepare('DELETE FROM meta WHERE key = ?').run(`sync:${name}`);
     else this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`sync:${name}`, value);
   }
+}
+
+function decisionFromRow(d: any): DecisionRecord {
+  return {
+    id: d.id,
+    schoolId: d.school_id,
+    requestId: d.request_id,
+    round: d.round,
+    step: d.step,
+    role: d.role,
+    outcome: d.outcome,
+    actorId: d.actor_id,
+    actorName: d.actor_name,
+    signature: d.signature,
+    comment: d.comment,
+    at: d.at,
+  };
 }
 
 function staffFromRow(s: any): StaffMember {

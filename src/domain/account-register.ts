@@ -1,5 +1,6 @@
 import type { GoLiveConfirmation, NamedStaff, RegisteredAccount } from './account-request';
 import { domainError, ErrorCodes, type DomainError } from './errors';
+import { passwordRefusal } from './no-secrets';
 import type { Actor } from './people';
 import { err, ok, type Result } from './result';
 
@@ -106,14 +107,26 @@ export const listedPeople = (a: RegisteredAccount): string[] => [...new Set([...
 
 export interface ConfirmGoLive {
   liveOn: string;
+  /** Who holds the login: a name (or a role), never the login itself. */
   networkManagerName: string;
   at: string;
 }
+
+/** The go-live confirmation's fields as people see them: a date, two ticks, and where the login is held. */
+export const GO_LIVE_FIELD_LABELS = {
+  liveOn: 'Went live on',
+  live: 'The account is live',
+  loginHeldByNetworkManager: 'The login is held by the network manager',
+  networkManagerName: 'Who holds the login (the network manager’s name)',
+} as const;
 
 /** The account with its go-live confirmed by `actor`. Who may do it is account-permissions.ts's answer, checked before. */
 export function confirmGoLive(a: RegisteredAccount, input: ConfirmGoLive, actor: Actor): Result<RegisteredAccount, DomainError> {
   const name = input.networkManagerName.trim();
   if (!name) return err(domainError(ErrorCodes.ACCOUNT_INVALID, 'Give the name of the network manager who holds the login.', { fields: { networkManagerName: 'Give the name of the network manager who holds the login.' } }));
+  // Where the login is held, never the login: a password-shaped value is refused before anything is stored.
+  const refusal = passwordRefusal(GO_LIVE_FIELD_LABELS.networkManagerName, name);
+  if (refusal) return err(domainError(ErrorCodes.ACCOUNT_INVALID, refusal, { fields: { networkManagerName: refusal } }));
   if (a.closure && input.liveOn > a.closure) {
     return err(domainError(ErrorCodes.ACCOUNT_INVALID, 'The go-live date cannot be after the closure date.', { fields: { liveOn: `The account closes on ${a.closure}; it cannot go live after that.` } }));
   }

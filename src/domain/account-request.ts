@@ -144,7 +144,7 @@ export interface RegisteredAccount {
 export interface GoLiveConfirmation {
   /** YYYY-MM-DD: the day the account went live, as the administrator says. */
   liveOn: string;
-  /** Who holds the login (the network manager), by name. */
+  /** Where the login is held: the network manager, by name (or role). Never the login or its password. */
   networkManagerName: string;
   byId: string;
   byName: string;

@@ -2,6 +2,7 @@ import type { AccountRequest, ApprovalStep, Decision, DecisionOutcome, RequestDe
 import type { Actor } from './people';
 import { domainError, ErrorCodes, type DomainError } from './errors';
 import { plausiblySameName } from './name-match';
+import { passwordRefusal } from './no-secrets';
 import { accountReminders, defaultWorkflowSettings, remindCurrentStep, type RequestEffect, type WorkflowSettings } from './request-effects';
 import { requestRefusal } from './request-permissions';
 import { err, ok, type Result } from './result';
@@ -204,6 +205,9 @@ function decide(state: AccountRequest, event: DecisionEvent, actor: Actor): Resu
   }
   if (event.type === 'reject' && !comment) refuse(ErrorCodes.APPROVAL_REASON_REQUIRED, 'comment', 'Give a reason for rejecting.');
   if (event.type === 'return' && !comment) refuse(ErrorCodes.APPROVAL_COMMENT_REQUIRED, 'comment', 'Say what needs to change.');
+  // A comment is kept with the decision for years: never a password (no-secrets.ts).
+  const secret = passwordRefusal('Comment', comment);
+  if (secret) refuse(ErrorCodes.INPUT_PASSWORD, 'comment', secret);
   if (code) return err(domainError(code, Object.values(fields).join(' '), { fields }));
   const decision: Decision = {
     outcome: outcomeOf[event.type],

@@ -46,6 +46,9 @@ export const ErrorCodes = {
   RECEIPT_PERSON_NOT_FOUND: 'RECEIPT.PERSON_NOT_FOUND',
   RECEIPT_NOT_SIGNED: 'RECEIPT.NOT_SIGNED',
   RECEIPT_VERSION_AMBIGUOUS: 'RECEIPT.VERSION_AMBIGUOUS',
+  SUBJECT_NOT_FOUND: 'SUBJECT_ACCESS.PERSON_NOT_FOUND',
+  /** Something shaped like a password in a free-text field: never stored (no-secrets.ts). */
+  INPUT_PASSWORD: 'INPUT.LOOKS_LIKE_PASSWORD',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -8,6 +8,7 @@ import {
 } from './account-request';
 import type { StaffMember } from './people';
 import { formatDay } from './display-dates';
+import { passwordRefusal } from './no-secrets';
 import { err, ok, type Result } from './result';
 
 /** Card input ids, in form order, with the label a person sees. Card and validator share them. */
@@ -36,6 +37,39 @@ export const requestFieldLabels = {
   successMeasures: 'How success will be judged',
 } as const;
 export type RequestField = keyof typeof requestFieldLabels;
+
+/**
+ * What each field holds. Free text is refused when it holds something shaped like a password
+ * (no-secrets.ts); choices, people and dates are checked against their lists and formats, so they
+ * cannot hold one either. A Record over every field: a new field does not compile until it is classed.
+ */
+export const requestFieldKinds: Record<RequestField, 'text' | 'choice' | 'people' | 'date'> = {
+  department: 'text',
+  siteModerator: 'text',
+  aims: 'text',
+  content: 'text',
+  audience: 'choice',
+  audienceDetails: 'text',
+  contributors: 'choice',
+  contributorsDetails: 'text',
+  administrators: 'people',
+  moderators: 'people',
+  vetterName: 'text',
+  vetterRole: 'text',
+  platform: 'text',
+  host: 'text',
+  goLive: 'date',
+  closure: 'date',
+  advertising: 'text',
+  parentalConsent: 'text',
+  security: 'text',
+  visibility: 'choice',
+  promotion: 'text',
+  successMeasures: 'text',
+};
+
+/** The form's free-text fields, in form order. */
+export const requestTextFields: RequestField[] = (Object.keys(requestFieldLabels) as RequestField[]).filter((f) => requestFieldKinds[f] === 'text');
 
 export const SHORT_TEXT_MAX = 200;
 
@@ -140,6 +174,12 @@ export function parseRequestForm(input: unknown, ctx: FormContext): Result<Reque
   }
   const raw = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   const get = (f: RequestField) => (parsed.success ? parsed.data[f] : typeof raw[f] === 'string' ? (raw[f] as string).trim() : '');
+
+  // No password is ever stored: a free-text field holding something shaped like one is refused, named, with the input kept.
+  for (const f of requestTextFields) {
+    const refusal = errors[f] ? undefined : passwordRefusal(requestFieldLabels[f], get(f));
+    if (refusal) errors[f] = refusal;
+  }
 
   const groups = (field: 'audience' | 'contributors'): AudienceGroup[] => {
     const list = splitList(get(field));

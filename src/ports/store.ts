@@ -141,7 +141,16 @@ export interface Store {
    */
   prefetchRequest?(id: string): void;
   listDecisions(requestId: string): Promise<DecisionRecord[]>;
+  /** Every decision this person made, oldest first: their part of a subject access export. */
+  listDecisionsByActor(actorId: string): Promise<DecisionRecord[]>;
   listAudit(entityId: string): Promise<AuditEntry[]>;
+  /** Every audit entry this person is the actor of, in the order written: their part of a subject access export. */
+  listAuditByActor(actorId: string): Promise<AuditEntry[]>;
+  /**
+   * Appends an audit entry that goes with no record change (e.g. "exported this person's data").
+   * Idempotent by the entry's id: appending the same entry again writes nothing.
+   */
+  appendAudit(entry: AuditEntry): Promise<void>;
   listAccounts(): Promise<RegisteredAccount[]>;
   /** The register with each account's etag, in approval order: what a change to one of them must present. */
   listAccountVersions(): Promise<Versioned<RegisteredAccount>[]>;

@@ -173,6 +173,25 @@ describe('POST /api/register/:accountId/confirm', () => {
     expect(await h.app.store.listAudit(a.id)).toEqual([]);
   });
 
+  it('refuses something shaped like a password in every field of the confirmation, naming the field; the account stays unconfirmed', async () => {
+    const a = await approvedAccount();
+    const api = await apiAs(h, amira);
+    // Every field the confirmation sends, each given a password in turn.
+    for (const field of Object.keys(confirmBody(a))) {
+      for (const secret of ['P@ssw0rd1', 'password: Summer2024']) {
+        const res = await api.post(`/api/register/${a.id}/confirm`, confirmBody(a, { [field]: secret }));
+        expect(res.status, `${field} = ${secret}`).toBe(field === 'etag' ? 409 : 400);
+        if (field !== 'etag') expect(res.body.field, `${field} = ${secret}`).toBe(field);
+      }
+    }
+    const refused = await api.post(`/api/register/${a.id}/confirm`, confirmBody(a, { networkManagerName: 'Summer2024!' }));
+    expect(refused.body.message).toBe("Who holds the login (the network manager’s name): Do not type a password here: record only where the login is held, for example 'network manager'.");
+    expect((await h.app.store.getAccount(a.id))!.value.confirmation).toBeUndefined();
+    expect(await h.app.store.listAudit(a.id)).toEqual([]);
+    // Where it is held, by role or name, is what it takes.
+    expect((await api.post(`/api/register/${a.id}/confirm`, confirmBody(a, { networkManagerName: 'the network manager' }))).status).toBe(200);
+  });
+
   it('answers 404 for an unknown account and 409 for a stale etag, changing nothing', async () => {
     const a = await approvedAccount();
     const api = await apiAs(h, amira);

@@ -384,6 +384,38 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
       expect(await store.listDecisions('other')).toEqual([]);
       expect(await store.listAudit('other')).toEqual([]);
     });
+
+    it('finds one person’s decisions and the audit entries they are the actor of; appends a standalone audit entry once', async () => {
+      const { store } = await fresh();
+      const by = (a: AuditEntry, who: { id: string; name: string }): AuditEntry => ({ ...a, actorId: who.id, actorName: who.name });
+      // An entry's place in the hash chain comes when it is sealed: at once in SQLite, shortly after on SharePoint.
+      const unplaced = (entries: AuditEntry[]) => entries.map(({ chain: _place, ...e }) => e);
+      const rae = { id: 'u-req', name: 'Rae Quest' };
+      const r1 = makeRequest('r1', rae, 0);
+      const r2 = makeRequest('r2', { id: 'u-other', name: 'Otto Her' }, 1);
+      const v1 = await store.saveRequestChange({ request: r1, audit: by(makeAudit('a1', r1.id, 'request.submit', 0), rae) });
+      const w1 = await store.saveRequestChange({ request: r2, audit: by(makeAudit('b1', r2.id, 'request.submit', 1), { id: 'u-other', name: 'Otto Her' }) });
+      const r1ict = decide(r1, 'approved', ict, 5);
+      const v2 = await store.saveRequestChange({ request: r1ict.next, expectedEtag: v1.etag, decision: r1ict.decision, audit: by(makeAudit('a2', r1.id, 'approval.approve', 5), ict) });
+      const r2ict = decide(r2, 'returned', ict, 6);
+      await store.saveRequestChange({ request: r2ict.next, expectedEtag: w1.etag, decision: r2ict.decision, audit: by(makeAudit('b2', r2.id, 'approval.return', 6), ict) });
+      const r1head = decide(r1ict.next, 'approved', head, 9);
+      await store.saveRequestChange({ request: r1head.next, expectedEtag: v2.etag, decision: r1head.decision, audit: by(makeAudit('a3', r1.id, 'approval.approve', 9), head) });
+
+      expect(await store.listDecisionsByActor(ict.id)).toEqual([r1ict.decision, r2ict.decision]);
+      expect(await store.listDecisionsByActor(head.id)).toEqual([r1head.decision]);
+      expect(await store.listDecisionsByActor(rae.id)).toEqual([]);
+      expect((await store.listAuditByActor(ict.id)).map((a) => a.id)).toEqual(['a2', 'b2']);
+      expect(unplaced(await store.listAuditByActor(rae.id))).toEqual([by(makeAudit('a1', r1.id, 'request.submit', 0), rae)]);
+      expect(await store.listAuditByActor('u-none')).toEqual([]);
+
+      // An entry with no record change (an export of Rae's data, by an admin): written once, however often it is appended.
+      const exported: AuditEntry = { ...by(makeAudit('x1', rae.id, 'subject-access.export', 12, null, 'staff'), { id: 'u-admin', name: 'Ada Admin' }) };
+      await store.appendAudit(exported);
+      await store.appendAudit(exported);
+      expect(unplaced(await store.listAudit(rae.id))).toEqual([exported]);
+      expect(unplaced(await store.listAuditByActor('u-admin'))).toEqual([exported]);
+    });
   });
 
   describe('the account register', () => {

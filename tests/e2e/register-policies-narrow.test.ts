@@ -131,4 +131,30 @@ describe('register, policies and settings pages at 320 px and 1280 px', () => {
     expect(await dialog.getByRole('checkbox', { name: /^Policy admin/ }).isChecked()).toBe(false);
     await page.context().close();
   }, 60_000);
+
+  test('settings: a subject access request on a phone: find the requester, export, save JSON and CSV; nothing scrolls sideways', async () => {
+    const ben = demoPeople.requester;
+    const page = await open(demoPeople.policyAdmin, 'settings', 320);
+    await page.getByRole('heading', { name: 'Subject access request' }).waitFor();
+    const exportButton = page.getByRole('button', { name: /^Export the data of/ });
+    expect(await exportButton.isDisabled()).toBe(true);
+    await page.getByRole('combobox', { name: /^Person/ }).pressSequentially('carter');
+    await page.getByRole('option', { name: new RegExp(ben.name) }).click();
+    await page.getByRole('button', { name: `Export the data of ${ben.name}` }).click();
+    await page.getByText(`Exported the data of ${ben.name}`).waitFor();
+    await page.getByText('Requests made: 1').waitFor();
+    expect(await sideways(page)).toBeLessThanOrEqual(0);
+    expect(await axeProblems(page)).toEqual([]);
+    await page.screenshot({ path: `${shots}/settings-subject-access-320.png`, fullPage: true });
+    for (const kind of ['JSON', 'CSV'] as const) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download the data of ${ben.name} as ${kind}` }).click()]);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`^subject-access-b-carter-\\d{4}-\\d{2}-\\d{2}\\.${kind.toLowerCase()}$`));
+      const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks as Buffer[]).toString('utf8'));
+      if (kind === 'JSON') expect(JSON.parse(text).person.id).toBe(ben.id);
+      else expect(text).toContain('Request made');
+    }
+    const exported = (await h.app.store.listAudit(ben.id)).filter((e) => e.action === 'subject-access.export');
+    expect(exported.map((e) => e.actorId)).toEqual([demoPeople.policyAdmin.id]);
+    await page.context().close();
+  }, 60_000);
 });

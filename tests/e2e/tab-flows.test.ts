@@ -107,10 +107,10 @@ describe('an administrator who is a class teacher confirms go-live from My tasks
     await page.getByRole('button', { name: /Confirm go-live of Bluesky/ }).click();
     const dialog = page.getByRole('dialog');
     // Unticked boxes are refused by name, and what was typed stays.
-    await dialog.getByLabel('Network manager’s name').fill('Sam Reid');
+    await dialog.getByLabel('Who holds the login (the network manager’s name)').fill('Sam Reid');
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await dialog.getByText(/live/i).first().waitFor();
-    expect(await dialog.getByLabel('Network manager’s name').inputValue()).toBe('Sam Reid');
+    expect(await dialog.getByLabel('Who holds the login (the network manager’s name)').inputValue()).toBe('Sam Reid');
     await dialog.getByRole('checkbox', { name: 'The account is live' }).check();
     await dialog.getByRole('checkbox', { name: 'The login is held by the network manager' }).check();
     await dialog.getByRole('button', { name: 'Confirm' }).click();

@@ -214,6 +214,16 @@ describe('the request form', () => {
     expect(card.actions.map((a: any) => a.verb)).toEqual(['request.submit']);
   });
 
+  test('a password typed in chat is refused beside its field, the form comes back with every answer kept, and nothing is stored', async () => {
+    const before = (await h.app.store.listRequestsByRequester(chloe.id)).length;
+    const form = validForm({ security: 'Two-factor sign-in. pwd=letmein', host: 'P@ssw0rd1' });
+    const card = await invoke(chloe, 'request.submit', form);
+    expect(errorAfter(card, 'security')).toBe("Security measures: Do not type a password here: record only where the login is held, for example 'network manager'.");
+    expect(errorAfter(card, 'host')).toMatch(/^Who will host the site: Do not type a password here/);
+    expect(inputValues(card)).toMatchObject({ security: form.security, host: form.host, aims: form.aims });
+    expect((await h.app.store.listRequestsByRequester(chloe.id)).length).toBe(before);
+  });
+
   test('a closure in the past says so beside the field, even when it falls after a (past) go-live', async () => {
     const card = await invoke(chloe, 'request.submit', validForm({ goLive: isoDay(-10), closure: isoDay(-5) }));
     expect(errorAfter(card, 'goLive')).toMatch(/Go-live must be today or later/);

@@ -159,6 +159,12 @@ describe('decisions record who, the typed name, server time and comment', () => 
     expect(!ret.ok && ret.error.code).toBe(C.APPROVAL_COMMENT_REQUIRED);
     expect(approve.ok).toBe(true);
   });
+  test.each(['approve', 'reject', 'return'] as const)('%s refuses a password in the comment, beside it; words about passwords are fine', (type) => {
+    const r = transition(P0, { type, step: 0, round: 1, signature: I.name, comment: 'The login is admin, password: Summer2024', at: T1 }, I);
+    expect(!r.ok && r.error.code).toBe(C.INPUT_PASSWORD);
+    expect(!r.ok && r.error.fields?.comment).toMatch(/^Comment: Do not type a password here: record only where the login is held/);
+    expect(transition(P0, { type, step: 0, round: 1, signature: I.name, comment: 'Make sure the password is held by the network manager.', at: T1 }, I).ok).toBe(true);
+  });
   test.each([
     ['Mickey Mouse', false],
     ['Priya Raman', false],

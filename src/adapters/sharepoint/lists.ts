@@ -174,7 +174,8 @@ export const listDefs: Record<ListKey, ListDef> = {
       num('Step', 'Step'),
       text('Role', 'Role'),
       choice('Outcome', 'Outcome', ['approved', 'rejected', 'returned']),
-      ...person('Actor', 'Decided by'),
+      // Indexed: a subject access export reads every decision one person made.
+      ...person('Actor', 'Decided by', { indexed: true }),
       text('Signature', 'Signature (typed name)'),
       note('DecisionComment', 'Comment'),
       when('DecidedAt', 'Decided at'),
@@ -188,7 +189,8 @@ export const listDefs: Record<ListKey, ListDef> = {
       school(),
       choice('EntityType', 'Record type', ['request', 'account', 'declaration', 'campaign', 'staff']),
       text('EntityId', 'Record id', { indexed: true }),
-      ...person('Actor', 'By'),
+      // Indexed: a subject access export reads every entry one person is the actor of.
+      ...person('Actor', 'By', { indexed: true }),
       text('Action', 'Action'),
       when('At', 'At'),
       note('Before', 'Before', { description: 'JSON snapshot' }),

@@ -474,10 +474,28 @@ export class SharePointStore implements Store {
     return sorted(items, decisionFrom, (a, b) => cmp(a.v.at, b.v.at) || a.v.round - b.v.round || a.v.step - b.v.step);
   }
 
+  /** On the indexed ActorId, oldest first. */
+  async listDecisionsByActor(actorId: string): Promise<DecisionRecord[]> {
+    const items = await this.site.query('decisions', { filter: `fields/ActorId eq ${lit(actorId)}` });
+    return sorted(items, decisionFrom, (a, b) => cmp(a.v.at, b.v.at) || cmp(a.v.requestId, b.v.requestId) || a.v.round - b.v.round || a.v.step - b.v.step);
+  }
+
   /** In the order written: item ids grow with every POST. */
   async listAudit(entityId: string): Promise<AuditEntry[]> {
     const items = await this.site.query('audit', { filter: `fields/EntityId eq ${lit(entityId)}` });
     return sorted(items, auditFrom, (a, b) => a.id - b.id);
+  }
+
+  /** On the indexed ActorId, in the order written. */
+  async listAuditByActor(actorId: string): Promise<AuditEntry[]> {
+    const items = await this.site.query('audit', { filter: `fields/ActorId eq ${lit(actorId)}` });
+    return sorted(items, auditFrom, (a, b) => a.id - b.id);
+  }
+
+  /** The unique AuditId makes a second POST of the same entry a 409: written before. */
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.site.create('audit', auditFields(entry));
+    this.audit.poke(); // written open: the sealer chains it
   }
 
   async listAccounts(): Promise<RegisteredAccount[]> {

@@ -45,6 +45,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.RECIPIENT_BAD_TRANSITION]: 409,
   [ErrorCodes.ROLE_NOT_ADMIN]: 403,
   [ErrorCodes.ROLE_PERSON_NOT_FOUND]: 404,
+  [ErrorCodes.SUBJECT_NOT_FOUND]: 404,
   [ErrorCodes.ROLE_PERSON_LEFT]: 409,
   [ErrorCodes.ROLE_LAST_ADMIN]: 409,
   [ErrorCodes.ROLE_ALREADY_HELD]: 409,

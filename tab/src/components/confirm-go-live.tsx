@@ -1,6 +1,7 @@
 import { Body1, Checkbox, Field, Input } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
 import type { ConfirmGoLiveBody, RegisterAccount } from '../../../src/contract/register';
+import { GO_LIVE_FIELD_LABELS as L } from '../../../src/domain/account-register';
 import { api, fieldMessage as fieldError, unexplained as general, type ApiFailure } from '../api-client';
 import { FormDialog } from './form-dialog';
 import { Failed } from './states';
@@ -32,16 +33,16 @@ export function ConfirmDialog({ account, onClose, onSaved, onStale }: { account:
     <FormDialog title={`Confirm go-live: ${account.platform}`} submitLabel="Confirm" busy={busy} onSubmit={submit} onClose={onClose}>
       <Body1>Confirm that the account is live and that the network manager holds its login. Never type a password here.</Body1>
       {other && <Failed error={other} retry={other.status === 409 ? onStale : undefined} />}
-      <Field label="Went live on" required validationMessage={fieldError(error, 'liveOn')}>
+      <Field label={L.liveOn} required validationMessage={fieldError(error, 'liveOn')}>
         <Input type="date" value={liveOn} onChange={(_, d) => setLiveOn(d.value)} />
       </Field>
       <Field validationMessage={fieldError(error, 'live')}>
-        <Checkbox checked={live} onChange={(_, d) => setLive(!!d.checked)} label="The account is live" />
+        <Checkbox checked={live} onChange={(_, d) => setLive(!!d.checked)} label={L.live} />
       </Field>
       <Field validationMessage={fieldError(error, 'loginHeldByNetworkManager')}>
-        <Checkbox checked={held} onChange={(_, d) => setHeld(!!d.checked)} label="The login is held by the network manager" />
+        <Checkbox checked={held} onChange={(_, d) => setHeld(!!d.checked)} label={L.loginHeldByNetworkManager} />
       </Field>
-      <Field label="Network manager’s name" required validationMessage={fieldError(error, 'networkManagerName')}>
+      <Field label={L.networkManagerName} hint="Where the login is held: a name or a role, never the password itself." required validationMessage={fieldError(error, 'networkManagerName')}>
         <Input value={name} onChange={(_, d) => setName(d.value)} autoComplete="off" />
       </Field>
     </FormDialog>

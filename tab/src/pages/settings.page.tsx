@@ -15,7 +15,8 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
-import { settingsPaths, type PersonRoles, type RoleInfo, type RolesOverview, type SetRolesBody } from '../../../src/contract/settings';
+import { settingsPaths, type PersonRoles, type RoleInfo, type RolesOverview, type SetRolesBody, type SubjectAccessAnswer, type SubjectAccessBody } from '../../../src/contract/settings';
+import { formatDay } from '../../../src/domain/display-dates';
 import type { SchoolRole } from '../../../src/domain/people';
 import { api, ApiFailure, fieldMessage, unexplained } from '../api-client';
 import { FormDialog } from '../components/form-dialog';
@@ -45,7 +46,112 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
   },
   error: { color: tokens.colorPaletteRedForeground1 },
+  actions: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS, minWidth: 0 },
+  counts: { margin: 0, paddingLeft: tokens.spacingHorizontalL, minWidth: 0 },
 });
+
+/** Saves text as a file in the browser: the export is already in hand, so no second (audited) request. */
+function saveFile(name: string, text: string, type: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * A subject access request (UK GDPR, Article 15): find the person (leavers too), export everything
+ * Countersign holds about them, then save it as JSON and as CSV. Each export is recorded in the audit trail.
+ */
+function SubjectAccess() {
+  const s = useStyles();
+  const [q, setQ] = useState('');
+  const [chosen, setChosen] = useState<PersonRoles | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiFailure | undefined>();
+  const [done, setDone] = useState<SubjectAccessAnswer | undefined>();
+  const { choices, error: searchError } = useStaffSearch<PersonRoles>(settingsPaths.subjectAccessPeople, q, { whenEmpty: false });
+  const run = async () => {
+    if (!chosen) return;
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    try {
+      const body: SubjectAccessBody = { personId: chosen.id };
+      setDone(await api.post<SubjectAccessAnswer>(settingsPaths.subjectAccess, body));
+    } catch (x) {
+      setError(x as ApiFailure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className={s.section} aria-labelledby="settings-subject-access">
+      <Subtitle2 as="h2" id="settings-subject-access">
+        Subject access request
+      </Subtitle2>
+      <Body1>
+        Everything Countersign holds about one person, for a request under UK GDPR: their staff record, requests, decisions, signatures, campaign records and audit entries. Other people’s answers are left out. Each export is recorded in the audit trail.
+      </Body1>
+      <div className={s.find}>
+        <Field label="Person" hint="Search by name or e-mail; people who have left are included." className={s.findField} validationMessage={fieldMessage(searchError, 'q') ?? fieldMessage(error, 'personId')}>
+          <Combobox
+            placeholder="Name or e-mail"
+            freeform
+            value={q}
+            onInput={(e) => {
+              setQ((e.target as HTMLInputElement).value);
+              setChosen(undefined);
+              setDone(undefined);
+            }}
+            onOptionSelect={(_, d) => {
+              const p = choices.find((c) => c.id === d.optionValue);
+              if (!p) return;
+              setChosen(p);
+              setQ(p.name);
+              setDone(undefined);
+              setError(undefined);
+            }}
+          >
+            {choices.map((c) => (
+              <Option key={c.id} value={c.id} text={c.name}>
+                {`${c.name}, ${c.jobTitle}${c.leftOn ? ` (left ${formatDay(c.leftOn)})` : ''}`}
+              </Option>
+            ))}
+          </Combobox>
+        </Field>
+        <Button appearance="primary" disabled={!chosen || busy} onClick={run} aria-label={chosen ? `Export the data of ${chosen.name}` : 'Export the data of the chosen person'}>
+          {busy ? 'Exporting…' : 'Export their data'}
+        </Button>
+      </div>
+      {error && !fieldMessage(error, 'personId') && <Failed error={error} retry={run} />}
+      {done && (
+        <MessageBar intent="success">
+          <MessageBarBody className={s.stack}>
+            <Text className={s.wrap}>{`Exported the data of ${done.person.name}${done.person.email ? ` (${done.person.email})` : ''}.`}</Text>
+            <ul className={s.counts}>
+              {done.counts.map((c) => (
+                <li key={c.kind}>{`${c.kind}: ${c.count}`}</li>
+              ))}
+            </ul>
+            <div className={s.actions}>
+              <Button onClick={() => saveFile(`${done.fileBase}.json`, done.json, 'application/json')} aria-label={`Download the data of ${done.person.name} as JSON`}>
+                Download JSON
+              </Button>
+              <Button onClick={() => saveFile(`${done.fileBase}.csv`, done.csv, 'text/csv;charset=utf-8')} aria-label={`Download the data of ${done.person.name} as CSV`}>
+                Download CSV
+              </Button>
+            </div>
+            <Caption1>The files hold personal data: send them to the person securely, and delete your copies when the request is answered.</Caption1>
+          </MessageBarBody>
+        </MessageBar>
+      )}
+    </section>
+  );
+}
 
 /** Who holds each role, in a sentence an admin reads at a glance; a role approvals need and nobody holds is said plainly. */
 function RoleSummary({ info, holders }: { info: RoleInfo; holders: PersonRoles[] }) {
@@ -209,6 +315,7 @@ export default function SettingsPage(_: PageProps) {
             <FindPerson onPick={setEditing} />
             <StackingTable label="People with a role" columns={columns} rows={data.holders} rowKey={(p) => p.id} />
           </section>
+          <SubjectAccess />
         </>
       )}
       {editing && data && (
