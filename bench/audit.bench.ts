@@ -6,7 +6,8 @@
  * sealed into one school's chain as the server seals them, 1 in 10 linking a signature (as a school's trail is
  * mostly decisions, signatures and their surroundings). Then `verifyAuditTrail` walks it as
  * `npm run audit:verify` does: the time, and the process's peak RSS sampled every 50 ms during the walk
- * (measured against the RSS just before it, since the writing phase's own pages stay mapped). Last, one subject
+ * (measured against the RSS just before it, since the writing phase's own pages stay mapped). Then one signature
+ * receipt (gathered and rendered, median of 5) and one subject
  * access export (`npm run export:person`'s service) of a person who acted in 1 in 900 of the entries, from that store.
  */
 import { randomUUID } from 'node:crypto';
