@@ -3,6 +3,7 @@ import { makeStyles } from '@fluentui/react-components';
 import { useEffect, useRef } from 'react';
 import { teamsHostConfig } from '../../../src/cards/host-config';
 import type { ThemeName } from '../teams';
+import { cardMarkdownHtml } from './card-markdown';
 
 const useStyles = makeStyles({
   card: { maxWidth: '100%', minWidth: 0, overflowWrap: 'anywhere', '& .ac-adaptiveCard': { borderRadius: '4px' } },
@@ -15,10 +16,18 @@ export interface CardAction {
 
 /**
  * Draws a card from `src/cards` with the `adaptivecards` renderer and Teams'
- * host config, as Teams draws it. Markdown is not processed, so text from
+ * host config, as Teams draws it. Our own text's bold is drawn (cardMarkdownHtml); text from
  * people stays text. Buttons that act (Action.Execute, Action.Submit) call
  * `onAction` with the verb and the data, inputs included; links open in a new tab.
  */
+// Teams draws our TextBlocks' markdown (bold); without a processor the tab would show the asterisks. Choice and
+// toggle labels can carry people's names, so they stay plain, as TextRuns always are.
+AC.GlobalSettings.useMarkdownInRadioButtonAndCheckbox = false;
+AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
+  result.outputHtml = cardMarkdownHtml(text);
+  result.didProcess = true;
+};
+
 export function AdaptiveCardView({ card, theme, onAction, label }: { card: object; theme: ThemeName; onAction?: (a: CardAction) => void; label?: string }) {
   const host = useRef<HTMLDivElement>(null);
   const act = useRef(onAction);
