@@ -4,9 +4,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { checkpointSigner, nodeHasher } from '../src/adapters/node-crypto';
-import { ConfigError, loadStoreConfig } from '../src/server/config';
 import { verifyAuditTrail, type VerifyReport } from '../src/services/audit-verify.service';
-import { openStore, serverSecret } from './lib/open-store';
+import { serverSecret, withServerStore } from './lib/open-store';
 
 const HELP = `Usage: npm run audit:verify [-- --json]
 
@@ -49,18 +48,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     io.err(`Unknown argument ${unknown[0]}. Usage: npm run audit:verify [-- --json]   (--help explains)`);
     return 2;
   }
-  let config;
-  try {
-    config = loadStoreConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err(e.message);
-      return 2;
-    }
-    throw e;
-  }
-  const store = await openStore(config);
-  try {
+  return withServerStore(env, io, async (config, store) => {
     const started = Date.now();
     const secret = await serverSecret(config, store);
     const signer = secret ? checkpointSigner(secret) : undefined;
@@ -74,9 +62,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     if (argv.includes('--json')) io.out(JSON.stringify(report, null, 2));
     else for (const line of describe(report, Date.now() - started)) io.out(line);
     return report.ok ? 0 : 1;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 export function describe(r: VerifyReport, ms: number): string[] {

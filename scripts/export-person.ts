@@ -8,9 +8,8 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { systemClock } from '../src/ports/clock';
-import { ConfigError, loadStoreConfig } from '../src/server/config';
 import { SubjectAccessService } from '../src/services/subject-access.service';
-import { openStore } from './lib/open-store';
+import { withServerStore } from './lib/open-store';
 
 const HELP = `Usage: npm run export:person -- <id or e-mail> [--out <dir>]
 
@@ -74,18 +73,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     return 2;
   }
   const who = people[0]!;
-  let config;
-  try {
-    config = loadStoreConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err(e.message);
-      return 2;
-    }
-    throw e;
-  }
-  const store = await openStore(config);
-  try {
+  return withServerStore(env, io, async (config, store) => {
     const service = new SubjectAccessService({ store, policies: store.policies, campaigns: store.campaigns, clock: systemClock, ids: { next: () => randomUUID() } });
     // The operator is whoever runs the command on the server: named in the audit entry the export writes.
     const operator = safeUser();
@@ -110,9 +98,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     );
     io.out('The files hold personal data: send them to the person securely, and delete your copy when the request is answered.');
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 function safeUser(): string {

@@ -8,10 +8,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { demoSchool } from '../src/adapters/demo-school';
 import { nodeHasher } from '../src/adapters/node-crypto';
-import { ConfigError, loadStoreConfig } from '../src/server/config';
 import { receiptFileName, receiptHtml } from '../src/services/receipt.html';
 import { ReceiptService } from '../src/services/receipt.service';
-import { openStore } from './lib/open-store';
+import { withServerStore } from './lib/open-store';
 
 const HELP = `Usage: npm run receipt -- <person> <version> [--out <dir>]
 
@@ -71,18 +70,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     io.err(`${args} ${USAGE}`);
     return 2;
   }
-  let config;
-  try {
-    config = loadStoreConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err(e.message);
-      return 2;
-    }
-    throw e;
-  }
-  const store = await openStore(config);
-  try {
+  return withServerStore(env, io, async (config, store) => {
     const receipts = new ReceiptService({
       staff: store,
       policies: store.policies,
@@ -106,9 +94,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     io.out(path);
     if (!r.chain) io.err('The signature’s chain position is being recorded: run this again in a minute for a receipt that shows it.');
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -6,8 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { checkpointSigner } from '../src/adapters/node-crypto';
 import { cutoffsOf, planSize, type RetentionPlan } from '../src/domain/retention';
-import { ConfigError, loadStoreConfig } from '../src/server/config';
-import { openStore, serverSecret } from './lib/open-store';
+import { serverSecret, withServerStore } from './lib/open-store';
 
 const HELP = `Usage: npm run retention -- [--dry-run]
 
@@ -47,18 +46,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     io.err(`Unknown argument ${unknown[0]}. Usage: npm run retention -- [--dry-run]   (--help explains)`);
     return 2;
   }
-  let config;
-  try {
-    config = loadStoreConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err(e.message);
-      return 2;
-    }
-    throw e;
-  }
-  const store = await openStore(config);
-  try {
+  return withServerStore(env, io, async (config, store) => {
     const { retention } = store;
     const plan = await retention.plan(cutoffsOf(config.retention, now));
     const dryRun = argv.includes('--dry-run');
@@ -77,9 +65,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       );
     }
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 export function describePlan(p: RetentionPlan, dryRun: boolean): string[] {

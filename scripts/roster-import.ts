@@ -7,8 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { planSummary } from '../src/domain/roster';
 import { systemClock } from '../src/ports/clock';
-import { ConfigError, loadStoreConfig } from '../src/server/config';
-import { openStore } from './lib/open-store';
+import { withServerStore } from './lib/open-store';
 import { RosterService } from '../src/services/roster.service';
 import { describePlan, readRosterCsv } from '../src/services/roster-import';
 
@@ -73,18 +72,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     io.err(`Cannot read ${file}: ${(e as Error).message}`);
     return 2;
   }
-  let config;
-  try {
-    config = loadStoreConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err(e.message);
-      return 2;
-    }
-    throw e;
-  }
-  const store = await openStore(config);
-  try {
+  return withServerStore(env, io, async (config, store) => {
     const read = readRosterCsv(text, await store.listStaff());
     if (!read.ok) {
       io.err(`${file}: ${read.problems.length === 1 ? '1 problem' : `${read.problems.length} problems`}; nothing was imported. Fix ${read.problems.length === 1 ? 'it' : 'them'} and run again:`);
@@ -112,9 +100,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     io.out(`${file}: ${read.people.length} people. Imported: ${planSummary(plan)}.`);
     for (const line of describePlan(plan, { add: 'Added', update: 'Updated', leave: 'Marked as left', rejoin: 'Marked as back' })) io.out(line);
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

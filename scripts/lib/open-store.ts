@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { loadStoreConfig } from '../../src/server/config';
+import { ConfigError, loadStoreConfig } from '../../src/server/config';
 import type { AppStore } from '../../src/server/app-store';
 
 /** The store the server uses, from the same settings: the SQLite file in DATA_DIR, or SharePoint with STORE=sharepoint. */
@@ -23,4 +23,31 @@ export async function serverSecret(config: ReturnType<typeof loadStoreConfig>, s
   const { SqliteStore } = await import('../../src/adapters/sqlite.store');
   const { randomBytes } = await import('node:crypto');
   return store instanceof SqliteStore ? store.secret('links', () => randomBytes(32).toString('base64url')) : undefined;
+}
+
+/**
+ * The frame every command-line tool shares: the settings read as the server reads them (a wrong one is exit 2
+ * with the line that names it), the store opened, `run`, and the store closed whatever happens.
+ */
+export async function withServerStore(
+  env: NodeJS.ProcessEnv,
+  io: { err(line: string): void },
+  run: (config: ReturnType<typeof loadStoreConfig>, store: AppStore) => Promise<number>,
+): Promise<number> {
+  let config;
+  try {
+    config = loadStoreConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  const store = await openStore(config);
+  try {
+    return await run(config, store);
+  } finally {
+    store.close();
+  }
 }
