@@ -17,6 +17,12 @@ import { z } from 'zod';
 
 /** Ids are short in practice (Teams conversation ids are about 100 characters); the cap keeps junk out of the store. */
 const id = z.string().min(1, 'must not be empty').max(1000, 'must be at most 1,000 characters');
+/**
+ * A conversation id goes back out in the address of every reply and in the x-ms-conversation-id header
+ * botframework-connector sets, and Node refuses a header holding anything but printable ASCII (a turn that
+ * cannot even send its apology). Teams' ids are printable ASCII ("a:1…", "19:…@thread.v2;messageid=…").
+ */
+const conversationId = id.regex(/^[\x20-\x7E]+$/, 'must be printable ASCII, as Teams conversation ids are');
 const optionalString = z.string().nullish();
 const record = z.record(z.string(), z.unknown());
 
@@ -59,7 +65,7 @@ const activity = z
     from: account,
     recipient: account,
     conversation: z.looseObject({
-      id,
+      id: conversationId,
       conversationType: optionalString,
       isGroup: z.boolean().nullish(),
       tenantId: optionalString,

@@ -109,6 +109,9 @@ describe('embedded mode', () => {
     ['membersAdded that is a string', good({ type: 'conversationUpdate', membersAdded: 'everyone' }), 'membersAdded'],
     ['a channelData tenant that is a string', good({ channelData: { tenant: 'contoso' } }), 'channelData.tenant'],
     ['a timestamp that is a number', good({ timestamp: 1_700_000_000 }), 'timestamp'],
+    // The reply's x-ms-conversation-id header cannot carry it: the turn threw and could not even apologise.
+    ['a conversation id outside printable ASCII', good({ conversation: { id: 'a:convĀ', conversationType: 'personal', tenantId: demoSchool.tenantId } }), 'conversation.id'],
+    ['a conversation id with a line break', good({ conversation: { id: 'a:conv\r\nx-evil: 1', conversationType: 'personal', tenantId: demoSchool.tenantId } }), 'conversation.id'],
   ];
 
   test.each(malformed)('%s → 400 naming the field, before any store or the connector is touched', async (_name, body, field) => {
