@@ -105,15 +105,19 @@ export function unclear(message: unknown): string | undefined {
 /** Our own words for "an exception was caught": a turn or call that threw, which the property counts as a failure. */
 export const ourApology = /Something went wrong on our side/i;
 
-/** Injected markup that may never appear in an element Teams renders as markdown, nor live anywhere in a card. */
-const liveMarkup = /javascript:|evil\.example|<script|onerror=|\$\{|\{\{DATE|<at>|<a href/i;
+/**
+ * Injected markup that would be live in an element Teams renders as markdown: a link or image (`](`), an
+ * address a client turns into a link, a tag, template text or Teams' date function. (`javascript:` on its
+ * own is inert there: it needs a link around it.)
+ */
+const liveMarkup = /\]\(|evil\.example|<script|<a\s|<img|<at>|\$\{|\{\{/i;
 
 /**
  * Why a card would let injected markup work (undefined when it would not). TextBlocks render
  * Teams' markdown subset, so none may carry generated markup at all; TextRuns render none, but a
  * client still turns a bare address into a link, so none may carry one that is not broken by a
- * zero-width space (what src/cards' `inert` does); buttons and links may point only where the
- * server chose.
+ * zero-width space (what src/cards' `inert` does); links may point only where the server chose
+ * (button titles are plain text in Teams).
  */
 export function markupLeak(card: unknown): string | undefined {
   const found: string[] = [];
@@ -123,7 +127,6 @@ export function markupLeak(card: unknown): string | undefined {
     if (n.type === 'TextBlock' && typeof n.text === 'string' && liveMarkup.test(n.text)) found.push(`TextBlock ${JSON.stringify(n.text.slice(0, 200))}`);
     if (n.type === 'TextRun' && typeof n.text === 'string' && /evil\.example|:\/\/evil/i.test(n.text)) found.push(`TextRun with a live address ${JSON.stringify(n.text.slice(0, 200))}`);
     if (typeof n.type === 'string' && n.type.startsWith('Action.')) {
-      if (typeof n.title === 'string' && liveMarkup.test(n.title)) found.push(`button title ${JSON.stringify(n.title.slice(0, 200))}`);
       if (typeof n.url === 'string' && /javascript:|evil\.example/i.test(n.url)) found.push(`link ${JSON.stringify(n.url.slice(0, 200))}`);
     }
     if (n.type === 'FactSet') for (const f of n.facts ?? []) if (liveMarkup.test(`${f.title} ${f.value}`)) found.push(`fact ${JSON.stringify(f).slice(0, 200)}`);
