@@ -36,7 +36,7 @@ import { RolesService } from '../services/roles.service';
 import { SqliteDemoInbox } from '../adapters/sqlite-demo-inbox';
 import type { Config } from './config';
 import { activityShape, tenantGuard } from './activity-guard';
-import { errorHandler } from './error-handler';
+import { answerClientErrors, errorHandler } from './error-handler';
 import { signingKeysAt, tokenGuard } from './token-guard';
 import { tabApi } from './api';
 import { DevSessions } from './api/identity';
@@ -369,6 +369,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
         // Embedded mode runs with connector auth off and `as <name>`: only this machine may reach it.
         // Other modes listen on every interface, as App Service's front end requires.
         const s = embedded ? app.listen(port, '127.0.0.1', () => ok(s)) : app.listen(port, () => ok(s));
+        answerClientErrors(s);
       });
       runner?.start();
       // The directory sync runs on the queue (booked now, then every DIRECTORY_SYNC_HOURS), never in a request.
