@@ -111,6 +111,8 @@ describe('embedded mode', () => {
     ['a timestamp that is a number', good({ timestamp: 1_700_000_000 }), 'timestamp'],
     // The reply's x-ms-conversation-id header cannot carry it: the turn threw and could not even apologise.
     ['a conversation id outside printable ASCII', good({ conversation: { id: 'a:convĀ', conversationType: 'personal', tenantId: demoSchool.tenantId } }), 'conversation.id'],
+    // The reply's address cannot carry it: encodeURIComponent threw on the lone surrogate, in the turn and in its apology.
+    ['an activity id with a lone surrogate', good({ id: 'act-\uD800' }), 'id'],
     ['a conversation id with a line break', good({ conversation: { id: 'a:conv\r\nx-evil: 1', conversationType: 'personal', tenantId: demoSchool.tenantId } }), 'conversation.id'],
   ];
 
