@@ -6,17 +6,16 @@ import { SqliteStore } from '../../src/adapters/sqlite.store';
 import { Verbs } from '../../src/cards/verbs';
 import { requestStatuses } from '../../src/contract/approvals';
 import { decisionVerbs } from '../../src/contract/tasks';
-import { mayOnAccount } from '../../src/domain/account-permissions';
-import { mayRunCampaigns } from '../../src/domain/campaign-permissions';
 import type { StaffMember } from '../../src/domain/people';
-import { may, type Viewer } from '../../src/domain/request-permissions';
-import { mayAssignRoles, schoolRoles } from '../../src/domain/roles';
+import type { Viewer } from '../../src/domain/request-permissions';
+import { schoolRoles } from '../../src/domain/roles';
 import { pageRefusal } from '../../src/domain/tab-pages';
 import type { ServedRoute } from '../../src/server/api';
 import { validForm } from '../support/forms';
 import { enormous, huge, injection, markupLeak, nasty, ourApology, someString, unclear, unicodeEdge, wrongType } from '../support/fuzz';
 import { Harness } from '../support/harness';
-import { RowChanges, type RowChange } from '../support/row-changes';
+import { licenceOf, notCompared, notTheirs, stringsIn } from '../support/ownership';
+import { RowChanges } from '../support/row-changes';
 import { allText } from '../support/validate-card';
 import { apiAs, tabApi, type ApiAnswer } from '../support/tab-api';
 
@@ -52,10 +51,6 @@ const [v2025, v2026] = demoPolicyVersions.map((v) => v.id);
 const pool = { request: [] as string[], account: [] as string[], etag: [] as string[], campaign: [] as string[], card: [] as string[], cursor: [] as string[] };
 const tokens = new Map<string, string>();
 
-/** Tables the property does not compare: delivery machinery (the actor's legitimate notifications to others) and the bot's bookkeeping. */
-const notCompared = ['conversations', 'jobs', 'sent_cards', 'demo_inbox', 'teams'];
-/** Who owns a row, per table. */
-const owner: Record<string, string> = { requests: 'requester_id', decisions: 'actor_id', audit: 'actor_id', declarations: 'signer_id', recipients: 'user_id', policy_opens: 'user_id' };
 
 let routes: readonly ServedRoute[] = [];
 
@@ -317,71 +312,14 @@ async function send(c: Call): Promise<ApiAnswer & { bytes: number }> {
 
 // ---- the oracle ---------------------------------------------------------------------------------
 
-/** Every string in a call's path ids and input (one level into objects): the records the call may name. */
-function namedIds(c: Call): string[] {
-  const out = new Set<string>();
-  const add = (v: unknown) => typeof v === 'string' && v.length <= 200 && out.add(v.trim());
+/** Every string in a call's path ids and input: the records the call may name. */
+function namedIds(c: Call): Set<string> {
+  const out = stringsIn(c.input);
   for (const v of Object.values(c.params)) {
-    try {
-      add(decodeURIComponent(v));
-    } catch {
-      /* not a well-formed segment: names nothing */
-    }
+    const id = safeDecode(v);
+    if (id) out.add(id);
   }
-  const walk = (v: unknown, depth: number) => {
-    if (depth > 2 || !v || typeof v !== 'object') return add(v);
-    for (const x of Object.values(v)) walk(x, depth + 1);
-  };
-  walk(c.input, 0);
-  return [...out];
-}
-
-/** What the domain's own rules let `viewer` change, about the records this call names (looked up before it runs). */
-async function licenceOf(viewer: Viewer, ids: string[]) {
-  const requests = new Set<string>();
-  const accounts = new Set<string>();
-  for (const id of ids) {
-    const r = (await h.app.store.getRequest(id))?.value;
-    if (r && (may(r, viewer, 'decide') || may(r, viewer, 'withdraw') || may(r, viewer, 'resubmit'))) requests.add(r.id);
-    const a = (await h.app.store.getAccount(id))?.value;
-    if (a && (mayOnAccount(a, viewer, 'confirm') || mayOnAccount(a, viewer, 'handover'))) accounts.add(a.id);
-  }
-  return {
-    requests,
-    accounts,
-    campaigns: mayRunCampaigns(viewer),
-    policies: !pageRefusal(viewer, 'policies', { demo: true }),
-    roles: mayAssignRoles(viewer),
-  };
-}
-type Licence = Awaited<ReturnType<typeof licenceOf>>;
-
-/** Why these rows may not be changed by `actor` (undefined when every one is theirs, or theirs to change by the domain's rules). */
-function notTheirs(rows: RowChange[], actor: string | undefined, licence: Licence | undefined): string | undefined {
-  const allowed = (table: string, row: Record<string, unknown> | undefined): boolean => {
-    if (!row) return true;
-    if (table === 'meta' && /_seq$/.test(String(row.key))) return true;
-    if (owner[table] && actor && row[owner[table]] === actor) return true;
-    if (!licence) return false;
-    switch (table) {
-      case 'requests':
-        return licence.requests.has(String(row.id));
-      case 'accounts':
-        return licence.accounts.has(String(row.id)) || licence.requests.has(String(row.request_id));
-      case 'campaigns':
-      case 'recipients':
-        return licence.campaigns;
-      case 'policies':
-      case 'policy_versions':
-        return licence.policies;
-      case 'staff':
-        return licence.roles;
-      default:
-        return false;
-    }
-  };
-  const bad = rows.filter((r) => !allowed(r.table, r.before) || !allowed(r.table, r.after));
-  return bad.length ? bad.slice(0, 5).map((r) => `${r.table}: ${JSON.stringify(r.before ?? null).slice(0, 250)} → ${JSON.stringify(r.after ?? null).slice(0, 250)}`).join('\n') : undefined;
+  return out;
 }
 
 /** Every Adaptive Card inside a JSON answer. */
@@ -445,7 +383,7 @@ test(`${RUNS} generated calls across every route of the tab API: no 5xx, clear r
         };
         const viewer = c.as ? await viewerOf(c.as) : undefined;
         const actor = c.as ? await viewerOf(actsAs) : undefined;
-        const licence = actor ? await licenceOf(actor, namedIds(c)) : undefined;
+        const licence = actor ? await licenceOf(h.app.store, actor, namedIds(c)) : undefined;
         rows.take();
         const logsBefore = h.logs.length;
         const res = await send(c);
