@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { demoPolicyVersions } from '../../src/adapters/demo-policy';
 import { demoSchool, demoStaff } from '../../src/adapters/demo-school';
 import { SqliteStore } from '../../src/adapters/sqlite.store';
+import { FIELD_ERROR_LEAD } from '../../src/cards/ac';
 import { Verbs } from '../../src/cards/verbs';
 import { validForm } from '../support/forms';
 import { enormous, huge, injection, markupLeak, nasty, ourApology, someString, unclear, unicodeEdge, wrongType } from '../support/fuzz';
@@ -212,6 +213,19 @@ const activity = fc.oneof({ weight: 120, arbitrary: wellFormed }, { weight: 60, 
 const cardsIn = (activityOrBody: any): unknown[] =>
   activityOrBody?.type === 'application/vnd.microsoft.card.adaptive' ? [activityOrBody.value] : (activityOrBody?.attachments ?? []).map((a: any) => a.content);
 
+/** The messages of a card's field errors ("Please fix: …", src/cards/ac.ts `fieldError`). */
+function fieldErrors(card: unknown): string[] {
+  const out: string[] = [];
+  const walk = (n: any) => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (n.type === 'RichTextBlock' && n.inlines?.[0]?.text === FIELD_ERROR_LEAD) out.push(String(n.inlines[1]?.text ?? ''));
+    for (const v of Object.values(n)) walk(v);
+  };
+  walk(card);
+  return out;
+}
+
 /** Why the answer to one activity, and what the bot sent meanwhile, breaks the property (undefined when it holds). */
 function judge(bytes: number, res: { status: number; body: any }, sent: any[]): string | undefined {
   if (res.status >= 500) return `answered ${res.status}: ${JSON.stringify(res.body)?.slice(0, 300)}`;
@@ -236,6 +250,7 @@ function judge(bytes: number, res: { status: number; body: any }, sent: any[]): 
       if (!text.trim()) return `a card with no words: ${JSON.stringify(card).slice(0, 300)}`;
       const leak = markupLeak(card);
       if (leak) return `generated markup is live in a card: ${leak}`;
+      for (const why of fieldErrors(card).map(unclear)) if (why) return `a field error in a card: ${why}`;
       const problems = cardProblems(card);
       if (problems.length) return `a card clients cannot render: ${problems.slice(0, 3).join('; ')}`;
     }
@@ -270,7 +285,10 @@ test(`${RUNS} generated activities: no 5xx, no failed turn, no change to anyone 
         // A turn that threw is logged with "failed:" (bot/countersign.bot.ts) or by the adapter's and express's last resorts.
         const failures = h.logs.slice(logsBefore).filter((l) => /^(turn failed|unhandled)|^request \S+: .* failed: |could not send the apology/.test(l));
         if (failures.length) throw new Error(`the server logged: ${failures.join(' | ').slice(0, 500)}`);
-        const changed = notTheirs(rows.take(), actor, licence);
+        const written = rows.take();
+        // Refused at the door (over the limit, not an activity): nothing was read, so nothing may change.
+        if (res.status >= 400 && res.body?.type !== 'application/vnd.microsoft.error' && written.length) throw new Error(`a refused activity (${res.status}) changed records:\n${notTheirs(written, undefined, undefined)}`);
+        const changed = notTheirs(written, actor, licence);
         if (changed) throw new Error(`records the actor (${String(from).slice(0, 60)}) may not change were changed:\n${changed}`);
       }),
       { numRuns: RUNS, seed },
