@@ -42,7 +42,18 @@ export function inert(text: string): string {
     .replace(/@/g, '@\u200B');
 }
 
-/** Our own words: TextBlock, which may use Teams' markdown subset. Never pass user text here. */
+/**
+ * Typed text made to show as typed inside a TextBlock, which renders Teams' markdown subset (links,
+ * images, emphasis, lists) and Teams' {{DATE()}} function: addresses broken as `inert` breaks them, and
+ * each character that opens a link, an image, emphasis, code, a date function or a tag followed by a
+ * zero-width space, so "[Read the policy](https://…)" stays those characters and never becomes a link.
+ * For the few places that must be a TextBlock (a heading); everywhere else user text goes in `plain`.
+ */
+export function inertMarkdown(text: string): string {
+  return inert(text).replace(/[[\]*_~`${<]/g, '$&\u200B');
+}
+
+/** Our own words: TextBlock, which may use Teams' markdown subset. Never pass user text here (use `inertMarkdown` where it must be). */
 export const heading = (text: string, size: 'Medium' | 'Large' = 'Medium'): Element => ({
   type: 'TextBlock',
   text,

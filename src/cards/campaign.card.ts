@@ -1,7 +1,7 @@
 import { campaignPhaseWords, countingAudience, teamAudienceWords, COUNTING_AUDIENCE, departmentWords, RECIPIENT_STATE_LABELS, UNCONFIRMED_LABEL as unconfirmedLabel, UNCONFIRMED_MEANING as unconfirmedMeaning, type Campaign, type Progress } from '../domain/campaign';
 import type { PolicyVersion } from '../domain/policy';
 import { formatDay } from '../domain/display-dates';
-import { actionSet, card, execute, fieldError, heading, input, labelled, note, openUrl, plain, type AdaptiveCard, type Element } from './ac';
+import { actionSet, card, execute, fieldError, heading, inertMarkdown, input, labelled, note, openUrl, plain, type AdaptiveCard, type Element } from './ac';
 import { Verbs } from './verbs';
 
 /** The policy admin's form for launching an acknowledgement campaign. */
@@ -54,7 +54,7 @@ export function campaignStatusCard(c: Campaign, p: Progress, o: CampaignStatusOp
   const phase = campaignPhaseWords(c, p, o.timeZone);
   const s = p.byState;
   const body: Element[] = [
-    heading(`Campaign: ${c.title} (${c.versionLabel})`, 'Large'),
+    heading(`Campaign: ${inertMarkdown(c.title)} (${inertMarkdown(c.versionLabel)})`, 'Large'),
     ...(o.banner ? [plain(o.banner, { weight: 'Bolder' })] : []),
     labelled('Status', `${phase}. Deadline ${formatDay(c.deadline)}; reminders every ${c.reminderEveryDays} days.`),
     // Before the first page of the audience is booked there is nothing to count: "0 of 0" would read as an empty audience.

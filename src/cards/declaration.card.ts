@@ -1,7 +1,7 @@
 import type { Declaration } from '../domain/declaration.workflow';
 import type { PolicyVersion } from '../domain/policy';
 import { formatDay, formatMoment } from '../domain/display-dates';
-import { actionSet, card, execute, fieldError, heading, input, labelled, note, openUrl, plain, type AdaptiveCard, type Element } from './ac';
+import { actionSet, card, execute, fieldError, heading, inertMarkdown, input, labelled, note, openUrl, plain, type AdaptiveCard, type Element } from './ac';
 import { Verbs } from './verbs';
 
 export interface DeclarationCardOptions {
@@ -34,7 +34,7 @@ export interface DeclarationCardOptions {
  */
 export function declarationCard(o: DeclarationCardOptions): AdaptiveCard {
   const v = o.version;
-  const body: Element[] = [heading(v.title, 'Large'), note(`Version ${v.versionLabel}, effective ${formatDay(v.effectiveDate)}. Next review ${formatDay(v.reviewDate)}.`, { spacing: 'None' })];
+  const body: Element[] = [heading(inertMarkdown(v.title), 'Large'), note(`Version ${inertMarkdown(v.versionLabel)}, effective ${formatDay(v.effectiveDate)}. Next review ${formatDay(v.reviewDate)}.`, { spacing: 'None' })];
   if (o.banner) body.push(plain(o.banner, { weight: 'Bolder' }));
   const data = { versionId: v.id, ...(o.campaignId ? { campaignId: o.campaignId } : {}) };
   // The link to the whole policy comes before anything to agree to, so it is read first.

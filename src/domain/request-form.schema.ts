@@ -88,7 +88,7 @@ const groupValues = audienceOptions.map((o) => o.value) as [AudienceGroup, ...Au
 const visibilityValues = visibilityOptions.map((o) => o.value) as [string, ...string[]];
 
 /** Adaptive Card inputs arrive as strings, or missing; anything else is treated as missing. */
-const raw = z.preprocess((v) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v)), z.string());
+const raw = z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string());
 
 const text = (field: RequestField, max: number, required = true) =>
   raw.superRefine((v, ctx) => {

@@ -17,6 +17,16 @@ import { z } from 'zod';
 
 /** Ids are short in practice (Teams conversation ids are about 100 characters); the cap keeps junk out of the store. */
 const id = z.string().min(1, 'must not be empty').max(1000, 'must be at most 1,000 characters');
+/**
+ * The conversation id and the activity id go back out in the address of every reply
+ * (/v3/conversations/{conversation.id}/activities/{id}), and the conversation id also in the
+ * x-ms-conversation-id header botframework-connector sets. Node refuses a header holding anything but
+ * printable ASCII, and encodeURIComponent throws on a lone surrogate: either way the turn threw and could
+ * not even send its apology. Teams' ids are printable ASCII ("a:1…", "19:…@thread.v2;messageid=…", "1:1…").
+ */
+const PRINTABLE_ASCII = /^[\x20-\x7E]+$/;
+const conversationId = id.regex(PRINTABLE_ASCII, 'must be printable ASCII, as Teams conversation ids are');
+const activityId = z.string().max(1000, 'must be at most 1,000 characters').regex(PRINTABLE_ASCII, 'must be printable ASCII, as Teams activity ids are');
 const optionalString = z.string().nullish();
 const record = z.record(z.string(), z.unknown());
 
@@ -52,14 +62,14 @@ const activity = z
   .looseObject({
     type: z.string().min(1, 'must not be empty').max(100),
     // A reply goes to /v3/conversations/{conversation.id}/activities/{id}: both must fit in a URL.
-    id: z.string().max(1000, 'must be at most 1,000 characters').nullish(),
+    id: activityId.nullish(),
     name: optionalString,
     channelId: z.string().min(1, 'must not be empty').max(100),
     serviceUrl,
     from: account,
     recipient: account,
     conversation: z.looseObject({
-      id,
+      id: conversationId,
       conversationType: optionalString,
       isGroup: z.boolean().nullish(),
       tenantId: optionalString,

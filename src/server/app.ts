@@ -36,7 +36,7 @@ import { RolesService } from '../services/roles.service';
 import { SqliteDemoInbox } from '../adapters/sqlite-demo-inbox';
 import type { Config } from './config';
 import { activityShape, tenantGuard } from './activity-guard';
-import { errorHandler } from './error-handler';
+import { answerClientErrors, errorHandler } from './error-handler';
 import { signingKeysAt, tokenGuard } from './token-guard';
 import { tabApi } from './api';
 import { DevSessions } from './api/identity';
@@ -313,36 +313,34 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   // The tab's JSON API. Embedded mode signs in as a demo person (loopback only); every other mode takes
   // Teams SSO tokens only, and there the dev sign-in routes do not exist.
   const devSessions = embedded ? new DevSessions(links, clock) : undefined;
-  app.use(
-    '/api',
-    tabApi(
-      {
-        requests,
-        declarations,
-        campaigns,
-        roles,
-        receipts: new ReceiptService({ staff: store, policies: store.policies, audit: store.audit, hasher: nodeHasher, schoolName: schoolName(config, embedded), timeZone: config.timeZone }),
-        directory,
-        store,
-        clock,
-        ids,
-        timeZone: config.timeZone,
-        schoolName: schoolName(config, embedded),
-        embedded,
-        inbox,
-        saveExport,
-        policyLink,
-        cardAction: (actor, verb, data) => bot.act(actor, verb, data),
-        log,
-      },
-      {
-        auth: devSessions ?? ssoAuthenticator(ssoOf(config), { clock, log }),
-        dev: devSessions ? { sessions: devSessions, people: async () => demoStaff.map((s) => ({ ...s, schoolId: config.schoolId })) } : undefined,
-        bodyLimit: BODY_LIMIT,
-        ratePerMinute: config.tabApiRatePerMinute,
-      },
-    ),
+  const api = tabApi(
+    {
+      requests,
+      declarations,
+      campaigns,
+      roles,
+      receipts: new ReceiptService({ staff: store, policies: store.policies, audit: store.audit, hasher: nodeHasher, schoolName: schoolName(config, embedded), timeZone: config.timeZone }),
+      directory,
+      store,
+      clock,
+      ids,
+      timeZone: config.timeZone,
+      schoolName: schoolName(config, embedded),
+      embedded,
+      inbox,
+      saveExport,
+      policyLink,
+      cardAction: (actor, verb, data) => bot.act(actor, verb, data),
+      log,
+    },
+    {
+      auth: devSessions ?? ssoAuthenticator(ssoOf(config), { clock, log }),
+      dev: devSessions ? { sessions: devSessions, people: async () => demoStaff.map((s) => ({ ...s, schoolId: config.schoolId })) } : undefined,
+      bodyLimit: BODY_LIMIT,
+      ratePerMinute: config.tabApiRatePerMinute,
+    },
   );
+  app.use('/api', api);
   const tabDist = resolve('tab/dist');
   if (existsSync(tabDist)) app.use('/tab', express.static(tabDist));
   app.use(errorHandler({ bodyLimit: BODY_LIMIT, log: logError }));
@@ -360,6 +358,8 @@ export function createApp(config: Config, o: AppOverrides = {}) {
     roles,
     runner,
     logger,
+    /** The tab API's route table as served under /api (tests enumerate it). */
+    apiRoutes: api.routes,
     /** Embedded mode's demo inboxes; undefined in every other mode. */
     inbox,
     ready: Promise.all([seeded, firstAdmins]),
@@ -369,6 +369,7 @@ export function createApp(config: Config, o: AppOverrides = {}) {
         // Embedded mode runs with connector auth off and `as <name>`: only this machine may reach it.
         // Other modes listen on every interface, as App Service's front end requires.
         const s = embedded ? app.listen(port, '127.0.0.1', () => ok(s)) : app.listen(port, () => ok(s));
+        answerClientErrors(s);
       });
       runner?.start();
       // The directory sync runs on the queue (booked now, then every DIRECTORY_SYNC_HOURS), never in a request.

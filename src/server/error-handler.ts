@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ErrorRequestHandler } from 'express';
 
 /**
@@ -39,4 +41,24 @@ export function errorHandler(o: { bodyLimit: string; log: (msg: string) => void 
     o.log(`unhandled: ${req.method} ${req.path}: ${err.message}`);
     res.status(500).json({ error: 'SERVER.ERROR', message: 'Something went wrong on our side.' });
   };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before express sees them: headers (a very long address among them)
+ * past its limit (16 KB, `--max-http-header-size`), or bytes that are not HTTP. Node would answer a bare
+ * 431 or 400 with no body; this gives the same JSON refusal, with a code and a reason, as every other
+ * answer. There is no response object here, so the answer is written to the socket (Node docs, http
+ * "Event: 'clientError'").
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify(
+      tooLarge
+        ? { error: 'REQUEST.HEADERS_TOO_LARGE', message: 'The address or the headers of this request are too long. Shorten the search or the filter and try again.' }
+        : { error: 'REQUEST.MALFORMED', message: 'This is not an HTTP request the server can read.' },
+    );
+    socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
 }

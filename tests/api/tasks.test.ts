@@ -94,6 +94,11 @@ describe('POST /api/requests/:id/decision', () => {
     const long = await gareth.post(`/api/requests/${id}/decision`, { verb: 'approval.approve', step: 0, round: 1, signature: 'x'.repeat(201) });
     expect(long.status).toBe(400);
     expect(long.body.field).toBe('signature');
+    // Not text: the message says what to give, not just "text".
+    const numbers = await gareth.post(`/api/requests/${id}/decision`, { verb: 'approval.reject', step: 0, round: 1, signature: 42, comment: '' });
+    expect([numbers.status, numbers.body.field, numbers.body.message]).toEqual([400, 'signature', 'signature: type your name as text']);
+    const commentNumber = await gareth.post(`/api/requests/${id}/decision`, { verb: 'approval.reject', step: 0, round: 1, signature: 'Gareth Lloyd', comment: 7 });
+    expect([commentNumber.status, commentNumber.body.field, commentNumber.body.message]).toEqual([400, 'comment', 'comment: write the comment as text']);
     expect((await h.app.store.getRequest(id))!.value.status).toBe('pending');
     expect(await h.app.store.listDecisions(id)).toEqual([]);
   });
@@ -180,6 +185,8 @@ describe('declarations: GET /api/declarations/:versionId and POST …/sign', () 
     const notBool = await me.post(`/api/declarations/${todo.versionId}/sign`, { typedName: stranger.name, confirm: 'yes' });
     expect(notBool.status).toBe(400);
     expect(notBool.body.field).toBe('confirm');
+    const nameNumber = await me.post(`/api/declarations/${todo.versionId}/sign`, { typedName: 0, confirm: true });
+    expect([nameNumber.status, nameNumber.body.message]).toEqual([400, 'typedName: type your name as text']);
 
     const signed = await me.post(`/api/declarations/${todo.versionId}/sign`, { typedName: stranger.name, confirm: true });
     expect(signed.status).toBe(200);

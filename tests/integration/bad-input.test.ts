@@ -109,6 +109,11 @@ describe('embedded mode', () => {
     ['membersAdded that is a string', good({ type: 'conversationUpdate', membersAdded: 'everyone' }), 'membersAdded'],
     ['a channelData tenant that is a string', good({ channelData: { tenant: 'contoso' } }), 'channelData.tenant'],
     ['a timestamp that is a number', good({ timestamp: 1_700_000_000 }), 'timestamp'],
+    // The reply's x-ms-conversation-id header cannot carry it: the turn threw and could not even apologise.
+    ['a conversation id outside printable ASCII', good({ conversation: { id: 'a:convĀ', conversationType: 'personal', tenantId: demoSchool.tenantId } }), 'conversation.id'],
+    // The reply's address cannot carry it: encodeURIComponent threw on the lone surrogate, in the turn and in its apology.
+    ['an activity id with a lone surrogate', good({ id: 'act-\uD800' }), 'id'],
+    ['a conversation id with a line break', good({ conversation: { id: 'a:conv\r\nx-evil: 1', conversationType: 'personal', tenantId: demoSchool.tenantId } }), 'conversation.id'],
   ];
 
   test.each(malformed)('%s → 400 naming the field, before any store or the connector is touched', async (_name, body, field) => {
@@ -158,6 +163,8 @@ describe('embedded mode', () => {
       ['a body over the limit', { path: '/api/messages', headers: json, body: JSON.stringify(good({ text: 'x'.repeat(300_000) })) }, 413, 'REQUEST.TOO_LARGE'],
       ['malformed percent-encoding in a path', { method: 'GET', path: '/exports/%E0%A4%A.csv?s=x' }, 400, 'REQUEST.MALFORMED_PATH'],
       ['a lone percent sign in a path parameter', { method: 'GET', path: '/exports/%.csv' }, 400, 'REQUEST.MALFORMED_PATH'],
+      // Past Node's 16 KB header limit: Node's parser refuses it before express, and used to answer a bare 431 with no body.
+      ['an address longer than the header limit', { method: 'GET', path: `/api/requests?q=${'x'.repeat(20_000)}` }, 431, 'REQUEST.HEADERS_TOO_LARGE'],
     ];
     for (const [name, req, status, code] of cases) {
       const res = await raw(h.baseUrl, req);

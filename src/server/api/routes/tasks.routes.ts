@@ -20,13 +20,13 @@ const decisionInput = z.object({
   step: z.number({ message: 'the step number from the card' }).int().min(0).max(1000),
   round: z.number({ message: 'the round number from the card' }).int().min(1).max(1000),
   // The same bounds as the card's inputs (bot/card-data.ts), with the same words.
-  signature: z.string({ message: 'text' }).max(200, 'Signature: keep it under 200 characters.').default(''),
-  comment: z.string({ message: 'text' }).max(2000, 'Comment: keep it under 2,000 characters.').default(''),
+  signature: z.string({ message: 'type your name as text' }).max(200, 'Signature: keep it under 200 characters.').default(''),
+  comment: z.string({ message: 'write the comment as text' }).max(2000, 'Comment: keep it under 2,000 characters.').default(''),
 });
 
 const signInput = z.object({
   versionId: id,
-  typedName: z.string({ message: 'text' }).max(2000, 'keep it under 2,000 characters').default(''),
+  typedName: z.string({ message: 'type your name as text' }).max(2000, 'keep it under 2,000 characters').default(''),
   confirm: z.boolean({ message: 'true or false' }).default(false),
   campaignId: id.optional(),
 });
