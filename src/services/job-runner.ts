@@ -45,6 +45,10 @@ type Wake = 'timer' | 'booked' | 'finished' | 'stop';
 export class JobRunner {
   private running = false;
   private inFlight = 0;
+  /** The jobs running now, so that a shutdown can hand back the ones that do not finish in time. */
+  private readonly inHand = new Set<ReceivedJob>();
+  /** Jobs handed back by a shutdown: their handler's late answer must not count. */
+  private readonly released = new WeakSet<ReceivedJob>();
   private wake?: (why: Wake) => void;
   /** What happened while the loop was not asleep. */
   private missed?: Wake;
@@ -77,12 +81,38 @@ export class JobRunner {
     this.loop = this.run();
   }
 
-  async stop() {
+  /**
+   * Stops receiving, then waits for the jobs in flight. With `graceMs`, the ones still running after it
+   * are released (visible again at once, their dequeue count kept) rather than left to wait out their
+   * lease, and stop returns: the process is about to exit, and the next instance or the next start runs
+   * them again from their last checkpoint, as after a crash. Says how many finished and how many were released.
+   */
+  async stop(graceMs?: number): Promise<{ finished: number; released: number }> {
     this.running = false;
     this.unsubscribe?.();
     this.signal('stop');
-    await this.loop;
-    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+    const before = this.inFlight;
+    const deadline = graceMs === undefined ? Infinity : Date.now() + graceMs;
+    // The loop may be awaiting the queue (a receive in flight): what it receives is launched no more.
+    if (graceMs === undefined) await this.loop;
+    else {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.loop, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const left = [...this.inHand];
+    let released = 0;
+    const at = this.o.clock.now().toISOString();
+    await Promise.all(
+      left.map(async (job) => {
+        this.released.add(job);
+        const ok = await this.o.queue.release(job, at, 'released at shutdown before it finished').catch(() => false);
+        if (ok) released++;
+      }),
+    );
+    if (left.length) this.o.log(`shutdown: released ${released} of ${left.length} jobs still running`);
+    return { finished: before - left.length, released };
   }
 
   /**
@@ -237,9 +267,15 @@ export class JobRunner {
   }
 
   private launch(job: ReceivedJob) {
-    if (!this.running) return; // stopping: its lease runs out and the next start receives it
+    if (!this.running) {
+      // Received as the runner stopped: hand it back now rather than leave it to wait out its lease.
+      void this.o.queue.release(job, this.o.clock.now().toISOString(), 'released at shutdown before it started').catch(() => undefined);
+      return;
+    }
     this.inFlight++;
+    this.inHand.add(job);
     void this.execute(job).finally(() => {
+      this.inHand.delete(job);
       this.inFlight--;
       this.signal('finished');
     });
@@ -267,6 +303,8 @@ export class JobRunner {
 
   private async settle(job: ReceivedJob, outcome: JobOutcome) {
     const { queue, clock, log } = this.o;
+    // Handed back at shutdown: the receipt is stale (the queue would refuse), and the next delivery decides.
+    if (this.released.has(job)) return;
     let ours: boolean;
     if (outcome.kind === 'done') ours = await queue.complete(job);
     else if (outcome.kind === 'failed') {
