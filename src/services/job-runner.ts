@@ -27,6 +27,9 @@ export interface JobRunnerOptions {
 
 type Wake = 'timer' | 'booked' | 'finished' | 'stop';
 
+/** How soon the loop asks again after the queue failed to answer. */
+const QUEUE_RETRY_MS = 5_000;
+
 /**
  * Runs due jobs from the durable queue. At least once: a job whose worker died
  * is delivered again after its visibility timeout, so every handler checks
@@ -184,50 +187,59 @@ export class JobRunner {
     let known = false;
     let lastFull = false;
     while (this.running) {
-      const room = this.concurrency - this.inFlight;
-      // While due jobs are waiting (the last receive was full), take them a quarter of the slots at a time: a
-      // receive per finished job costs a write each (a Graph request on SharePoint), and in a 30,000-card
-      // campaign those receives were a tenth of the server's CPU (bench:campaign, CPU profile).
-      if (room <= 0 || (lastFull && room < this.refill)) {
-        await this.sleep(this.idleMs); // a finishing job wakes us
-        due = true;
-        continue;
-      }
-      if (!due) {
-        if (this.stale) {
-          this.stale = false;
-          known = false;
-        }
-        if (!known) {
-          const next = await this.o.queue.nextDueAt();
-          knownNext = next === undefined ? undefined : Date.parse(next);
-          known = true;
-        }
-        const waitMs = knownNext === undefined ? Infinity : knownNext - this.o.clock.now().getTime();
-        if (waitMs > 0) {
-          this.asleepKnowing = { next: knownNext };
-          const [why, retimed] = await this.sleepUntilDue(Math.min(this.idleMs, waitMs));
-          this.asleepKnowing = undefined;
-          if (why === 'booked' || why === 'stop') due = true;
-          else if (why === 'finished') {
-            // A slot came free: worth a receive only if the last one left due jobs behind. What the loop knew of
-            // the next due time may have been the finished job's own lease: if that was soon, ask again.
-            due = lastFull;
-            if (!due && knownNext !== undefined && knownNext - this.o.clock.now().getTime() <= this.idleMs) known = false;
-          }
-          else {
-            // The timer: either the next job is due now, or the idle cap ran out and another instance may have booked.
-            due = waitMs <= this.idleMs || retimed;
-            if (!due) known = false;
-          }
+      try {
+        const room = this.concurrency - this.inFlight;
+        // While due jobs are waiting (the last receive was full), take them a quarter of the slots at a time: a
+        // receive per finished job costs a write each (a Graph request on SharePoint), and in a 30,000-card
+        // campaign those receives were a tenth of the server's CPU (bench:campaign, CPU profile).
+        if (room <= 0 || (lastFull && room < this.refill)) {
+          await this.sleep(this.idleMs); // a finishing job wakes us
+          due = true;
           continue;
         }
+        if (!due) {
+          if (this.stale) {
+            this.stale = false;
+            known = false;
+          }
+          if (!known) {
+            const next = await this.o.queue.nextDueAt();
+            knownNext = next === undefined ? undefined : Date.parse(next);
+            known = true;
+          }
+          const waitMs = knownNext === undefined ? Infinity : knownNext - this.o.clock.now().getTime();
+          if (waitMs > 0) {
+            this.asleepKnowing = { next: knownNext };
+            const [why, retimed] = await this.sleepUntilDue(Math.min(this.idleMs, waitMs));
+            this.asleepKnowing = undefined;
+            if (why === 'booked' || why === 'stop') due = true;
+            else if (why === 'finished') {
+              // A slot came free: worth a receive only if the last one left due jobs behind. What the loop knew of
+              // the next due time may have been the finished job's own lease: if that was soon, ask again.
+              due = lastFull;
+              if (!due && knownNext !== undefined && knownNext - this.o.clock.now().getTime() <= this.idleMs) known = false;
+            }
+            else {
+              // The timer: either the next job is due now, or the idle cap ran out and another instance may have booked.
+              due = waitMs <= this.idleMs || retimed;
+              if (!due) known = false;
+            }
+            continue;
+          }
+        }
+        const jobs = await this.o.queue.receive(this.o.clock.now(), room, this.leaseMs);
+        for (const job of jobs) this.launch(job);
+        lastFull = jobs.length === room;
+        due = lastFull;
+        known = false;
+      } catch (e) {
+        // The store did not answer (an outage that outlasted its client's retries): the loop lives on and asks
+        // again shortly; /readyz reports the outage meanwhile.
+        this.o.log(`job runner: the queue did not answer, trying again in ${QUEUE_RETRY_MS / 1000} s: ${(e as Error).message.split('\n')[0]}`);
+        await this.sleep(Math.min(this.idleMs, QUEUE_RETRY_MS));
+        due = true;
+        known = false;
       }
-      const jobs = await this.o.queue.receive(this.o.clock.now(), room, this.leaseMs);
-      for (const job of jobs) this.launch(job);
-      lastFull = jobs.length === room;
-      due = lastFull;
-      known = false;
     }
   }
 

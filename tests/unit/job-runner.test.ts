@@ -206,6 +206,25 @@ describe('JobRunner stopping (SIGTERM)', () => {
   });
 });
 
+describe('JobRunner when the queue fails', () => {
+  it('lives through a receive that throws (an outage past the client retries), logs it, and runs the job once the queue answers', async () => {
+    const q = queue();
+    let failures = 2;
+    const flaky: JobQueue = Object.assign(Object.create(q), {
+      receive: (now: Date, limit: number, vis: number) => (failures-- > 0 ? Promise.reject(new Error('503 serviceNotAvailable')) : q.receive(now, limit, vis)),
+    });
+    const logs: string[] = [];
+    const runs: string[] = [];
+    const runner = new JobRunner({ queue: flaky, clock: { now: () => new Date() }, handlers: { k: async (j) => (runs.push(j.id), { kind: 'done' }) }, idleMs: 20, log: (m) => logs.push(m) });
+    await q.enqueue([job('a', Date.now() - 1)]);
+    runner.start();
+    for (const end = Date.now() + 2_000; !runs.length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+    await runner.stop();
+    expect(runs).toEqual(['a']);
+    expect(logs.filter((l) => l.includes('the queue did not answer'))).toHaveLength(2);
+  });
+});
+
 describe('JobRunner when idle', () => {
   it('sleeps up to its cap, wakes at once on a booking, and wakes when the next job falls due', async () => {
     const { q, calls, ran, runner } = idleRunner();
