@@ -54,15 +54,29 @@ describe('/readyz when the store fails', () => {
       await h.stop();
     });
 
+    it('a fresh look costs one small Graph request for both checks', async () => {
+      await h.settle();
+      await new Promise((r) => setTimeout(r, 500));
+      const before = h.graph!.stats.requests;
+      expect((await get(h, '/readyz')).status).toBe(200);
+      expect(h.graph!.stats.requests - before).toBe(1);
+    });
+
     it('answers 503 naming the checks that failed, and liveness stays 200', async () => {
+      // Past the first look's cached answer.
+      await new Promise((r) => setTimeout(r, 10_000));
       h.graph!.failNext(100_000, { status: 503, retryAfterSeconds: 0 });
       const ready = await get(h, '/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body).toEqual({ status: 'unavailable', checks: { serving: 'ok', store: 'unavailable', queue: 'unavailable' } });
       expectNoLeak(ready.text);
       expect(h.logs.some((l) => l.startsWith('readiness: store unavailable'))).toBe(true);
+      // Back to ready once Graph answers and the cached answer has run out.
+      h.graph!.clearFaults();
+      await new Promise((r) => setTimeout(r, 10_000));
+      expect((await get(h, '/readyz')).status).toBe(200);
       expect((await get(h, '/healthz')).status).toBe(200);
-    });
+    }, 40_000);
   });
 
   describe('SQLite (the jobs table is gone)', () => {
