@@ -15,6 +15,14 @@ param location string = resourceGroup().location
 @description('App Service plan SKU. B1 or above: Always On is not available on F1.')
 param webAppSku string = 'B1'
 
+// Each instance runs the job queue's worker against the shared SharePoint store; leases keep a job to one
+// instance at a time. Teams' send ceiling is not yet shared between instances (issue 13), so more than one
+// instance can send faster than Teams allows during a campaign: keep 1 until that lands. Basic plans allow 3.
+@minValue(1)
+@maxValue(30)
+@description('App Service instances (the plan\'s capacity). Above 1, each also needs the health check to be useful: App Service takes an instance whose /readyz fails out of rotation.')
+param instanceCount int = 1
+
 @maxLength(42)
 param botDisplayName string = 'Countersign'
 
@@ -125,6 +133,7 @@ resource plan 'Microsoft.Web/serverfarms@2022-09-01' = {
   kind: 'linux'
   sku: {
     name: webAppSku
+    capacity: instanceCount
   }
   properties: {
     reserved: true // required for a Linux plan
@@ -153,7 +162,9 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
       // The bundle is built before the zip deploy (teamsapp.yml: npm run build:server, build:tab). Building at
       // boot would write into the package, which App Service mounts read-only (WEBSITE_RUN_FROM_PACKAGE=1).
       appCommandLine: 'node --enable-source-maps dist/server.mjs'
-      healthCheckPath: '/healthz'
+      // Readiness, not liveness: App Service stops routing to an instance whose store or job queue does not answer
+      // (and, on SIGTERM, to one shutting down), and replaces one that keeps failing. /healthz is the liveness probe.
+      healthCheckPath: '/readyz'
       appSettings: [
         {
           name: 'COUNTERSIGN_MODE'

@@ -37,8 +37,14 @@ let stopping = false;
 function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const c of children) c.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500);
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  for (const c of running) c.kill('SIGTERM');
+  // The app finishes or hands back its jobs before it exits (at most 10 s): wait for it rather than leave it behind.
+  const timer = setTimeout(() => process.exit(code), 11_000);
+  void Promise.all(running.map((c) => new Promise((ok) => (c.exitCode !== null || c.signalCode !== null ? ok() : c.once('exit', ok))))).then(() => {
+    clearTimeout(timer);
+    process.exit(code);
+  });
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));

@@ -91,6 +91,10 @@ export class SqliteJobQueue implements JobQueue {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'`).get() as { n: number }).n;
   }
 
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1 FROM jobs LIMIT 1').get();
+  }
+
   async nextDueAt(): Promise<string | undefined> {
     return (this.next.get() as { at: string | null }).at ?? undefined;
   }

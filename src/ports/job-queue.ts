@@ -29,6 +29,7 @@
  * | poison(job, error)           | sendMessage to `<queue>-poison` (job + error), then deleteMessage           |
  * | booked() / onBooked(l)       | in-process only: wakes this instance's worker (no Azure call)              |
  * | pendingCount()               | getProperties().approximateMessagesCount                                   |
+ * | ping()                       | getProperties() (one request)                                              |
  * | nextDueAt()                  | not available (Azure cannot peek invisible messages): undefined, and the    |
  * |                              | worker sleeps its capped interval                                          |
  * A runAt more than 7 days ahead exceeds Azure's longest visibility timeout: the adapter sends it
@@ -99,6 +100,11 @@ export interface JobQueue {
    * most its cap.
    */
   nextDueAt(): Promise<string | undefined>;
+  /**
+   * One cheap read that proves the queue answers, for the readiness probe (/readyz); throws if it does not.
+   * It changes nothing and leaves what `nextDueAt` knows alone. Azure: getProperties().
+   */
+  ping(): Promise<void>;
 }
 
 /**

@@ -43,6 +43,7 @@ import { DevSessions } from './api/identity';
 import { ssoAuthenticator } from './api/sso';
 import { createLogger, requestLogging } from './logging';
 import { securityHeaders } from './security-headers';
+import { readinessProbe } from './readiness';
 import type { Logger } from 'pino';
 
 import type { AppStore } from './app-store';
@@ -82,6 +83,11 @@ export interface AppOverrides {
 
 /** How long a campaign export's download link works. */
 const EXPORT_LINK_HOURS = 24;
+
+/** How long /readyz reuses its answer: probes every second cost one look at the store and the queue per this. */
+const READINESS_CACHE_MS = 10_000;
+/** A readiness check slower than this counts as unavailable. */
+const READINESS_TIMEOUT_MS = 3_000;
 
 /** Largest request body accepted. Teams caps a message at about 28 KB, so this is generous. */
 const BODY_LIMIT = '256kb';
@@ -265,8 +271,35 @@ export function createApp(config: Config, o: AppOverrides = {}) {
   app.use(securityHeaders());
   // Only the bot's endpoint parses its body up front: the tab's API checks the caller first (src/server/api/router.ts).
   const json = express.json({ limit: BODY_LIMIT });
+  // Set on SIGTERM (close()): /readyz answers 503 so the load balancer stops sending work.
+  let draining = false;
+  app.use((_req, res, next) => {
+    // While draining, a request still arriving on an open connection is served, and its connection then closed.
+    if (draining) res.setHeader('connection', 'close');
+    next();
+  });
+  // Liveness: the process answers. No store or queue call, so a store outage never gets the instance restarted.
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', mode: config.mode, store: store instanceof SqliteStore ? 'sqlite' : 'sharepoint' });
+    res.setHeader('cache-control', 'no-store');
+    res.json({ status: 'ok', checks: { process: 'ok' }, mode: config.mode, store: store instanceof SqliteStore ? 'sqlite' : 'sharepoint' });
+  });
+  // Readiness: the store and the job queue each answer one cheap read, at most once per READINESS_CACHE_MS.
+  // On SharePoint the queue is a list of the store's own site, behind the same Graph client and token: one small
+  // request to it answers for both, which keeps App Service's probe (once a minute) to 60 Graph requests an hour.
+  // Reasons go to the log, never into the answer. No sign-in: App Service's health check calls it anonymously.
+  let sitePing: Promise<void> | undefined;
+  const oneSitePing = () => (sitePing ??= store.jobs.ping().finally(() => (sitePing = undefined)));
+  const readiness = readinessProbe(
+    store instanceof SqliteStore
+      ? { store: () => store.getStaff('readiness-probe'), queue: () => store.jobs.ping() }
+      : { store: oneSitePing, queue: oneSitePing },
+    { cacheMs: READINESS_CACHE_MS, timeoutMs: READINESS_TIMEOUT_MS, log: logError },
+  );
+  app.get('/readyz', async (_req, res) => {
+    res.setHeader('cache-control', 'no-store');
+    const answer = draining ? { status: 'unavailable' as const, checks: { serving: 'unavailable' as const } } : { ...(await readiness.check()) };
+    if (!draining) answer.checks = { serving: 'ok', ...answer.checks };
+    res.status(answer.status === 'ok' ? 200 : 503).json(answer);
   });
   // Malformed activities get a 400 and forged tokens a 401 here, before any store or botbuilder sees them.
   const guards = embedded ? [activityShape] : [activityShape, tokenGuard(auth, log), tenantGuard(config.bot.tenantId)];
@@ -395,10 +428,31 @@ export function createApp(config: Config, o: AppOverrides = {}) {
       if (!config.publicUrl) publicUrl = `http://localhost:${bound}`;
       return bound;
     },
-    async close(): Promise<void> {
+    /** Whether close() has begun: /readyz answers 503 from then on. */
+    get draining() {
+      return draining;
+    },
+    /**
+     * Stops taking work and closes, within about `budgetMs` when given (main.ts, on SIGTERM or SIGINT): /readyz
+     * answers 503, the listening socket closes (new connections are refused), the job runner receives nothing
+     * more, and jobs still running after most of the budget are released (visible again at once, resumed from
+     * their checkpoint by the next start or another instance). Requests still open at the end are cut.
+     * Without a budget it waits for every job and request (tests).
+     */
+    async close(budgetMs?: number): Promise<void> {
+      draining = true;
       clearInterval(sweeper);
-      await runner?.stop();
-      await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+      const started = Date.now();
+      const s = server;
+      const closed = new Promise<void>((ok) => (s ? s.close(() => ok()) : ok()));
+      s?.closeIdleConnections();
+      // Most of the budget for the jobs; the rest for releasing them, the last requests and the store.
+      const jobs = await runner?.stop(budgetMs === undefined ? undefined : Math.max(0, budgetMs - 2_000));
+      if (jobs && budgetMs !== undefined) log(`shutdown: ${jobs.finished} jobs finished, ${jobs.released} released`);
+      let cut: ReturnType<typeof setTimeout> | undefined;
+      if (s && budgetMs !== undefined) cut = setTimeout(() => s.closeAllConnections(), Math.max(0, budgetMs - 1_000 - (Date.now() - started)));
+      await closed;
+      clearTimeout(cut);
       store.close();
     },
   };

@@ -48,13 +48,35 @@ async function main() {
   const app = createApp(config, { store, appInstaller, staffSource, logger });
   const port = await app.listen();
   log(redactedSummary(config));
-  log(`listening on http://localhost:${port} (bot: POST /api/messages, health: GET /healthz)`);
-  const stop = async () => {
-    await app.close();
-    process.exit(0);
+  log(`listening on http://localhost:${port} (bot: POST /api/messages, health: GET /healthz, readiness: GET /readyz)`);
+  // SIGTERM (App Service, a scale-in, a deployment) and SIGINT (Ctrl-C on npm start): stop taking work, finish or
+  // release the jobs in flight, exit 0 within SHUTDOWN_MS. A second signal changes nothing; if closing hangs,
+  // the process still ends at the bound, with code 1 and a line saying so.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down (at most ${SHUTDOWN_MS / 1000} s)`);
+    setTimeout(() => {
+      logger.error(`shutdown did not finish within ${SHUTDOWN_MS / 1000} s: exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_MS - 500).unref();
+    app.close(SHUTDOWN_MS - 1_500).then(
+      () => {
+        log('shutdown complete');
+        process.exit(0);
+      },
+      (e: Error) => {
+        logger.error(`shutdown failed: ${e.message}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
+
+/** How long a shutdown may take: App Service and most orchestrators send SIGKILL some seconds after SIGTERM. */
+const SHUTDOWN_MS = 10_000;
 
 void main();

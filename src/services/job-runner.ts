@@ -27,6 +27,9 @@ export interface JobRunnerOptions {
 
 type Wake = 'timer' | 'booked' | 'finished' | 'stop';
 
+/** How soon the loop asks again after the queue failed to answer. */
+const QUEUE_RETRY_MS = 5_000;
+
 /**
  * Runs due jobs from the durable queue. At least once: a job whose worker died
  * is delivered again after its visibility timeout, so every handler checks
@@ -45,6 +48,10 @@ type Wake = 'timer' | 'booked' | 'finished' | 'stop';
 export class JobRunner {
   private running = false;
   private inFlight = 0;
+  /** The jobs running now, so that a shutdown can hand back the ones that do not finish in time. */
+  private readonly inHand = new Set<ReceivedJob>();
+  /** Jobs handed back by a shutdown: their handler's late answer must not count. */
+  private readonly released = new WeakSet<ReceivedJob>();
   private wake?: (why: Wake) => void;
   /** What happened while the loop was not asleep. */
   private missed?: Wake;
@@ -77,12 +84,38 @@ export class JobRunner {
     this.loop = this.run();
   }
 
-  async stop() {
+  /**
+   * Stops receiving, then waits for the jobs in flight. With `graceMs`, the ones still running after it
+   * are released (visible again at once, their dequeue count kept) rather than left to wait out their
+   * lease, and stop returns: the process is about to exit, and the next instance or the next start runs
+   * them again from their last checkpoint, as after a crash. Says how many finished and how many were released.
+   */
+  async stop(graceMs?: number): Promise<{ finished: number; released: number }> {
     this.running = false;
     this.unsubscribe?.();
     this.signal('stop');
-    await this.loop;
-    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+    const before = this.inFlight;
+    const deadline = graceMs === undefined ? Infinity : Date.now() + graceMs;
+    // The loop may be awaiting the queue (a receive in flight): what it receives is launched no more.
+    if (graceMs === undefined) await this.loop;
+    else {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.loop, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const left = [...this.inHand];
+    let released = 0;
+    const at = this.o.clock.now().toISOString();
+    await Promise.all(
+      left.map(async (job) => {
+        this.released.add(job);
+        const ok = await this.o.queue.release(job, at, 'released at shutdown before it finished').catch(() => false);
+        if (ok) released++;
+      }),
+    );
+    if (left.length) this.o.log(`shutdown: released ${released} of ${left.length} jobs still running`);
+    return { finished: before - left.length, released };
   }
 
   /**
@@ -154,50 +187,59 @@ export class JobRunner {
     let known = false;
     let lastFull = false;
     while (this.running) {
-      const room = this.concurrency - this.inFlight;
-      // While due jobs are waiting (the last receive was full), take them a quarter of the slots at a time: a
-      // receive per finished job costs a write each (a Graph request on SharePoint), and in a 30,000-card
-      // campaign those receives were a tenth of the server's CPU (bench:campaign, CPU profile).
-      if (room <= 0 || (lastFull && room < this.refill)) {
-        await this.sleep(this.idleMs); // a finishing job wakes us
-        due = true;
-        continue;
-      }
-      if (!due) {
-        if (this.stale) {
-          this.stale = false;
-          known = false;
-        }
-        if (!known) {
-          const next = await this.o.queue.nextDueAt();
-          knownNext = next === undefined ? undefined : Date.parse(next);
-          known = true;
-        }
-        const waitMs = knownNext === undefined ? Infinity : knownNext - this.o.clock.now().getTime();
-        if (waitMs > 0) {
-          this.asleepKnowing = { next: knownNext };
-          const [why, retimed] = await this.sleepUntilDue(Math.min(this.idleMs, waitMs));
-          this.asleepKnowing = undefined;
-          if (why === 'booked' || why === 'stop') due = true;
-          else if (why === 'finished') {
-            // A slot came free: worth a receive only if the last one left due jobs behind. What the loop knew of
-            // the next due time may have been the finished job's own lease: if that was soon, ask again.
-            due = lastFull;
-            if (!due && knownNext !== undefined && knownNext - this.o.clock.now().getTime() <= this.idleMs) known = false;
-          }
-          else {
-            // The timer: either the next job is due now, or the idle cap ran out and another instance may have booked.
-            due = waitMs <= this.idleMs || retimed;
-            if (!due) known = false;
-          }
+      try {
+        const room = this.concurrency - this.inFlight;
+        // While due jobs are waiting (the last receive was full), take them a quarter of the slots at a time: a
+        // receive per finished job costs a write each (a Graph request on SharePoint), and in a 30,000-card
+        // campaign those receives were a tenth of the server's CPU (bench:campaign, CPU profile).
+        if (room <= 0 || (lastFull && room < this.refill)) {
+          await this.sleep(this.idleMs); // a finishing job wakes us
+          due = true;
           continue;
         }
+        if (!due) {
+          if (this.stale) {
+            this.stale = false;
+            known = false;
+          }
+          if (!known) {
+            const next = await this.o.queue.nextDueAt();
+            knownNext = next === undefined ? undefined : Date.parse(next);
+            known = true;
+          }
+          const waitMs = knownNext === undefined ? Infinity : knownNext - this.o.clock.now().getTime();
+          if (waitMs > 0) {
+            this.asleepKnowing = { next: knownNext };
+            const [why, retimed] = await this.sleepUntilDue(Math.min(this.idleMs, waitMs));
+            this.asleepKnowing = undefined;
+            if (why === 'booked' || why === 'stop') due = true;
+            else if (why === 'finished') {
+              // A slot came free: worth a receive only if the last one left due jobs behind. What the loop knew of
+              // the next due time may have been the finished job's own lease: if that was soon, ask again.
+              due = lastFull;
+              if (!due && knownNext !== undefined && knownNext - this.o.clock.now().getTime() <= this.idleMs) known = false;
+            }
+            else {
+              // The timer: either the next job is due now, or the idle cap ran out and another instance may have booked.
+              due = waitMs <= this.idleMs || retimed;
+              if (!due) known = false;
+            }
+            continue;
+          }
+        }
+        const jobs = await this.o.queue.receive(this.o.clock.now(), room, this.leaseMs);
+        for (const job of jobs) this.launch(job);
+        lastFull = jobs.length === room;
+        due = lastFull;
+        known = false;
+      } catch (e) {
+        // The store did not answer (an outage that outlasted its client's retries): the loop lives on and asks
+        // again shortly; /readyz reports the outage meanwhile.
+        this.o.log(`job runner: the queue did not answer, trying again in ${QUEUE_RETRY_MS / 1000} s: ${(e as Error).message.split('\n')[0]}`);
+        await this.sleep(Math.min(this.idleMs, QUEUE_RETRY_MS));
+        due = true;
+        known = false;
       }
-      const jobs = await this.o.queue.receive(this.o.clock.now(), room, this.leaseMs);
-      for (const job of jobs) this.launch(job);
-      lastFull = jobs.length === room;
-      due = lastFull;
-      known = false;
     }
   }
 
@@ -237,9 +279,15 @@ export class JobRunner {
   }
 
   private launch(job: ReceivedJob) {
-    if (!this.running) return; // stopping: its lease runs out and the next start receives it
+    if (!this.running) {
+      // Received as the runner stopped: hand it back now rather than leave it to wait out its lease.
+      void this.o.queue.release(job, this.o.clock.now().toISOString(), 'released at shutdown before it started').catch(() => undefined);
+      return;
+    }
     this.inFlight++;
+    this.inHand.add(job);
     void this.execute(job).finally(() => {
+      this.inHand.delete(job);
       this.inFlight--;
       this.signal('finished');
     });
@@ -267,6 +315,8 @@ export class JobRunner {
 
   private async settle(job: ReceivedJob, outcome: JobOutcome) {
     const { queue, clock, log } = this.o;
+    // Handed back at shutdown: the receipt is stale (the queue would refuse), and the next delivery decides.
+    if (this.released.has(job)) return;
     let ours: boolean;
     if (outcome.kind === 'done') ours = await queue.complete(job);
     else if (outcome.kind === 'failed') {

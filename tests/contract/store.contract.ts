@@ -1074,6 +1074,15 @@ export function storeContract(make: () => Promise<StoreUnderTest>): void {
   });
 
   describe('job queue', () => {
+    it('answers a ping (the readiness probe) without changing what it holds', async () => {
+      const { jobs } = await fresh();
+      await jobs.ping();
+      await jobs.enqueue([job('j1', 0)]);
+      await jobs.ping();
+      expect(await jobs.pendingCount()).toBe(1);
+      expect((await jobs.receive(new Date(at(1)), 10, 60_000)).map((j) => j.attempts)).toEqual([1]);
+    });
+
     it('keeps the first of two jobs with the same key, even after it has run', async () => {
       const { jobs } = await fresh();
       const first = job('j1', 0, { key: 'same' });

@@ -183,6 +183,14 @@ export class FakeConnector {
   private readonly faults?: ConnectorFaults;
   private readonly random: () => number;
 
+  /**
+   * A slow connector: each message (a send or a reply) is held this long before it is recorded and
+   * answered, so a test can act while one is in flight. 0: none.
+   */
+  sendDelayMs = 0;
+  /** Messages being held by `sendDelayMs` right now. */
+  sendsHeld = 0;
+
   constructor(options: FakeConnectorOptions = {}) {
     const scale = options.limits?.scale ?? 1;
     const scaled = (l: RateLimit): RateLimit => ({ max: Math.max(1, Math.round(l.max * scale)), windowMs: l.windowMs });
@@ -309,6 +317,15 @@ export class FakeConnector {
       this.owners.set(conversationId, member);
       this.record({ kind: 'create', conversationId, activityId: '', memberId: member, at: Date.now() });
       res.status(201).json({ id: conversationId });
+    });
+    // A slow connector (sendDelayMs) holds every message, new or in reply, before anything else.
+    app.use((req, _res, next) => {
+      if (this.sendDelayMs <= 0 || req.method !== 'POST' || !/^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(req.path)) return next();
+      this.sendsHeld++;
+      setTimeout(() => {
+        this.sendsHeld--;
+        next();
+      }, this.sendDelayMs);
     });
     app.post('/v3/conversations/:cid/activities', (req, res) => {
       if (this.gate(res, 'send', req.params.cid)) return;

@@ -81,7 +81,7 @@ const bicepOutputs = [...bicep.matchAll(/^output (\w+) \w+ =/gm)].map((m) => m[1
 const appSettingsBlock = /appSettings: \[([\s\S]*?)\n {6}\]/.exec(bicep)![1];
 const appSettings = [...appSettingsBlock.matchAll(/name: '([^']+)'\n\s*value: (.+)/g)].map((m) => ({ name: m[1], value: m[2].replace(/\s+\/\/.*$/, '').trim() }));
 
-const parameters = JSON.parse(read('infra/azure.parameters.json')).parameters as Record<string, { value: string }>;
+const parameters = JSON.parse(read('infra/azure.parameters.json')).parameters as Record<string, { value: string | number }>;
 /**
  * The values the school supplies in an env file: those above its "# Written by provision" line. The names
  * below it are listed there empty and must be written by a step before anything reads them.
@@ -199,6 +199,20 @@ describe('teamsapp.yml and infra/azure.bicep', () => {
     expect(command).not.toMatch(/npm|build|tsx/);
   });
 
+  it('probes readiness (/readyz, which checks the store and the job queue) and takes the instance count as a parameter', () => {
+    expect(/healthCheckPath: '([^']+)'/.exec(bicep)![1]).toBe('/readyz');
+    // A route the server really registers, answered without a sign-in.
+    expect(read('src/server/app.ts')).toMatch(/app\.get\('\/readyz'/);
+    const count = /^((?:@.*\n)*)param instanceCount int = (\d+)$/m.exec(bicep);
+    expect(count, 'param instanceCount int = <default>').not.toBeNull();
+    expect(Number(count![2])).toBe(1);
+    expect(count![1]).toMatch(/@minValue\(1\)/);
+    // It is the App Service plan's capacity.
+    const plan = /resource plan 'Microsoft\.Web\/serverfarms@[^']+' = \{([\s\S]*?)\n\}/.exec(bicep)![1];
+    expect(plan).toMatch(/sku: \{[^}]*capacity: instanceCount[^}]*\}/);
+    expect(parameters.instanceCount?.value).toBe(1);
+  });
+
   it('writes back outputs that env/.env.dev lists, including everything the manifests read from Azure', () => {
     expect(bicepOutputs.filter((o) => !(o in devEnv))).toEqual([]);
     for (const o of ['BOT_ID', 'TAB_DOMAIN', 'BOT_AZURE_APP_SERVICE_RESOURCE_ID']) expect(bicepOutputs).toContain(o);
@@ -210,7 +224,7 @@ describe('teamsapp.yml and infra/azure.bicep', () => {
     expect(Object.keys(parameters).filter((p) => !declared.has(p))).toEqual([]);
     expect(bicepParams.filter((p) => !p.hasDefault && !(p.name in parameters)).map((p) => p.name)).toEqual([]);
     for (const p of bicepParams) {
-      const value = parameters[p.name]?.value ?? '';
+      const value = String(parameters[p.name]?.value ?? '');
       const secret = placeholdersIn(value).some((n) => n.startsWith('SECRET_'));
       expect(secret, `${p.name}: a SECRET_ value goes only into a @secure() parameter, and a @secure() one takes only secrets`).toBe(p.secure);
     }

@@ -164,6 +164,67 @@ function idleRunner() {
   return { q, calls, ran, runner };
 }
 
+describe('JobRunner stopping (SIGTERM)', () => {
+  it('receives nothing more, lets a job that finishes within the grace finish, and it is done once', async () => {
+    const q = queue();
+    let release!: () => void;
+    const runs: string[] = [];
+    const runner = new JobRunner({ queue: q, clock: { now: () => new Date() }, handlers: { k: async (j) => (runs.push(j.id), await new Promise<void>((r) => (release = r)), { kind: 'done' }) }, log: () => undefined });
+    await q.enqueue([job('a', Date.now() - 1)]);
+    runner.start();
+    while (runner.busy === 0) await new Promise((r) => setTimeout(r, 5));
+    const stopping = runner.stop(5_000);
+    await q.enqueue([job('b', Date.now() - 1)]);
+    setTimeout(() => release(), 50);
+    expect(await stopping).toEqual({ finished: 1, released: 0 });
+    expect(runs).toEqual(['a']);
+    expect(q.inspect('a')?.status).toBe('done');
+    // Booked while stopping: left for the next start, never taken.
+    expect(q.inspect('b')).toMatchObject({ status: 'queued', attempts: 0 });
+  });
+
+  it('releases a job still running when the grace runs out: visible again at once, and its late answer does not count', async () => {
+    const q = queue();
+    let finish!: () => void;
+    const logs: string[] = [];
+    const runner = new JobRunner({ queue: q, clock: { now: () => new Date() }, handlers: { k: async () => (await new Promise<void>((r) => (finish = r)), { kind: 'done' }) }, leaseMs: 60_000, log: (m) => logs.push(m) });
+    await q.enqueue([job('a', Date.now() - 1)]);
+    runner.start();
+    while (runner.busy === 0) await new Promise((r) => setTimeout(r, 5));
+    const t = Date.now();
+    expect(await runner.stop(100)).toEqual({ finished: 0, released: 1 });
+    expect(Date.now() - t).toBeLessThan(1_000);
+    // Not waiting out its 60 s lease: the next start receives it now, as its second delivery.
+    const [again] = await q.receive(new Date(), 10, 60_000);
+    expect(again).toMatchObject({ id: 'a', attempts: 2 });
+    // The first delivery's handler ends after all: the job stays with its new holder.
+    finish();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(q.inspect('a')?.status).toBe('queued');
+    expect(await q.complete(again!)).toBe(true);
+    expect(logs.join('\n')).toContain('released 1 of 1');
+  });
+});
+
+describe('JobRunner when the queue fails', () => {
+  it('lives through a receive that throws (an outage past the client retries), logs it, and runs the job once the queue answers', async () => {
+    const q = queue();
+    let failures = 2;
+    const flaky: JobQueue = Object.assign(Object.create(q), {
+      receive: (now: Date, limit: number, vis: number) => (failures-- > 0 ? Promise.reject(new Error('503 serviceNotAvailable')) : q.receive(now, limit, vis)),
+    });
+    const logs: string[] = [];
+    const runs: string[] = [];
+    const runner = new JobRunner({ queue: flaky, clock: { now: () => new Date() }, handlers: { k: async (j) => (runs.push(j.id), { kind: 'done' }) }, idleMs: 20, log: (m) => logs.push(m) });
+    await q.enqueue([job('a', Date.now() - 1)]);
+    runner.start();
+    for (const end = Date.now() + 2_000; !runs.length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+    await runner.stop();
+    expect(runs).toEqual(['a']);
+    expect(logs.filter((l) => l.includes('the queue did not answer'))).toHaveLength(2);
+  });
+});
+
 describe('JobRunner when idle', () => {
   it('sleeps up to its cap, wakes at once on a booking, and wakes when the next job falls due', async () => {
     const { q, calls, ran, runner } = idleRunner();

@@ -134,6 +134,11 @@ export class SharePointJobQueue implements JobQueue {
     return (await this.site.query('jobs', { filter: `fields/DueAt ge ${EPOCH}`, select: ['JobId'] })).length;
   }
 
+  /** One request for at most one open job's id (the indexed DueAt range): the list and the Graph token answer. */
+  async ping(): Promise<void> {
+    await this.site.query('jobs', { filter: `fields/DueAt ge ${EPOCH}`, top: 1, select: ['JobId'] }, 1);
+  }
+
   /**
    * From the look-ahead of the last receive when nothing was booked or released in this process since
    * (each once: a later call asks SharePoint, to see what other instances booked); otherwise one query.
