@@ -206,14 +206,16 @@ describe.each(STORES)('%s store', (store) => {
     test("a stranger's approve is refused and changes nothing", async () => {
       const { id } = await submit();
       const { data } = latestApprovalCard(ictLeader, id);
-      const auditBefore = await h.app.store.listAudit(id);
+      // What the entries say: on SharePoint the sealer may give an entry its place in the chain meanwhile, which is no change.
+      const entries = async () => (await h.app.store.listAudit(id)).map(({ chain: _place, ...e }) => e);
+      const auditBefore = await entries();
       const res = await h.invoke(stranger, 'approval.approve', { ...data, signature: 'Chloe Marsh' });
       expect(res.status).toBe(200);
       expect(allText(res.card)).toMatch(/not yours to see|Only Gareth Lloyd/);
       expect(verbsOf(res.card)).not.toContain('approval.approve');
       const r = await getRequest(id);
       expect([r.status, r.currentStep, r.steps[0].decision]).toEqual(['pending', 0, undefined]);
-      expect(await h.app.store.listAudit(id)).toEqual(auditBefore);
+      expect(await entries()).toEqual(auditBefore);
     });
 
     test('tampered card data: another request’s id, another step, or a claimed actor are all refused', async () => {
