@@ -70,7 +70,7 @@ export function describe(r: VerifyReport, ms: number): string[] {
   for (const s of r.schools) {
     lines.push(`School ${s.schoolId || '(none)'}: ${s.entries.toLocaleString('en-GB')} entries in the chain; head ${s.head ? `${s.head.count.toLocaleString('en-GB')} entries, last hash ${s.head.hash.slice(0, 16)}…` : 'none'}.`);
   }
-  lines.push(`${r.records.toLocaleString('en-GB')} decisions and signatures checked against their entries, in ${(ms / 1000).toFixed(1)} s.`);
+  lines.push(`${r.records.toLocaleString('en-GB')} ${r.records === 1 ? 'decision or signature' : 'decisions and signatures'} checked against their entries, in ${(ms / 1000).toFixed(1)} s.`);
   if (r.ok) {
     lines.push('The audit trail is intact.');
     return lines;

@@ -85,6 +85,28 @@ export function createLogger(o: { level?: LogLevel; destination?: DestinationStr
   );
 }
 
+/**
+ * For a developer's console (`npm start`, the embedded mode): each JSON line as "time level message", with the
+ * request id when there is one. The line is pino's, so it is already redacted; App Service keeps the JSON.
+ */
+export function readableLines(write: (text: string) => void = (t) => process.stdout.write(t)): DestinationStream {
+  return {
+    write(line: string) {
+      let o: { time?: string; level?: string; msg?: string; reqId?: string; err?: { message?: string } };
+      try {
+        o = JSON.parse(line);
+      } catch {
+        write(line.endsWith('\n') ? line : `${line}\n`);
+        return;
+      }
+      const time = (o.time ?? '').slice(11, 19);
+      const level = o.level && o.level !== 'info' ? `${o.level}: ` : '';
+      const msg = o.msg ?? o.err?.message ?? '';
+      write(`${time} ${level}${msg}${o.reqId ? ` (request ${o.reqId})` : ''}\n`);
+    },
+  };
+}
+
 /** An incoming `x-request-id` is kept only if it is a short token (a proxy's or the tab's), never free text. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, redactedSummary } from './config';
 import { createApp } from './app';
-import { createLogger } from './logging';
+import { createLogger, readableLines } from './logging';
 
 /** Entry point: parse config once, build the app, serve. */
 async function main() {
@@ -15,7 +15,8 @@ async function main() {
     throw e;
   }
   // One JSON line per event on stdout (App Service's log stream, Application Insights); see logging.ts.
-  const logger = createLogger({ level: config.logLevel });
+  // The embedded mode is a developer's console: the same lines, readable.
+  const logger = createLogger({ level: config.logLevel, ...(config.mode === 'embedded' ? { destination: readableLines() } : {}) });
   const log = (m: string) => logger.info(m);
   let store;
   let staffSource;

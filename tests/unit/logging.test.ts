@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactUrl, requestIdOf, scrubText } from '../../src/server/logging';
+import { createLogger, readableLines, redactUrl, requestIdOf, scrubText } from '../../src/server/logging';
 
 const capture = () => {
   const lines: string[] = [];
@@ -55,5 +55,18 @@ describe('request ids', () => {
     for (const unsafe of [undefined, '', 'a'.repeat(65), 'has space', '<script>', 'line\nbreak', '-leading-dash', ['a', 'b']]) {
       expect(requestIdOf(unsafe)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     }
+  });
+});
+
+describe('the embedded mode console', () => {
+  it('shows each event as time, level and message, still redacted', () => {
+    const out: string[] = [];
+    const logger = createLogger({ level: 'info', destination: readableLines((t) => void out.push(t)) });
+    logger.info('listening on http://localhost:3978');
+    logger.warn('export link https://x.example/exports/a.csv?s=secret-signature refused for Bearer eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl');
+    expect(out[0]).toMatch(/^\d{2}:\d{2}:\d{2} listening on http:\/\/localhost:3978\n$/);
+    expect(out[1]).toMatch(/^\d{2}:\d{2}:\d{2} warn: export link /);
+    expect(out.join('')).not.toMatch(/secret-signature|eyJhbGciOi\.eyJzdWIi/);
+    expect(out.join('')).not.toMatch(/"level"/);
   });
 });
