@@ -5,7 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { checkpointSigner, nodeHasher } from '../src/adapters/node-crypto';
 import { verifyAuditTrail, type VerifyReport } from '../src/services/audit-verify.service';
-import { serverSecret, withServerStore } from './lib/open-store';
+import { serverSecret, withServerStore, consoleOutput, type Output } from './lib/open-store';
 
 const HELP = `Usage: npm run audit:verify [-- --json]
 
@@ -31,14 +31,9 @@ On SharePoint, entries written in the last ${15} minutes may still be waiting to
 /** On SharePoint the sealer runs a second after a write and the sweep every 10 minutes: an entry older than this was missed or forged. */
 const SHAREPOINT_SEALING_GRACE_MS = 15 * 60_000;
 
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-}
+export type { Output };
 
-const console_: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
-
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Output = console_): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Output = consoleOutput): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(HELP);
     return 0;

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { systemClock } from '../src/ports/clock';
 import { SubjectAccessService } from '../src/services/subject-access.service';
-import { withServerStore } from './lib/open-store';
+import { withServerStore, consoleOutput, type Output } from './lib/open-store';
 
 const HELP = `Usage: npm run export:person -- <id or e-mail> [--out <dir>]
 
@@ -34,16 +34,11 @@ Options:
 The store is the server's: DATA_DIR (the SQLite file, default ./data) or, with STORE=sharepoint,
 the SharePoint settings (SHAREPOINT_SITE_ID or SHAREPOINT_SITE_URL, GRAPH_* and SCHOOL_ID).`;
 
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const console_: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
+export type { Output };
 const USAGE = 'Usage: npm run export:person -- <id or e-mail> [--out <dir>]   (--help explains)';
 
 /** Runs the export; returns the exit code (0 written, 1 unknown person or a failure, 2 wrong usage or settings). */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Output = console_): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Output = consoleOutput): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(HELP);
     return 0;

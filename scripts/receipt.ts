@@ -10,7 +10,7 @@ import { demoSchool } from '../src/adapters/demo-school';
 import { nodeHasher } from '../src/adapters/node-crypto';
 import { receiptFileName, receiptHtml } from '../src/services/receipt.html';
 import { ReceiptService } from '../src/services/receipt.service';
-import { withServerStore } from './lib/open-store';
+import { withServerStore, consoleOutput, type Output } from './lib/open-store';
 
 const HELP = `Usage: npm run receipt -- <person> <version> [--out <dir>]
 
@@ -32,12 +32,7 @@ SCHOOL_NAME and SCHOOL_TIMEZONE are read as the server reads them.`;
 
 const USAGE = 'Usage: npm run receipt -- <person> <version> [--out <dir>]   (--help explains)';
 
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const console_: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
+export type { Output };
 
 function parse(argv: string[]): { person: string; version: string; out: string } | string {
   const positional: string[] = [];
@@ -60,7 +55,7 @@ function parse(argv: string[]): { person: string; version: string; out: string }
   return { person, version, out };
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Output = console_): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Output = consoleOutput): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(HELP);
     return 0;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { checkpointSigner } from '../src/adapters/node-crypto';
 import { cutoffsOf, planSize, type RetentionPlan } from '../src/domain/retention';
-import { serverSecret, withServerStore } from './lib/open-store';
+import { serverSecret, withServerStore, consoleOutput, type Output } from './lib/open-store';
 
 const HELP = `Usage: npm run retention -- [--dry-run]
 
@@ -29,14 +29,9 @@ The store is the server's: DATA_DIR (the SQLite file, default ./data) or, with S
 the SharePoint settings (SHAREPOINT_SITE_ID or SHAREPOINT_SITE_URL, GRAPH_*, SCHOOL_ID and
 LINK_SIGNING_SECRET, whose key signs the checkpoint).`;
 
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-}
+export type { Output };
 
-const console_: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
-
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Output = console_, now = new Date()): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Output = consoleOutput, now = new Date()): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(HELP);
     return 0;

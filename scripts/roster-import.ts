@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { planSummary } from '../src/domain/roster';
 import { systemClock } from '../src/ports/clock';
-import { withServerStore } from './lib/open-store';
+import { withServerStore, consoleOutput, type Output } from './lib/open-store';
 import { RosterService } from '../src/services/roster.service';
 import { describePlan, readRosterCsv } from '../src/services/roster-import';
 
@@ -42,15 +42,10 @@ The store is the server's: DATA_DIR (the SQLite file, default ./data) or, with S
 the SharePoint settings (SHAREPOINT_SITE_ID or SHAREPOINT_SITE_URL, GRAPH_* and SCHOOL_ID).
 A running server may take up to a minute to see changed people (it caches each person briefly).`;
 
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const console_: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
+export type { Output };
 
 /** Runs the import; returns the exit code (0 done, 1 bad rows or a failure, 2 wrong usage or settings). */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Output = console_): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Output = consoleOutput): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(HELP);
     return 0;

@@ -2,6 +2,14 @@ import { join } from 'node:path';
 import { ConfigError, loadStoreConfig } from '../../src/server/config';
 import type { AppStore } from '../../src/server/app-store';
 
+/** Where a command-line tool writes: the console, or a test's capture. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const consoleOutput: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
 /** The store the server uses, from the same settings: the SQLite file in DATA_DIR, or SharePoint with STORE=sharepoint. */
 export async function openStore(config: ReturnType<typeof loadStoreConfig>): Promise<AppStore> {
   if (config.store.kind === 'sharepoint') {

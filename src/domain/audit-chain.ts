@@ -40,9 +40,10 @@ export interface ChainHead {
   hash: string;
 }
 
-/** The fields of an audit entry that the chain covers (the store's AuditEntry without its chain data). */
+/** What an audit entry says: the fields the chain covers (the store's AuditEntry adds its record link and place). */
 export interface ChainedContent {
   id: string;
+  /** The school of the record the entry is about. */
   schoolId: string;
   entityType: string;
   entityId: string;
@@ -50,6 +51,7 @@ export interface ChainedContent {
   actorName: string;
   action: string;
   at: string;
+  /** Compact JSON snapshots of the state before and after; null for creation. */
   before: string | null;
   after: string | null;
 }

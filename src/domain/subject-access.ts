@@ -1,4 +1,5 @@
 import type { AccountRequest, Decision, GoLiveConfirmation, RegisteredAccount } from './account-request';
+import type { ChainedContent } from './audit-chain';
 import type { Declaration } from './declaration.workflow';
 import type { StaffMember } from './people';
 import type { Recipient } from './recipient.workflow';
@@ -73,17 +74,7 @@ export interface CampaignRecord extends Recipient {
 }
 
 /** An audit entry, as stored, unless `snapshotsWithheld` says its snapshots were about someone else's record. */
-export interface ExportedAuditEntry {
-  id: string;
-  schoolId: string;
-  entityType: string;
-  entityId: string;
-  actorId: string;
-  actorName: string;
-  action: string;
-  at: string;
-  before: string | null;
-  after: string | null;
+export interface ExportedAuditEntry extends ChainedContent {
   /** Why before/after are empty here: the entry is the person's action on another person's record. */
   snapshotsWithheld?: string;
 }

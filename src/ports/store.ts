@@ -3,7 +3,7 @@ import type { SchoolRole, StaffMember } from '../domain/people';
 import type { RosterRecord } from '../domain/roster';
 import type { RequestListPage, RequestListQuery } from '../domain/request-list';
 import type { Job } from './job-queue';
-import type { ChainLink, LinkedRecordKind } from '../domain/audit-chain';
+import type { ChainedContent, ChainLink, LinkedRecordKind } from '../domain/audit-chain';
 
 /** A stored value with the opaque version tag that an update must present (an eTag in SharePoint). */
 export interface Versioned<T> {
@@ -11,20 +11,9 @@ export interface Versioned<T> {
   etag: string;
 }
 
-/** One entry of the append-only audit trail. */
-export interface AuditEntry {
-  id: string;
-  /** The school of the record the entry is about. */
-  schoolId: string;
+/** One entry of the append-only audit trail: what it says (ChainedContent, the fields the chain covers) and its place. */
+export interface AuditEntry extends ChainedContent {
   entityType: 'request' | 'account' | 'declaration' | 'campaign' | 'staff';
-  entityId: string;
-  actorId: string;
-  actorName: string;
-  action: string;
-  at: string;
-  /** Compact JSON snapshots of the state before and after; null for creation. */
-  before: string | null;
-  after: string | null;
   /**
    * The decision or signature this entry records, so that the record is linked into the chain by its own hash
    * (set by the store when it writes the entry with its record; the hash is filled in when the entry is sealed).
